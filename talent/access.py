@@ -1,0 +1,85 @@
+"""Who may see whom: the one rule every page and API endpoint goes through.
+
+* An employee may see themselves.
+* A manager may see everyone in their reporting line, direct and indirect.
+* HR (members of the "HR" group, and superusers) may see everyone.
+
+"Manager" is derived from the org chart (having reports), never a checkbox. The rule is
+registered with django-rules as ``profiles.view_employee``, so ``user.has_perm(...)``,
+``may_see`` and ``visible_employees`` always agree.
+"""
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+HR_GROUP = "HR"
+
+
+def employee_of(user):
+    """The Employee linked to ``user``, or None (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_talent_employee"):
+        from profiles.models import Employee
+
+        user._talent_employee = Employee.objects.filter(user=user).first()
+    return user._talent_employee
+
+
+@rules.predicate
+def is_hr(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not hasattr(user, "_talent_is_hr"):
+        user._talent_is_hr = user.is_superuser or user.groups.filter(name=HR_GROUP).exists()
+    return user._talent_is_hr
+
+
+@rules.predicate
+def is_self(user, employee):
+    viewer = employee_of(user)
+    return viewer is not None and employee is not None and viewer.pk == employee.pk
+
+
+@rules.predicate
+def manages(user, employee):
+    """True when ``employee`` sits anywhere below the user in the reporting line."""
+    viewer = employee_of(user)
+    if viewer is None or employee is None or viewer.pk == employee.pk or not viewer.org_path:
+        return False
+    return employee.org_path.startswith(viewer.org_path)
+
+
+rules.add_perm("profiles.view_employee", is_hr | is_self | manages)
+
+
+def may_see(user, employee) -> bool:
+    return user.has_perm("profiles.view_employee", employee)
+
+
+def is_manager(user) -> bool:
+    viewer = employee_of(user)
+    return viewer is not None and viewer.reports.exists()
+
+
+def employee_for_viewer(request, pk):
+    """The employee ``pk`` if the signed-in user may see them: 404 if unknown, 403 if not theirs."""
+    from profiles.models import Employee
+
+    employee = get_object_or_404(Employee.objects.select_related("role", "manager", "business_unit"), pk=pk)
+    if not may_see(request.user, employee):
+        raise PermissionDenied("You may only see your own profile and the people in your reporting line.")
+    return employee
+
+
+def visible_employees(user):
+    """A queryset of everyone ``user`` may see, for list pages and API endpoints."""
+    from profiles.models import Employee
+
+    if is_hr(user):
+        return Employee.objects.all()
+    viewer = employee_of(user)
+    if viewer is None:
+        return Employee.objects.none()
+    return Employee.objects.filter(org_path__startswith=viewer.org_path)

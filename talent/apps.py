@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TalentConfig(AppConfig):
+    name = "talent"
+    verbose_name = "Talent platform"
+
+    def ready(self):
+        from . import access  # noqa: F401  registers the "may see" rule
+        from .roles import hr_group_ensure
+
+        post_migrate.connect(hr_group_ensure, sender=self)

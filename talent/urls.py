@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Talent platform · HR configuration"
+admin.site.site_title = "Talent HR admin"
+admin.site.index_title = "Taxonomy, people and settings"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("hr/", views.hr_home, name="hr_home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("profiles.urls")),
+]
