@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+from taxonomy.tests.factories import AnchorFactory, MobilityPathFactory, RequirementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_shows_my_role_requirements_with_the_target_anchor(client, org):
+    requirement = RequirementFactory(role=org.employee.role, skill__name="Stakeholder management", target_level=3, core=True)
+    AnchorFactory(skill=requirement.skill, level=3, description="Aligns competing stakeholders on a plan")
+    MobilityPathFactory(from_role=org.employee.role, to_role__title="Team Lead")
+    client.force_login(org.employee.user)
+    page = client.get(reverse("profiles:me")).content.decode()
+    assert org.employee.role.title in page
+    assert "Stakeholder management" in page
+    assert "Aligns competing stakeholders on a plan" in page
+    assert "Team Lead" in page
+
+
+def test_a_role_without_requirements_says_what_to_do(client, org):
+    client.force_login(org.employee.user)
+    page = client.get(reverse("profiles:me")).content.decode()
+    assert "has not defined the competencies" in page
+
+
+def test_team_lists_direct_and_indirect_reports_only(client, org):
+    client.force_login(org.director.user)
+    page = client.get(reverse("profiles:team")).content.decode()
+    for person in (org.manager, org.employee, org.peer, org.outsider):
+        assert person.full_name in page
+    client.force_login(org.manager.user)
+    page = client.get(reverse("profiles:team")).content.decode()
+    assert org.employee.full_name in page and org.peer.full_name in page
+    assert org.outsider.full_name not in page
+    assert org.director.full_name not in page.split("<tbody>")[1].split("</th>")[0]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "subject", "status"),
+    [
+        ("employee", "employee", 200),
+        ("manager", "employee", 200),
+        ("director", "employee", 200),
+        ("employee", "peer", 403),
+        ("manager", "outsider", 403),
+        ("hr_user", "outsider", 200),
+    ],
+)
+def test_profile_page_follows_the_may_see_rule(client, org, viewer, subject, status):
+    person = getattr(org, viewer)
+    client.force_login(person if viewer == "hr_user" else person.user)
+    response = client.get(reverse("profiles:detail", args=[getattr(org, subject).pk]))
+    assert response.status_code == status
+
+
+def test_unknown_profile_is_404(client, org):
+    client.force_login(org.hr_user)
+    assert client.get(reverse("profiles:detail", args=[999999])).status_code == 404
+
+
+def test_team_page_query_count_does_not_grow_with_team_size(client, org, django_assert_max_num_queries):
+    from profiles.tests.factories import EmployeeFactory
+
+    client.force_login(org.manager.user)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("profiles:team"))
+    for _ in range(30):
+        EmployeeFactory(manager=org.manager)
+    with django_assert_max_num_queries(12) as large:
+        client.get(reverse("profiles:team"))
+    assert len(large.captured_queries) == len(small.captured_queries)
