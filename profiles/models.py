@@ -86,6 +86,9 @@ class Employee(models.Model):
     hire_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     termination_date = models.DateField(null=True, blank=True)
+    voluntary_exit = models.BooleanField(null=True, blank=True, help_text="For leavers: did they choose to leave?")
+    cohort = models.CharField(max_length=40, blank=True, help_text="Pilot or comparison group for outcome metrics.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -102,3 +105,304 @@ class Employee(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class RoleAssignment(models.Model):
+    """Role history: every hire, promotion, lateral move and internal fill, never overwritten.
+
+    Internal mobility is measured from it and the career-path engine learns how long moves take.
+    """
+
+    class Kind(models.TextChoices):
+        HIRE = "hire", "Hire"
+        PROMOTION = "promotion", "Promotion"
+        LATERAL = "lateral", "Lateral move"
+        INTERNAL_FILL = "internal_fill", "Internal fill of an open role"
+        OTHER = "other", "Other change"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="role_history")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    business_unit = models.ForeignKey(BusinessUnit, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HIRE)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=20, default="import")
+
+    class Meta:
+        ordering = ["employee", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "role", "start_date"], name="assignment_once_per_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee}: {self.role} from {self.start_date}"
+
+
+class EvidenceSource(models.TextChoices):
+    SELF = "self", "Self-assessment"
+    MANAGER = "manager", "Manager assessment"
+    ASSESSMENT = "assessment", "Skills assessment"
+    LEARNING = "learning", "Learning completion"
+    INFERRED = "inferred", "Inferred"
+
+
+class SkillEvidence(models.Model):
+    """One observation of an employee's level in a skill. Append-only: history is skill velocity."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="evidence")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="evidence")
+    level = models.PositiveSmallIntegerField(help_text="0 none, 1 awareness … 4 mastery.")
+    source = models.CharField(max_length=20, choices=EvidenceSource.choices)
+    observed_at = models.DateTimeField()
+    confidence = models.FloatField(default=1.0, help_text="How sure the source is, 0 to 1.")
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "skill", "observed_at"]
+        verbose_name_plural = "skill evidence"
+        indexes = [models.Index(fields=["employee", "skill", "observed_at"], name="evidence_emp_skill_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=0, level__lte=4), name="evidence_level_0_to_4",
+                violation_error_message="An evidence level must be between 0 (none) and 4 (mastery).",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1), name="evidence_confidence_0_to_1",
+                violation_error_message="Confidence must be between 0 and 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} · {self.skill} = {self.level} ({self.get_source_display()})"
+
+
+class PerformanceReview(models.Model):
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="reviews")
+    period = models.CharField(max_length=20, help_text="The review period, e.g. 2026-H1 or 2026-Q3.")
+    reviewer = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    score = models.DecimalField(max_digits=3, decimal_places=1, help_text="Overall rating, 1 to 5.")
+    goal_attainment = models.FloatField(null=True, blank=True, help_text="Share of goals met, 0 to 1.")
+    commentary = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20, default="import")
+
+    class Meta:
+        ordering = ["employee", "-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "period"], name="review_one_per_period",
+                violation_error_message="This employee already has a review for that period.",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="review_score_1_to_5",
+                violation_error_message="A review score must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_attainment__isnull=True) | Q(goal_attainment__gte=0, goal_attainment__lte=1.5),
+                name="review_goal_attainment_range",
+                violation_error_message="Goal attainment is a share of goals met, between 0 and 1.5.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} · {self.period}: {self.score}"
+
+
+class LearningRecord(models.Model):
+    """What an employee did in the LMS (or elsewhere).
+
+    ``activity_id`` is the LMS/xAPI activity id; the learning catalogue (recommendations app)
+    maps its resources onto these ids, so a record for an unknown id is simply an external course.
+    """
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Abandoned"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="learning")
+    activity_id = models.CharField(max_length=500, db_index=True)
+    title = models.CharField(max_length=300)
+    provider = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="Scaled score, 0 to 1.")
+    minutes = models.PositiveIntegerField(default=0, help_text="Minutes of engagement.")
+    source = models.CharField(max_length=20, default="import")
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-completed_at"]
+        indexes = [models.Index(fields=["employee", "completed_at"], name="learning_emp_completed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1), name="learning_score_0_to_1",
+                violation_error_message="A learning score is scaled between 0 and 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} · {self.title} ({self.get_status_display()})"
+
+
+class CareerAspiration(models.Model):
+    """A stated career goal. Kept as history: the newest one is the current goal."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="aspirations")
+    target_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="aspirants")
+    interests = models.TextField(blank=True)
+    stated_at = models.DateTimeField()
+    source = models.CharField(max_length=20, default="self")
+
+    class Meta:
+        ordering = ["employee", "-stated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "stated_at"], name="aspiration_once_per_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} → {self.target_role or self.interests[:40]}"
+
+
+class Demographics(models.Model):
+    """HR-only; read by the bias audit and nowhere else."""
+
+    employee = models.OneToOneField(Employee, on_delete=models.CASCADE, related_name="demographics")
+    gender = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=80, blank=True)
+    age_band = models.CharField(max_length=20, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+
+    def __str__(self):
+        return f"Demographics of {self.employee}"
+
+
+class SyncRun(models.Model):
+    """One delivery from one source (a file, a SCIM call, an xAPI batch, an API call), with its counts.
+
+    ``max_delay_seconds`` is the step-3 SLA figure: from the event's own timestamp (review
+    submitted, course completed) to the moment it landed in the profile.
+    """
+
+    class Source(models.TextChoices):
+        FILE = "file", "File import"
+        DROP_FOLDER = "drop_folder", "Drop-folder sync"
+        SCIM = "scim", "HR system (SCIM)"
+        XAPI = "xapi", "LMS (xAPI)"
+        API = "api", "REST API"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Succeeded with rejected rows"
+        FAILED = "failed", "Failed: nothing changed"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    kind = models.CharField(max_length=40, help_text="What was synced: people, reviews, learning, …")
+    name = models.CharField(max_length=300, blank=True, help_text="File name or client name.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    max_delay_seconds = models.FloatField(null=True, blank=True)
+    median_delay_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the whole delivery was refused, if it was.")
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.kind} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SyncRejection(models.Model):
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField()
+    raw = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "line"]
+
+    def __str__(self):
+        return f"line {self.line}: {self.reason}"
+
+
+class DataQualityFlag(models.Model):
+    """Something about a profile HR should follow up; it resolves itself when the data arrives."""
+
+    class Kind(models.TextChoices):
+        NO_ASPIRATION = "no_aspiration", "No career aspiration"
+        NO_RECENT_LEARNING = "no_recent_learning", "No learning activity in 90+ days"
+        NO_MANAGER = "no_manager", "No manager"
+        ROLE_NOT_IN_TAXONOMY = "role_not_in_taxonomy", "Role not in the taxonomy"
+        STALE_EVIDENCE = "stale_evidence", "Skill evidence is old"
+        DUPLICATE_PERSON = "duplicate_person", "Suspected duplicate person"
+        DUPLICATE_COURSE = "duplicate_course", "Same course under different names"
+        STALE_ANALYSIS = "stale_analysis", "Gap analysis older than 30 days"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    subject = models.CharField(max_length=300, blank=True, help_text="What the flag is about when not one person.")
+    detail = models.TextField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["kind", "resolved_at"], name="flag_kind_open")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.employee or self.subject}"
+
+
+class Credential(models.Model):
+    """A secret another system uses to push data in: SCIM bearer token, xAPI basic auth, API token.
+
+    Only a hash is stored; the secret is shown once when issued.
+    """
+
+    class Kind(models.TextChoices):
+        SCIM = "scim", "SCIM bearer token (HR system)"
+        XAPI = "xapi", "xAPI basic-auth credential (LMS)"
+        API = "api", "REST API token"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=120, help_text="Who uses it, e.g. 'Workday production'.")
+    key = models.CharField(max_length=24, unique=True, help_text="Public part: the xAPI username, the token prefix.")
+    secret_hash = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credentials",
+        help_text="For API tokens: whose permissions the token carries.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"
