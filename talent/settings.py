@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
     "django_q",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "auditlog",
     # Our apps, in the direction data flows: an app imports only from those above it.
     "talent",
     "taxonomy",
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "talent.urls"
@@ -156,6 +161,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="talent@localhost")
 # when any row is bad.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "profiles.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Talent platform API",
+    "DESCRIPTION": "Push performance reviews, aspirations and skill evidence; read employees you may see.",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Where the drop-folder sync looks for files (see docs/data-formats.md); imported files are moved aside.
+DROP_FOLDER = Path(env.str("DROP_FOLDER", default=str(BASE_DIR / "var" / "drop")))
 
 # django-q2: the ORM broker is embedded (at-least-once). `retry` must exceed `timeout` and the
 # longest task, or a running task is started again.

@@ -12,5 +12,8 @@ urlpatterns = [
     path("hr/", views.hr_home, name="hr_home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("scim/v2/", include("profiles.scim.urls")),
+    path("xapi/", include("profiles.xapi.urls")),
+    path("api/", include("profiles.api.urls")),
     path("", include("profiles.urls")),
 ]
