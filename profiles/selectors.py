@@ -1,10 +1,13 @@
-"""Reads for the profile pages: a fixed number of queries whatever the team size."""
+"""Reads for the profile pages: a fixed number of queries whatever the team or history size."""
 
 from django.db.models import Count, Prefetch
 
 from taxonomy.models import BehaviouralAnchor, RoleRequirement
 
-from .models import Employee
+from .models import CareerAspiration, Employee, LearningRecord, PerformanceReview, SkillEvidence
+
+RECENT_LEARNING = 15
+RECENT_REVIEWS = 6
 
 
 def role_requirements(*, role):
@@ -18,16 +21,56 @@ def role_requirements(*, role):
     )
 
 
+def latest_evidence(*, employee, skill_ids):
+    """The newest piece of evidence per skill, and how many there are, for the given skills."""
+    latest = {}
+    for evidence in (
+        SkillEvidence.objects.filter(employee=employee, skill_id__in=skill_ids)
+        .order_by("skill_id", "observed_at")
+        .only("skill_id", "level", "source", "observed_at")
+    ):
+        latest[evidence.skill_id] = evidence
+    return latest
+
+
 def profile_context(*, employee):
+    """Everything the one-page profile shows: role competencies with levels, performance history,
+    learning log and stated career goals (the guide's step-1 check), read in a fixed set of queries."""
     requirements = role_requirements(role=employee.role)
+    evidence = latest_evidence(employee=employee, skill_ids=[r.skill_id for r in requirements])
     rows = []
     for requirement in requirements:
         anchors = {anchor.level: anchor.description for anchor in requirement.skill.anchors.all()}
-        rows.append({"requirement": requirement, "target_anchor": anchors.get(requirement.target_level, "")})
-    next_roles = []
+        latest = evidence.get(requirement.skill_id)
+        rows.append(
+            {
+                "requirement": requirement,
+                "target_anchor": anchors.get(requirement.target_level, ""),
+                "latest": latest,
+                "meets": latest is not None and latest.level >= requirement.target_level,
+            }
+        )
+    next_paths = []
     if employee.role_id:
-        next_roles = list(employee.role.paths_out.select_related("to_role").order_by("kind", "to_role__title"))
-    return {"employee": employee, "requirement_rows": rows, "next_paths": next_roles}
+        next_paths = list(employee.role.paths_out.select_related("to_role").order_by("kind", "to_role__title"))
+    aspirations = list(
+        CareerAspiration.objects.filter(employee=employee).select_related("target_role").order_by("-stated_at")[:5]
+    )
+    return {
+        "employee": employee,
+        "requirement_rows": rows,
+        "next_paths": next_paths,
+        "aspiration": aspirations[0] if aspirations else None,
+        "earlier_aspirations": aspirations[1:],
+        "reviews": list(
+            PerformanceReview.objects.filter(employee=employee)
+            .select_related("reviewer")
+            .order_by("-submitted_at")[:RECENT_REVIEWS]
+        ),
+        "learning": list(
+            LearningRecord.objects.filter(employee=employee).order_by("-completed_at", "-started_at")[:RECENT_LEARNING]
+        ),
+    }
 
 
 def team_rows(*, manager, visible):

@@ -70,3 +70,25 @@ def test_team_page_query_count_does_not_grow_with_team_size(client, org, django_
     with django_assert_max_num_queries(12) as large:
         client.get(reverse("profiles:team"))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_one_profile_page_shows_performance_learning_competencies_and_goals(client, org):
+    """The guide's step-1 check: one interface, no manual aggregation."""
+    from datetime import UTC, datetime
+
+    from profiles.models import CareerAspiration, LearningRecord, PerformanceReview, SkillEvidence
+    from taxonomy.tests.factories import RoleFactory
+
+    requirement = RequirementFactory(role=org.employee.role, skill__name="SQL", target_level=3)
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    SkillEvidence.objects.create(employee=org.employee, skill=requirement.skill, level=2, source="manager", observed_at=when)
+    PerformanceReview.objects.create(employee=org.employee, period="2026-H1", score=4, goal_attainment=0.8, commentary="Strong quarter", submitted_at=when)
+    LearningRecord.objects.create(employee=org.employee, activity_id="sql-201", title="Advanced SQL", status="completed", completed_at=when, minutes=240)
+    CareerAspiration.objects.create(employee=org.employee, target_role=RoleFactory(title="Analytics Team Lead"), stated_at=when)
+
+    client.force_login(org.manager.user)
+    page = client.get(reverse("profiles:detail", args=[org.employee.pk])).content.decode()
+    assert "2026-H1" in page and "Strong quarter" in page and "80% of goals" in page
+    assert "Advanced SQL" in page and "240 min" in page
+    assert "Manager assessment, Oct 2026" in page
+    assert "Aiming for <strong>Analytics Team Lead</strong>" in page
