@@ -1,0 +1,229 @@
+"""The engine's rules, on hand-made frames (exact rankings) and as properties (hypothesis)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommendations.engine.gaps import compute_gaps, readiness
+from recommendations.engine.paths import project_paths
+from recommendations.engine.proficiency import current_proficiency
+from recommendations.engine.rationale import gap_rationale
+
+ANALYST, LEAD = 1, 2
+SQL, STAKEHOLDERS, COACHING, PYTHON = 10, 11, 12, 13
+
+
+def requirements_frame(rows):
+    return pd.DataFrame(rows, columns=["role_id", "skill_id", "target_level", "importance", "core"])
+
+
+def proficiency_frame(rows):
+    frame = pd.DataFrame(rows, columns=["employee_id", "skill_id", "level"])
+    frame["confidence"] = 0.8
+    return frame
+
+
+def people(rows):
+    return pd.DataFrame(rows, columns=["employee_id", "role_id", "aspired_role_id", "business_unit_id"])
+
+
+REQUIREMENTS = requirements_frame(
+    [
+        (ANALYST, SQL, 3, 5, True),
+        (ANALYST, STAKEHOLDERS, 3, 5, False),
+        (ANALYST, PYTHON, 2, 2, False),
+        (LEAD, STAKEHOLDERS, 4, 5, True),
+        (LEAD, COACHING, 3, 4, True),
+        (LEAD, SQL, 3, 3, False),
+    ]
+)
+
+
+class TestProficiency:
+    def evidence(self, rows):
+        return pd.DataFrame(rows, columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"])
+
+    def test_managers_and_assessments_outweigh_self_ratings(self):
+        result = current_proficiency(self.evidence([(1, SQL, 4, "self", 10, 1.0), (1, SQL, 2, "manager", 10, 1.0)]))
+        assert 2.0 < result.loc[0, "level"] < 3.0
+
+    def test_contradictory_evidence_lowers_confidence(self):
+        agree = current_proficiency(self.evidence([(1, SQL, 3, "self", 10, 1.0), (1, SQL, 3, "manager", 10, 1.0)]))
+        clash = current_proficiency(self.evidence([(1, SQL, 4, "self", 10, 1.0), (1, SQL, 1, "manager", 10, 1.0)]))
+        assert clash.loc[0, "confidence"] < agree.loc[0, "confidence"] / 2
+
+    def test_old_evidence_is_less_certain_than_fresh(self):
+        fresh = current_proficiency(self.evidence([(1, SQL, 3, "manager", 10, 1.0)]))
+        old = current_proficiency(self.evidence([(1, SQL, 3, "manager", 900, 1.0)]))
+        assert old.loc[0, "confidence"] < fresh.loc[0, "confidence"]
+
+    def test_one_source_is_less_certain_than_two_that_agree(self):
+        single = current_proficiency(self.evidence([(1, SQL, 3, "manager", 10, 1.0), (1, SQL, 3, "manager", 10, 1.0)]))
+        two = current_proficiency(self.evidence([(1, SQL, 3, "manager", 10, 1.0), (1, SQL, 3, "assessment", 10, 1.0)]))
+        assert single.loc[0, "confidence"] < two.loc[0, "confidence"]
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(1, 3), st.integers(1, 3), st.integers(0, 4),
+                st.sampled_from(["self", "manager", "assessment", "learning", "inferred"]),
+                st.floats(0, 3000), st.floats(0, 1),
+            ),
+            min_size=1, max_size=40,
+        )
+    )
+    def test_levels_and_confidence_stay_in_range(self, rows):
+        result = current_proficiency(self.evidence(rows))
+        assert result["level"].between(0, 4).all()
+        assert result["confidence"].between(0, 1).all()
+
+
+class TestGaps:
+    def test_exact_ranking_on_a_small_team(self):
+        employees = people([(100, ANALYST, LEAD, None), (200, ANALYST, None, None)])
+        proficiency = proficiency_frame([(100, SQL, 3), (100, STAKEHOLDERS, 1), (100, PYTHON, 1), (200, SQL, 1)])
+        gaps = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency)
+        first = gaps[gaps.employee_id == 100].sort_values("rank")
+        # Stakeholders: 2 below analyst target (importance 5) and 3 below the lead target (core):
+        # urgent now and the biggest step towards the goal. Coaching matters only for the goal.
+        assert first["skill_id"].tolist() == [STAKEHOLDERS, COACHING, PYTHON]
+        second = gaps[gaps.employee_id == 200].sort_values("rank")
+        # SQL is core and 2 below; stakeholders is 3 below with the same importance but not core;
+        # urgency 2*5*1.5=15 vs 3*5=15 ties, and core breaks the tie.
+        assert second["skill_id"].tolist() == [SQL, STAKEHOLDERS, PYTHON]
+        assert second["rank"].tolist() == [1, 2, 3]
+
+    def test_demand_adds_skills_the_roles_do_not_name(self):
+        employees = people([(100, ANALYST, None, 7)])
+        proficiency = proficiency_frame([(100, SQL, 3), (100, STAKEHOLDERS, 3), (100, PYTHON, 2)])
+        demand = pd.DataFrame({"business_unit_id": [7], "skill_id": [COACHING], "weight": [0.9]})
+        gaps = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency, demand=demand)
+        assert gaps["skill_id"].tolist() == [COACHING]
+        assert gaps.loc[0, "demand"] > 0
+
+    def test_the_rationale_names_the_gap_the_role_and_the_goal(self):
+        employees = people([(100, ANALYST, LEAD, None)])
+        proficiency = proficiency_frame([(100, SQL, 3), (100, STAKEHOLDERS, 1), (100, PYTHON, 2)])
+        gap = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency).iloc[0]
+        text = gap_rationale(
+            skill="Stakeholder management", current=gap.current, current_role="Senior Analyst",
+            target_current=gap.target_current, importance_current=gap.importance_current, core=True,
+            aspired_role="Team Lead", target_aspired=gap.target_aspired, aspired_gaps_left=int(gap.aspired_gaps_left),
+            demand_weight=None, business_unit=None,
+        )
+        assert text == (
+            "Stakeholder management is 2 levels below what Senior Analyst requires (core, importance 5) "
+            "and is one of 2 gaps left before Team Lead, your stated goal."
+        )
+
+
+role_requirements = st.lists(
+    st.tuples(st.integers(10, 15), st.integers(1, 4), st.integers(1, 5), st.booleans()),
+    min_size=1, max_size=6, unique_by=lambda row: row[0],
+)
+levels = st.dictionaries(st.integers(10, 15), st.floats(0, 4), max_size=6)
+
+
+def frames(current_rows, aspired_rows, level_by_skill):
+    requirements = requirements_frame(
+        [(ANALYST, *row) for row in current_rows] + [(LEAD, *row) for row in aspired_rows]
+    )
+    employees = people([(1, ANALYST, LEAD if aspired_rows else None, None)])
+    proficiency = proficiency_frame([(1, skill, level) for skill, level in level_by_skill.items()])
+    return employees, requirements, proficiency
+
+
+class TestGapProperties:
+    @given(role_requirements, role_requirements, levels)
+    def test_gaps_are_never_negative(self, current_rows, aspired_rows, level_by_skill):
+        gaps = compute_gaps(**dict(zip(("employees", "requirements", "proficiency"), frames(current_rows, aspired_rows, level_by_skill), strict=True)))
+        for column in ["shortfall_current", "shortfall_aspired", "urgency", "leverage", "demand", "priority"]:
+            assert (gaps[column] >= 0).all()
+        assert (gaps["priority"] > 0).all()
+
+    @given(role_requirements, st.floats(0, 1))
+    def test_meeting_every_requirement_leaves_no_gap_for_that_role(self, current_rows, extra):
+        level_by_skill = {skill: min(4.0, target + extra) for skill, target, _, _ in current_rows}
+        employees, requirements, proficiency = frames(current_rows, [], level_by_skill)
+        gaps = compute_gaps(employees=employees, requirements=requirements, proficiency=proficiency)
+        assert gaps.empty
+
+    @given(role_requirements, role_requirements, levels, st.data())
+    @settings(max_examples=150)
+    def test_raising_an_importance_never_lowers_that_gaps_rank(self, current_rows, aspired_rows, level_by_skill, data):
+        employees, requirements, proficiency = frames(current_rows, aspired_rows, level_by_skill)
+        before = compute_gaps(employees=employees, requirements=requirements, proficiency=proficiency)
+        if before.empty:
+            return
+        skill = data.draw(st.sampled_from(before["skill_id"].tolist()))
+        raised = requirements.copy()
+        rows = raised["skill_id"] == skill
+        raised.loc[rows, "importance"] = np.minimum(raised.loc[rows, "importance"] + data.draw(st.integers(1, 4)), 5)
+        after = compute_gaps(employees=employees, requirements=raised, proficiency=proficiency)
+        rank_before = before.loc[before.skill_id == skill, "rank"].item()
+        rank_after = after.loc[after.skill_id == skill, "rank"].item()
+        assert rank_after <= rank_before
+
+    @given(role_requirements, levels, st.integers(10, 15), st.floats(0.01, 4))
+    def test_readiness_stays_in_range_and_never_falls_when_a_level_rises(self, rows, level_by_skill, skill, rise):
+        requirements = requirements_frame([(LEAD, *row) for row in rows])
+        pairs = pd.DataFrame({"employee_id": [1], "role_id": [LEAD]})
+        before = readiness(pairs=pairs, requirements=requirements, proficiency=proficiency_frame(
+            [(1, s, lv) for s, lv in level_by_skill.items()]))
+        raised_levels = dict(level_by_skill)
+        raised_levels[skill] = min(4.0, raised_levels.get(skill, 0.0) + rise)
+        after = readiness(pairs=pairs, requirements=requirements, proficiency=proficiency_frame(
+            [(1, s, lv) for s, lv in raised_levels.items()]))
+        assert 0.0 <= before.loc[0, "readiness"] <= 1.0
+        assert 0.0 <= after.loc[0, "readiness"] <= 1.0
+        assert after.loc[0, "readiness"] >= before.loc[0, "readiness"] - 1e-12
+
+
+class TestPaths:
+    def test_paths_come_from_the_taxonomy_history_and_aspiration(self):
+        SENIOR, MANAGER = 3, 4
+        requirements = pd.concat([REQUIREMENTS, requirements_frame([(SENIOR, SQL, 4, 5, True), (MANAGER, COACHING, 4, 5, True)])])
+        employees = people([(1, ANALYST, MANAGER, None)])
+        proficiency = proficiency_frame([(1, SQL, 3), (1, STAKEHOLDERS, 2), (1, COACHING, 3)])
+        mobility = pd.DataFrame({"from_role_id": [ANALYST], "to_role_id": [LEAD], "kind": ["promotion"]})
+        history = pd.DataFrame(
+            {
+                "employee_id": [7, 7, 8, 8],
+                "role_id": [ANALYST, SENIOR, ANALYST, SENIOR],
+                "start_date": pd.to_datetime(["2020-01-01", "2021-07-01", "2021-01-01", "2022-07-01"]),
+            }
+        )
+        paths = project_paths(employees=employees, requirements=requirements, proficiency=proficiency, mobility=mobility, history=history)
+        by_role = paths.set_index("role_id")
+        assert set(by_role.index) == {LEAD, SENIOR, MANAGER}
+        assert by_role.loc[MANAGER, "is_aspiration"] and by_role.loc[MANAGER, "kind"] == "aspiration"
+        assert by_role.loc[LEAD, "kind"] == "promotion" and by_role.loc[LEAD, "via_taxonomy"]
+        assert by_role.loc[SENIOR, "kind"] == "observed" and by_role.loc[SENIOR, "moves_observed"] == 2
+        assert by_role.loc[SENIOR, "typical_months"] == pytest.approx(18, abs=0.3)
+        assert by_role.loc[MANAGER, "readiness"] == pytest.approx(0.75)
+        assert 0 < by_role.loc[LEAD, "readiness"] < 1
+        assert paths.iloc[0]["role_id"] == MANAGER  # the stated goal is listed first
+
+
+class TestOpportunities:
+    def test_open_role_goes_to_the_aspirant_and_stretch_to_the_one_it_grows(self):
+        from recommendations.engine.opportunities import match_opportunities
+
+        employees = people([(1, ANALYST, LEAD, None), (2, ANALYST, None, None), (3, LEAD, None, None)])
+        proficiency = proficiency_frame([(1, STAKEHOLDERS, 3), (1, COACHING, 2), (2, STAKEHOLDERS, 3), (2, COACHING, 2), (3, COACHING, 3)])
+        gaps = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency)
+        opportunities = pd.DataFrame({"opportunity_id": [50, 51], "kind": ["role", "stretch"], "role_id": [LEAD, np.nan]})
+        lead_needs = REQUIREMENTS[REQUIREMENTS.role_id == LEAD].assign(opportunity_id=50)
+        stretch_needs = pd.DataFrame({"opportunity_id": [51], "skill_id": [PYTHON], "target_level": [2], "importance": [3]})
+        matches = match_opportunities(
+            opportunities=opportunities,
+            opportunity_skills=pd.concat([lead_needs, stretch_needs])[["opportunity_id", "skill_id", "target_level", "importance"]],
+            employees=employees, requirements=REQUIREMENTS, proficiency=proficiency, gaps=gaps,
+        )
+        lead_candidates = matches[matches.opportunity_id == 50].sort_values("rank_for_opportunity")
+        assert lead_candidates["employee_id"].tolist() == [1, 2]  # the aspirant first; 3 already is a lead
+        assert lead_candidates.iloc[0]["aspiration"] == 1.0
+        stretch = matches[(matches.opportunity_id == 51)].set_index("employee_id")
+        assert stretch.loc[2, "growth"] > 0 and stretch.loc[3, "growth"] == 0
