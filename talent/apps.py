@@ -10,4 +10,5 @@ class TalentConfig(AppConfig):
         from . import access  # noqa: F401  registers the "may see" rule
         from .roles import hr_group_ensure
 
-        post_migrate.connect(hr_group_ensure, sender=self)
+        # Not sender=self: post_migrate is sent only for apps with models, and talent has none.
+        post_migrate.connect(hr_group_ensure, dispatch_uid="talent.hr_group_ensure")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from .validators import validate_different_roles, validate_importance, validate_level
+from .validators import LEVEL_CHOICE_MESSAGE, validate_different_roles, validate_importance, validate_level
 
 
 class Level(models.IntegerChoices):
@@ -78,7 +78,9 @@ class BehaviouralAnchor(models.Model):
     """What demonstrated behaviour looks like for one skill at one level."""
 
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="anchors")
-    level = models.PositiveSmallIntegerField(choices=Level.choices, validators=[validate_level])
+    level = models.PositiveSmallIntegerField(
+        choices=Level.choices, validators=[validate_level], error_messages={"invalid_choice": LEVEL_CHOICE_MESSAGE}
+    )
     description = models.TextField()
 
     class Meta:
@@ -127,7 +129,9 @@ class RoleRequirement(models.Model):
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="requirements")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="requirements")
-    target_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=[validate_level])
+    target_level = models.PositiveSmallIntegerField(
+        choices=Level.choices, validators=[validate_level], error_messages={"invalid_choice": LEVEL_CHOICE_MESSAGE}
+    )
     importance = models.PositiveSmallIntegerField(
         default=3, validators=[validate_importance], help_text="1 (nice to have) to 5 (critical)."
     )
@@ -173,4 +177,11 @@ class MobilityPath(models.Model):
         return f"{self.from_role} → {self.to_role} ({self.get_kind_display()})"
 
     def clean(self):
+        # Also covers the Role page's inline, where the form leaves from_role out and Django
+        # therefore skips the check constraint.
         validate_different_roles(self.from_role_id, self.to_role_id)
+
+    def validate_constraints(self, exclude=None):
+        if self.from_role_id is not None and self.from_role_id == self.to_role_id:
+            exclude = {*(exclude or ()), "from_role", "to_role"}  # clean() has said it once already
+        super().validate_constraints(exclude=exclude)

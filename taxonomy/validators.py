@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 
 LEVEL_MIN, LEVEL_MAX = 1, 4
 IMPORTANCE_MIN, IMPORTANCE_MAX = 1, 5
+# Django checks a field's choices before its validators; this keeps that message the same as ours.
+LEVEL_CHOICE_MESSAGE = "Proficiency level must be between 1 (awareness) and 4 (mastery), got %(value)s."
 
 
 def _whole_number(value, what):
@@ -15,7 +17,7 @@ def _whole_number(value, what):
         try:
             as_float = float(str(value).strip())
         except (TypeError, ValueError):
-            raise ValidationError(f"{what} must be a whole number, got {value!r}.", code="not_a_number")
+            raise ValidationError(f"{what} must be a whole number, got {value!r}.", code="not_a_number") from None
         if not as_float.is_integer():
             raise ValidationError(f"{what} must be a whole number, got {value!r}.", code="not_a_number")
         value = int(as_float)

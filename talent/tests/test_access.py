@@ -75,3 +75,10 @@ def test_a_reporting_loop_is_refused(org):
         employee_set_manager(employee=org.manager, manager=org.employee)
     org.manager.refresh_from_db()
     assert org.manager.manager == org.director
+
+
+def test_migrate_gives_the_hr_group_every_taxonomy_and_profile_permission(db):
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="HR").permissions.values_list("codename", flat=True))
+    assert {"change_rolerequirement", "add_skill", "change_employee", "view_skilldemand"} <= codenames
