@@ -54,10 +54,7 @@ def gap_rationale(
         parts.append(f"is in {strength} demand in {business_unit}")
     if not parts:
         return f"{skill}: no gap."
-    if len(parts) == 1:
-        joined = parts[0]
-    else:
-        joined = ", ".join(parts[:-1]) + " and " + parts[-1]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"{skill} {joined}."
 
 
