@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "talent",
     "taxonomy",
     "profiles",
+    "recommendations",
 ]
 
 MIDDLEWARE = [
