@@ -104,6 +104,8 @@ class AnalysisRun(models.Model):
     paths = models.PositiveIntegerField(default=0)
     matches = models.PositiveIntegerField(default=0)
     progress = models.FloatField(default=0.0, help_text="Share done, 0 to 1 (for long runs).")
+    chunks_total = models.PositiveIntegerField(default=1)
+    chunks_done = models.PositiveIntegerField(default=0)
     read_seconds = models.FloatField(null=True, blank=True)
     compute_seconds = models.FloatField(null=True, blank=True)
     write_seconds = models.FloatField(null=True, blank=True)
@@ -114,6 +116,19 @@ class AnalysisRun(models.Model):
 
     def __str__(self):
         return f"Analysis #{self.pk} ({self.get_scope_display()}, {self.get_status_display()})"
+
+
+class RunSummary(models.Model):
+    """Scratch rows: each chunk's per-employee summary, waiting for its run to finish."""
+
+    run = models.ForeignKey(AnalysisRun, related_name="+", on_delete=models.CASCADE, db_constraint=False)
+    employee_id = models.BigIntegerField()
+    aspired_role_id = models.BigIntegerField(null=True)
+    readiness_current = models.FloatField(null=True)
+    readiness_aspired = models.FloatField(null=True)
+    gap_count = models.PositiveIntegerField()
+    top_skill_id = models.BigIntegerField(null=True)
+    confidence = models.FloatField()
 
 
 class ReviewStatus(models.TextChoices):
@@ -156,10 +171,17 @@ class EmployeeAnalysis(models.Model):
         return f"Analysis of {self.employee}"
 
 
+# The three result tables below are derived data rewritten in bulk (800,000 rows a night at
+# 100,000 employees), so they carry no database-level foreign keys and no per-column indexes:
+# each would cost a lookup per row on every COPY. Django still cascades deletes, and the
+# recompute cleans rows of runs nobody points at any more.
+RESULT_FK = {"on_delete": models.CASCADE, "db_constraint": False, "db_index": False}
+
+
 class SkillGap(models.Model):
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="gaps")
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AnalysisRun, related_name="+", **{**RESULT_FK, "db_index": True})
+    employee = models.ForeignKey(Employee, related_name="gaps", **RESULT_FK)
+    skill = models.ForeignKey(Skill, related_name="+", **RESULT_FK)
     current = models.FloatField()
     confidence = models.FloatField()
     target_current = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices)
@@ -194,9 +216,9 @@ class CareerPath(models.Model):
         OBSERVED = "observed", "A move others made"
         ASPIRATION = "aspiration", "Your stated goal"
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="career_paths")
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AnalysisRun, related_name="+", **{**RESULT_FK, "db_index": True})
+    employee = models.ForeignKey(Employee, related_name="career_paths", **RESULT_FK)
+    role = models.ForeignKey(Role, related_name="+", **RESULT_FK)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     via_taxonomy = models.BooleanField(default=False)
     moves_observed = models.PositiveIntegerField(default=0)
@@ -278,9 +300,9 @@ class OpportunitySkill(models.Model):
 
 
 class OpportunityMatch(models.Model):
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="opportunity_matches")
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="matches")
+    run = models.ForeignKey(AnalysisRun, related_name="+", **{**RESULT_FK, "db_index": True})
+    employee = models.ForeignKey(Employee, related_name="opportunity_matches", **RESULT_FK)
+    opportunity = models.ForeignKey(Opportunity, related_name="matches", **RESULT_FK)
     score = models.FloatField()
     fit = models.FloatField()
     aspiration = models.FloatField()

@@ -5,7 +5,7 @@ Inputs:
     requirements  role_id, skill_id, target_level, importance
     proficiency   employee_id, skill_id, level
     mobility      from_role_id, to_role_id, kind        (the taxonomy's mobility paths)
-    history       employee_id, role_id, start_date      (role assignments, any order)
+    moves         from_role_id, to_role_id, moves, months (``observed_moves`` of the role history)
 
 Output, one row per employee and candidate role:
     employee_id, role_id, kind, via_taxonomy, moves_observed, typical_months, readiness, missing,
@@ -60,9 +60,8 @@ def project_paths(
     requirements: pd.DataFrame,
     proficiency: pd.DataFrame,
     mobility: pd.DataFrame,
-    history: pd.DataFrame,
+    moves: pd.DataFrame,
 ) -> pd.DataFrame:
-    moves = observed_moves(history)
     people = employees[["employee_id", "role_id", "aspired_role_id"]]
     current = people.dropna(subset=["role_id"]).astype({"role_id": "int64"})
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommendations.engine.gaps import compute_gaps, readiness
-from recommendations.engine.paths import project_paths
+from recommendations.engine.paths import observed_moves, project_paths
 from recommendations.engine.proficiency import current_proficiency
 from recommendations.engine.rationale import gap_rationale
 
@@ -195,7 +195,10 @@ class TestPaths:
                 "start_date": pd.to_datetime(["2020-01-01", "2021-07-01", "2021-01-01", "2022-07-01"]),
             }
         )
-        paths = project_paths(employees=employees, requirements=requirements, proficiency=proficiency, mobility=mobility, history=history)
+        paths = project_paths(
+            employees=employees, requirements=requirements, proficiency=proficiency, mobility=mobility,
+            moves=observed_moves(history),
+        )
         by_role = paths.set_index("role_id")
         assert set(by_role.index) == {LEAD, SENIOR, MANAGER}
         assert by_role.loc[MANAGER, "is_aspiration"] and by_role.loc[MANAGER, "kind"] == "aspiration"

@@ -1,0 +1,454 @@
+"""Recompute: read the organisation into frames, run the engine, write the results in bulk.
+
+A run goes through these steps (``recompute`` does them all in one process; ``run_chunk`` and
+``run_finish`` let several django-q2 workers on different machines share the middle one):
+
+1. Create an ``AnalysisRun`` and split the employees in scope into id ranges (chunks).
+2. Read what every chunk needs once: requirements, mobility paths, observed moves, demand,
+   open opportunities (a handful of set-based queries).
+3. Per chunk: read its employees, aspirations and evidence (three queries), compute proficiency,
+   gaps, career paths and opportunity matches (vectorised), append the rows tagged with the run.
+   Nobody sees these rows yet.
+4. Finish: in one transaction, point every employee in scope at the new run (one upsert), queue
+   HR review items by the review policy, rank candidates per opportunity, mark the run done.
+   A failure before this leaves everyone's previous results in place; a rerun completes.
+5. Remove rows of runs that no employee points at any more.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from profiles.models import CareerAspiration, Employee, RoleAssignment, SkillDemand, SkillEvidence
+from talent.frames import id_ranges, is_postgres, read_frame, write_frame
+from taxonomy.models import MobilityPath, RoleRequirement
+
+from .engine.gaps import compute_gaps, readiness
+from .engine.opportunities import match_opportunities
+from .engine.paths import observed_moves, project_paths
+from .engine.proficiency import current_proficiency
+from .models import (
+    AnalysisRun,
+    CareerPath,
+    EmployeeAnalysis,
+    EngineSettings,
+    Opportunity,
+    OpportunityMatch,
+    OpportunitySkill,
+    ReviewItem,
+    ReviewStatus,
+    RunSummary,
+    SkillGap,
+)
+
+CHUNK_EMPLOYEES = 25_000
+MATCHES_PER_EMPLOYEE = 5
+CANDIDATES_PER_OPPORTUNITY = 20
+
+GAP_TABLE_COLUMNS = [
+    "run_id", "employee_id", "skill_id", "current", "confidence", "target_current", "importance_current", "core",
+    "target_aspired", "importance_aspired", "demand_weight", "shortfall_current", "shortfall_aspired", "urgency",
+    "leverage", "demand", "priority", "rank", "aspired_gaps_left", "hr_rationale",
+]
+PATH_TABLE_COLUMNS = [
+    "run_id", "employee_id", "role_id", "kind", "via_taxonomy", "moves_observed", "typical_months", "readiness",
+    "missing", "months_estimate", "is_aspiration",
+]
+MATCH_TABLE_COLUMNS = [
+    "run_id", "employee_id", "opportunity_id", "score", "fit", "aspiration", "growth", "rank_for_employee",
+    "rank_for_opportunity",
+]
+
+
+@dataclass
+class Scope:
+    """Who a run recomputes: everyone, one business unit, or some employees."""
+
+    employee_ids: list[int] | None = None
+    business_unit_id: int | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.employee_ids is not None:
+            return AnalysisRun.Scope.EMPLOYEES
+        if self.business_unit_id is not None:
+            return AnalysisRun.Scope.BUSINESS_UNIT
+        return AnalysisRun.Scope.FULL
+
+    def where(self, column: str, low: int | None = None, high: int | None = None) -> tuple[str, list]:
+        """SQL restricting ``column`` (an employee id) to this scope and an id range."""
+        clauses, params = [], []
+        if low is not None:
+            clauses.append(f"{column} >= %s AND {column} < %s")
+            params += [low, high]
+        if self.employee_ids is not None:
+            clauses.append(f"{column} IN ({', '.join(['%s'] * len(self.employee_ids))})")
+            params += list(self.employee_ids)
+        if self.business_unit_id is not None:
+            clauses.append(f"{column} IN (SELECT id FROM {Employee._meta.db_table} WHERE business_unit_id = %s)")
+            params.append(self.business_unit_id)
+        return (" AND ".join(clauses) or "1=1"), params
+
+
+@dataclass
+class Shared:
+    """What every chunk of a run reads: the taxonomy side and the organisation-wide history."""
+
+    requirements: pd.DataFrame
+    mobility: pd.DataFrame
+    moves: pd.DataFrame
+    demand: pd.DataFrame
+    opportunities: pd.DataFrame
+    opportunity_skills: pd.DataFrame
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _age_days_sql(column: str) -> str:
+    if is_postgres():
+        return f"EXTRACT(EPOCH FROM (%s::timestamptz - {column})) / 86400.0"
+    return f"julianday(%s) - julianday({column})"
+
+
+def _now_param(now) -> str:
+    return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def read_shared() -> Shared:
+    requirements = read_frame(
+        f"SELECT role_id, skill_id, target_level, importance, core FROM {_table(RoleRequirement)}",  # noqa: S608
+        columns=["role_id", "skill_id", "target_level", "importance", "core"],
+        dtypes={"role_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
+    )
+    requirements["core"] = requirements["core"].map({True: True, False: False, "t": True, "f": False, 1: True, 0: False})
+    mobility = read_frame(
+        f"SELECT from_role_id, to_role_id, kind FROM {_table(MobilityPath)}",  # noqa: S608
+        columns=["from_role_id", "to_role_id", "kind"],
+        dtypes={"from_role_id": "int64", "to_role_id": "int64"},
+    )
+    history = read_frame(
+        f"SELECT employee_id, role_id, start_date FROM {_table(RoleAssignment)}",  # noqa: S608
+        columns=["employee_id", "role_id", "start_date"],
+        dtypes={"employee_id": "int64", "role_id": "int64"},
+    )
+    demand = read_frame(
+        f"SELECT business_unit_id, skill_id, weight FROM {_table(SkillDemand)}",  # noqa: S608
+        columns=["business_unit_id", "skill_id", "weight"],
+        dtypes={"business_unit_id": "int64", "skill_id": "int64", "weight": "float64"},
+    )
+    opportunities = read_frame(
+        f"SELECT id, kind, role_id FROM {_table(Opportunity)} WHERE status = %s",  # noqa: S608
+        [Opportunity.Status.OPEN],
+        columns=["opportunity_id", "kind", "role_id"],
+        dtypes={"opportunity_id": "int64", "role_id": "float64"},
+    )
+    listed = read_frame(
+        f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {_table(OpportunitySkill)} s "  # noqa: S608
+        f"JOIN {_table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
+        [Opportunity.Status.OPEN],
+        columns=["opportunity_id", "skill_id", "target_level", "importance"],
+        dtypes={"opportunity_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
+    )
+    # An open role with no skills listed is scored against the role's requirements.
+    role_based = opportunities.dropna(subset=["role_id"])
+    role_based = role_based[~role_based["opportunity_id"].isin(listed["opportunity_id"])]
+    from_roles = role_based.astype({"role_id": "int64"}).merge(requirements, on="role_id")[
+        ["opportunity_id", "skill_id", "target_level", "importance"]
+    ]
+    return Shared(
+        requirements=requirements,
+        mobility=mobility,
+        moves=observed_moves(history),
+        demand=demand,
+        opportunities=opportunities,
+        opportunity_skills=pd.concat([listed, from_roles], ignore_index=True),
+    )
+
+
+def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The employees of one chunk (with their current aspired role) and their evidence."""
+    where, params = scope.where("id", low, high)
+    employees = read_frame(
+        f"SELECT id, role_id, business_unit_id FROM {_table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
+        ["active", *params],
+        columns=["employee_id", "role_id", "business_unit_id"],
+        dtypes={"employee_id": "int64", "role_id": "float64", "business_unit_id": "float64"},
+    )
+    where, params = scope.where("employee_id", low, high)
+    aspirations = read_frame(
+        f"SELECT employee_id, target_role_id, stated_at FROM {_table(CareerAspiration)} WHERE {where}",  # noqa: S608
+        params,
+        columns=["employee_id", "aspired_role_id", "stated_at"],
+        dtypes={"employee_id": "int64", "aspired_role_id": "float64"},
+    )
+    latest = aspirations.sort_values(["employee_id", "stated_at"]).drop_duplicates("employee_id", keep="last")
+    employees = employees.merge(latest[["employee_id", "aspired_role_id"]], on="employee_id", how="left")
+    evidence = read_frame(
+        f"SELECT employee_id, skill_id, level, source, {_age_days_sql('observed_at')}, confidence "  # noqa: S608
+        f"FROM {_table(SkillEvidence)} WHERE {where}",
+        [_now_param(now), *params],
+        columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64", "source": "category",
+                "age_days": "float64", "confidence": "float64"},
+    )
+    evidence["age_days"] = evidence["age_days"].clip(lower=0)
+    return employees, evidence
+
+
+@dataclass
+class Results:
+    gaps: pd.DataFrame
+    paths: pd.DataFrame
+    matches: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def compute_chunk(*, shared: Shared, employees: pd.DataFrame, evidence: pd.DataFrame, weights) -> Results:
+    proficiency = current_proficiency(evidence, weights)
+    proficiency = proficiency[proficiency["employee_id"].isin(employees["employee_id"])]
+    gaps = compute_gaps(
+        employees=employees, requirements=shared.requirements, proficiency=proficiency, demand=shared.demand,
+        weights=weights,
+    )
+    paths = project_paths(
+        employees=employees, requirements=shared.requirements, proficiency=proficiency, mobility=shared.mobility,
+        moves=shared.moves,
+    )
+    matches = match_opportunities(
+        opportunities=shared.opportunities, opportunity_skills=shared.opportunity_skills, employees=employees,
+        requirements=shared.requirements, proficiency=proficiency, gaps=gaps,
+        per_employee=MATCHES_PER_EMPLOYEE, per_opportunity=CANDIDATES_PER_OPPORTUNITY,
+    )
+    return Results(gaps=gaps, paths=paths, matches=matches, summary=summarise(employees, gaps, paths, proficiency, shared))
+
+
+def summarise(employees, gaps, paths, proficiency, shared) -> pd.DataFrame:
+    """One row per employee for the pointer table: readiness, top gap, confidence."""
+    current = employees.dropna(subset=["role_id"]).astype({"role_id": "int64"})[["employee_id", "role_id"]]
+    ready_now = readiness(pairs=current, requirements=shared.requirements, proficiency=proficiency)
+    summary = employees[["employee_id", "aspired_role_id"]].copy()
+    summary["readiness_current"] = summary["employee_id"].map(ready_now.set_index("employee_id")["readiness"])
+    aspired = paths[paths["is_aspiration"].astype(bool)].set_index("employee_id")["readiness"]
+    summary["readiness_aspired"] = summary["employee_id"].map(aspired)
+    ranked = gaps.sort_values(["employee_id", "rank"])
+    summary["gap_count"] = summary["employee_id"].map(ranked.groupby("employee_id").size()).fillna(0).astype("int64")
+    summary["top_skill_id"] = summary["employee_id"].map(ranked.drop_duplicates("employee_id").set_index("employee_id")["skill_id"])
+    top_three = ranked[ranked["rank"] <= 3].groupby("employee_id")["confidence"].mean()
+    role_confidence = proficiency.groupby("employee_id")["confidence"].mean()
+    summary["confidence"] = (
+        summary["employee_id"].map(top_three).fillna(summary["employee_id"].map(role_confidence)).fillna(0.0)
+    )
+    return summary
+
+
+def write_chunk(*, run: AnalysisRun, results: Results) -> int:
+    gaps = results.gaps.assign(run_id=run.pk, hr_rationale="")
+    paths = results.paths.assign(run_id=run.pk)
+    matches = results.matches.assign(run_id=run.pk, rank_for_opportunity=np.nan)
+    with transaction.atomic():
+        written = write_frame(_table(SkillGap), gaps, GAP_TABLE_COLUMNS)
+        written += write_frame(_table(CareerPath), paths, PATH_TABLE_COLUMNS)
+        written += write_frame(_table(OpportunityMatch), matches, MATCH_TABLE_COLUMNS)
+        _stage_summary(run=run, summary=results.summary)
+    return written
+
+
+def _stage_summary(*, run, summary):
+    """Keep the chunk's per-employee summary on the run until it finishes (a scratch table)."""
+    write_frame(
+        _table(RunSummary),
+        summary.assign(run_id=run.pk),
+        ["run_id", "employee_id", "aspired_role_id", "readiness_current", "readiness_aspired", "gap_count",
+         "top_skill_id", "confidence"],
+    )
+
+
+def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
+    """Step 4: make the new run the current one for everyone in scope, all at once."""
+    engine = EngineSettings.load()
+    summaries = _table(RunSummary)
+    analyses = _table(EmployeeAnalysis)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        pending_if = "1=1" if engine.pilot_mode else "s.confidence < %s"
+        pending_params = [] if engine.pilot_mode else [engine.review_threshold]
+        cursor.execute(
+            f"""
+            INSERT INTO {analyses} (employee_id, run_id, visible_run_id, computed_at, aspired_role_id,
+                readiness_current, readiness_aspired, gap_count, top_skill_id, confidence, review_status)
+            SELECT s.employee_id, s.run_id,
+                   CASE WHEN {pending_if} THEN NULL ELSE s.run_id END,
+                   %s, s.aspired_role_id, s.readiness_current, s.readiness_aspired, s.gap_count, s.top_skill_id,
+                   s.confidence,
+                   CASE WHEN {pending_if} THEN %s ELSE %s END
+            FROM {summaries} s WHERE s.run_id = %s
+            ON CONFLICT (employee_id) DO UPDATE SET
+                run_id = excluded.run_id,
+                visible_run_id = COALESCE(excluded.visible_run_id, {analyses}.visible_run_id),
+                computed_at = excluded.computed_at,
+                aspired_role_id = excluded.aspired_role_id,
+                readiness_current = excluded.readiness_current,
+                readiness_aspired = excluded.readiness_aspired,
+                gap_count = excluded.gap_count,
+                top_skill_id = excluded.top_skill_id,
+                confidence = excluded.confidence,
+                review_status = excluded.review_status
+            """,  # noqa: S608 - table names are ours
+            [*pending_params, stamp, *pending_params, ReviewStatus.PENDING, ReviewStatus.AUTO, run.pk],
+        )
+        where, params = scope.where("employee_id")
+        cursor.execute(
+            f"DELETE FROM {_table(ReviewItem)} WHERE kind = %s AND status = %s AND {where}",  # noqa: S608
+            [ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING, *params],
+        )
+        reason = ReviewItem.Reason.PILOT if engine.pilot_mode else ReviewItem.Reason.LOW_CONFIDENCE
+        cursor.execute(
+            f"""
+            INSERT INTO {_table(ReviewItem)} (kind, employee_id, run_id, reason, confidence, status, created_at, note)
+            SELECT %s, employee_id, run_id, %s, confidence, %s, %s, ''
+            FROM {summaries} s WHERE s.run_id = %s AND {pending_if}
+            """,  # noqa: S608
+            [ReviewItem.Kind.GAP_ANALYSIS, reason, ReviewStatus.PENDING, stamp, run.pk, *pending_params],
+        )
+        _rank_candidates(cursor, run)
+        cursor.execute(f"DELETE FROM {summaries} WHERE run_id = %s", [run.pk])  # noqa: S608
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.SUCCEEDED, finished_at=timezone.now(), progress=1.0
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _rank_candidates(cursor, run):
+    """Rank each opportunity's candidates across all chunks; drop rows neither list keeps."""
+    matches = _table(OpportunityMatch)
+    cursor.execute(
+        f"""
+        UPDATE {matches} SET rank_for_opportunity = ranked.position
+        FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY opportunity_id ORDER BY score DESC, employee_id) AS position
+              FROM {matches} WHERE run_id = %s) AS ranked
+        WHERE {matches}.id = ranked.id AND ranked.position <= %s
+        """,  # noqa: S608
+        [run.pk, CANDIDATES_PER_OPPORTUNITY],
+    )
+    cursor.execute(
+        f"DELETE FROM {matches} WHERE run_id = %s AND rank_for_employee IS NULL AND rank_for_opportunity IS NULL",  # noqa: S608
+        [run.pk],
+    )
+
+
+def remove_unreferenced(*, scope: Scope) -> None:
+    """Step 5: delete result rows no employee points at any more (previous generations)."""
+    analyses = _table(EmployeeAnalysis)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if scope.kind == AnalysisRun.Scope.EMPLOYEES:
+            for table in (_table(SkillGap), _table(CareerPath), _table(OpportunityMatch)):
+                where, params = scope.where(f"{table}.employee_id")
+                cursor.execute(
+                    f"""DELETE FROM {table} WHERE {where} AND NOT EXISTS (
+                        SELECT 1 FROM {analyses} a WHERE a.employee_id = {table}.employee_id
+                        AND (a.run_id = {table}.run_id OR a.visible_run_id = {table}.run_id))""",  # noqa: S608
+                    params,
+                )
+            return
+        cursor.execute(
+            f"SELECT id FROM {_table(AnalysisRun)} WHERE status <> %s AND id NOT IN "  # noqa: S608
+            f"(SELECT run_id FROM {analyses}) AND id NOT IN "
+            f"(SELECT visible_run_id FROM {analyses} WHERE visible_run_id IS NOT NULL)",
+            [AnalysisRun.Status.RUNNING],
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+        if stale:
+            marks = ", ".join(["%s"] * len(stale))
+            for table in (_table(SkillGap), _table(CareerPath), _table(OpportunityMatch)):
+                cursor.execute(f"DELETE FROM {table} WHERE run_id IN ({marks})", stale)  # noqa: S608
+
+
+@dataclass
+class Timings:
+    read: float = 0.0
+    compute: float = 0.0
+    write: float = 0.0
+
+
+def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) -> tuple[AnalysisRun, list]:
+    where, params = scope.where("id")
+    ids = read_frame(
+        f"SELECT id FROM {_table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
+        ["active", *params], columns=["id"], dtypes={"id": "int64"},
+    )["id"].to_numpy()
+    ranges = id_ranges(ids, chunk_size) if len(ids) else []
+    run = AnalysisRun.objects.create(
+        scope=scope.kind, trigger=trigger, employees=len(ids), chunks_total=max(len(ranges), 1)
+    )
+    return run, ranges
+
+
+def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Shared, now, timings: Timings) -> bool:
+    """Step 3 for one chunk. Returns True when this was the last chunk (the caller then finishes)."""
+    weights = EngineSettings.load().as_weights()
+    started = time.perf_counter()
+    employees, evidence = read_chunk(scope=scope, low=low, high=high, now=now)
+    timings.read += time.perf_counter() - started
+    started = time.perf_counter()
+    results = compute_chunk(shared=shared, employees=employees, evidence=evidence, weights=weights)
+    timings.compute += time.perf_counter() - started
+    started = time.perf_counter()
+    write_chunk(run=run, results=results)
+    timings.write += time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(AnalysisRun)} SET chunks_done = chunks_done + 1, gaps = gaps + %s, paths = paths + %s, "  # noqa: S608
+            "matches = matches + %s, progress = (chunks_done + 1) * 1.0 / chunks_total WHERE id = %s",
+            [len(results.gaps), len(results.paths), len(results.matches), run.pk],
+        )
+        cursor.execute(f"SELECT chunks_done, chunks_total FROM {_table(AnalysisRun)} WHERE id = %s", [run.pk])  # noqa: S608
+        done, total = cursor.fetchone()
+    return done >= total
+
+
+def recompute(
+    *,
+    employee_ids: list[int] | None = None,
+    business_unit_id: int | None = None,
+    trigger: str = "",
+    chunk_size: int = CHUNK_EMPLOYEES,
+    progress=None,
+) -> tuple[AnalysisRun, Timings]:
+    """Recompute everyone in scope in this process (steps 1-5). ``progress(done, total)`` is
+    called after each chunk."""
+    scope = Scope(employee_ids=employee_ids, business_unit_id=business_unit_id)
+    now = timezone.now()
+    timings = Timings()
+    started = time.perf_counter()
+    run, ranges = run_start(scope=scope, trigger=trigger, chunk_size=chunk_size)
+    try:
+        shared = read_shared()
+        timings.read += time.perf_counter() - started
+        for number, (low, high) in enumerate(ranges, start=1):
+            run_chunk(run=run, scope=scope, low=low, high=high, shared=shared, now=now, timings=timings)
+            if progress:
+                progress(number, len(ranges))
+        started = time.perf_counter()
+        run = run_finish(run=run, scope=scope, now=now)
+        remove_unreferenced(scope=scope)
+        timings.write += time.perf_counter() - started
+    except Exception as error:
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        read_seconds=timings.read, compute_seconds=timings.compute, write_seconds=timings.write
+    )
+    return run, timings
+
+
+def recompute_employee(employee_id: int, *, trigger: str = "event") -> AnalysisRun:
+    return recompute(employee_ids=[employee_id], trigger=trigger)[0]
