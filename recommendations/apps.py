@@ -2,5 +2,9 @@ from django.apps import AppConfig
 
 
 class RecommendationsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'recommendations'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "recommendations"
+    verbose_name = "Gap analysis and recommendations"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  connects the recompute-on-event receivers

@@ -1,0 +1,50 @@
+"""django-q2 entry points: thin wrappers that take ids and call the analysis service."""
+
+from django.db import transaction
+
+from . import analysis
+
+# Above this many employees, one full pass is cheaper than a scoped one.
+FULL_RECOMPUTE_ABOVE = 5_000
+
+
+def recompute_employees(employee_ids: list[int], trigger: str = "event") -> int:
+    if len(employee_ids) > FULL_RECOMPUTE_ABOVE:
+        run, _ = analysis.recompute(trigger=trigger)
+    else:
+        run, _ = analysis.recompute(employee_ids=sorted(set(employee_ids)), trigger=trigger)
+    return run.pk
+
+
+def recompute_all(trigger: str = "nightly") -> int:
+    run, _ = analysis.recompute(trigger=trigger)
+    return run.pk
+
+
+def recompute_chunk(run_id: int, low: int, high: int, business_unit_id: int | None = None) -> bool:
+    """One chunk of a distributed run; the worker that finishes the last chunk finishes the run."""
+    from django.utils import timezone
+
+    from .models import AnalysisRun
+
+    run = AnalysisRun.objects.get(pk=run_id)
+    scope = analysis.Scope(business_unit_id=business_unit_id)
+    last = analysis.run_chunk(
+        run=run, scope=scope, low=low, high=high, shared=analysis.read_shared(), now=run.started_at,
+        timings=analysis.Timings(),
+    )
+    if last:
+        analysis.run_finish(run=run, scope=scope, now=timezone.now())
+        analysis.remove_unreferenced(scope=scope)
+    return last
+
+
+def queue_recompute(employee_ids, *, trigger: str) -> None:
+    """Queue a recompute of these employees once the current transaction commits."""
+    from django_q.tasks import async_task
+
+    ids = sorted({int(pk) for pk in employee_ids})
+    if ids:
+        transaction.on_commit(
+            lambda: async_task("recommendations.tasks.recompute_employees", ids, trigger, task_name=f"recompute: {trigger}")
+        )
