@@ -82,3 +82,17 @@ def test_migrate_gives_the_hr_group_every_taxonomy_and_profile_permission(db):
 
     codenames = set(Group.objects.get(name="HR").permissions.values_list("codename", flat=True))
     assert {"change_rolerequirement", "add_skill", "change_employee", "view_skilldemand"} <= codenames
+
+
+def test_rebuilding_org_paths_matches_the_manager_edges_and_survives_a_loop(org):
+    from profiles.services import org_paths_rebuild
+
+    Employee.objects.update(org_path="")
+    assert org_paths_rebuild() == Employee.objects.count()
+    assert may_see(org.director.user, org.employee) and not may_see(org.manager.user, org.outsider)
+    # A loop straight from a bad import: two people managing each other.
+    Employee.objects.filter(pk=org.outsider.pk).update(manager=org.outsider_manager)
+    Employee.objects.filter(pk=org.outsider_manager.pk).update(manager=org.outsider)
+    org_paths_rebuild()
+    for person in Employee.objects.all():
+        assert person.org_path.endswith(f"/{person.pk}/")
