@@ -20,7 +20,6 @@ install: $(VENV)/.installed
 
 run: install
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 	$(MANAGE) seed_demo
 	@echo ""
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"

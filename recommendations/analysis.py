@@ -27,6 +27,7 @@ from profiles.models import CareerAspiration, Employee, RoleAssignment, SkillDem
 from talent.frames import id_ranges, is_postgres, read_frame, write_frame
 from taxonomy.models import MobilityPath, RoleRequirement
 
+from .engine.arrays import lookup
 from .engine.gaps import compute_gaps, readiness
 from .engine.opportunities import match_opportunities
 from .engine.paths import observed_moves, project_paths
@@ -171,6 +172,33 @@ def read_shared() -> Shared:
     )
 
 
+SHARED_VERSION_KEY = "recommendations:shared-version"
+SHARED_MAX_AGE_SECONDS = 300
+_shared_cache: dict = {}
+
+
+def shared_bump() -> None:
+    """Tell every process its cached taxonomy frames are stale (called on taxonomy changes)."""
+    from django.core.cache import cache
+
+    cache.set(SHARED_VERSION_KEY, time.time(), None)
+
+
+def read_shared_cached() -> Shared:
+    """``read_shared`` kept per process for event-driven recomputes of one or a few people.
+
+    Refreshed when the taxonomy changes (``shared_bump``) and at least every five minutes, so
+    observed moves from new role history arrive within that time.
+    """
+    from django.core.cache import cache
+
+    version = cache.get(SHARED_VERSION_KEY)
+    fresh = time.monotonic() - _shared_cache.get("loaded", -1e9) < SHARED_MAX_AGE_SECONDS
+    if not fresh or _shared_cache.get("version") != version:
+        _shared_cache.update(shared=read_shared(), version=version, loaded=time.monotonic())
+    return _shared_cache["shared"]
+
+
 def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The employees of one chunk (with their current aspired role) and their evidence."""
     where, params = scope.where("id", low, high)
@@ -230,21 +258,38 @@ def compute_chunk(*, shared: Shared, employees: pd.DataFrame, evidence: pd.DataF
 
 def summarise(employees, gaps, paths, proficiency, shared) -> pd.DataFrame:
     """One row per employee for the pointer table: readiness, top gap, confidence."""
-    current = employees.dropna(subset=["role_id"]).astype({"role_id": "int64"})[["employee_id", "role_id"]]
-    ready_now = readiness(pairs=current, requirements=shared.requirements, proficiency=proficiency)
-    summary = employees[["employee_id", "aspired_role_id"]].copy()
-    summary["readiness_current"] = summary["employee_id"].map(ready_now.set_index("employee_id")["readiness"])
-    aspired = paths[paths["is_aspiration"].astype(bool)].set_index("employee_id")["readiness"]
-    summary["readiness_aspired"] = summary["employee_id"].map(aspired)
-    ranked = gaps.sort_values(["employee_id", "rank"])
-    summary["gap_count"] = summary["employee_id"].map(ranked.groupby("employee_id").size()).fillna(0).astype("int64")
-    summary["top_skill_id"] = summary["employee_id"].map(ranked.drop_duplicates("employee_id").set_index("employee_id")["skill_id"])
-    top_three = ranked[ranked["rank"] <= 3].groupby("employee_id")["confidence"].mean()
-    role_confidence = proficiency.groupby("employee_id")["confidence"].mean()
-    summary["confidence"] = (
-        summary["employee_id"].map(top_three).fillna(summary["employee_id"].map(role_confidence)).fillna(0.0)
+    ids = employees["employee_id"].to_numpy(dtype="int64")
+    has_role = employees["role_id"].notna().to_numpy()
+    ready_now = readiness(
+        pairs=pd.DataFrame({"employee_id": ids[has_role], "role_id": employees["role_id"].to_numpy()[has_role]}),
+        requirements=shared.requirements, proficiency=proficiency,
     )
-    return summary
+    goal = paths[paths["is_aspiration"].to_numpy(dtype=bool)]
+    gap_employee = gaps["employee_id"].to_numpy(dtype="int64")
+    rank = gaps["rank"].to_numpy()
+    row = lookup(ids, np.arange(len(ids)), gap_employee, -1)
+    gap_count = np.bincount(row, minlength=len(ids))
+    top = rank <= 3
+    top_sum = np.bincount(row[top], weights=gaps["confidence"].to_numpy()[top], minlength=len(ids))
+    top_n = np.bincount(row[top], minlength=len(ids))
+    prof_row = lookup(ids, np.arange(len(ids)), proficiency["employee_id"].to_numpy(dtype="int64"), -1)
+    known = prof_row >= 0
+    prof_sum = np.bincount(prof_row[known], weights=proficiency["confidence"].to_numpy()[known], minlength=len(ids))
+    prof_n = np.bincount(prof_row[known], minlength=len(ids))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        confidence = np.where(top_n > 0, top_sum / top_n, np.where(prof_n > 0, prof_sum / prof_n, 0.0))
+    first = rank == 1
+    return pd.DataFrame(
+        {
+            "employee_id": ids,
+            "aspired_role_id": employees["aspired_role_id"].to_numpy(dtype="float64"),
+            "readiness_current": lookup(ready_now["employee_id"], ready_now["readiness"], ids),
+            "readiness_aspired": lookup(goal["employee_id"], goal["readiness"], ids),
+            "gap_count": gap_count,
+            "top_skill_id": lookup(gap_employee[first], gaps["skill_id"].to_numpy(dtype="float64")[first], ids),
+            "confidence": confidence,
+        }
+    )
 
 
 def write_chunk(*, run: AnalysisRun, results: Results) -> int:
@@ -429,7 +474,7 @@ def recompute(
     started = time.perf_counter()
     run, ranges = run_start(scope=scope, trigger=trigger, chunk_size=chunk_size)
     try:
-        shared = read_shared()
+        shared = read_shared_cached() if scope.kind == AnalysisRun.Scope.EMPLOYEES else read_shared()
         timings.read += time.perf_counter() - started
         for number, (low, high) in enumerate(ranges, start=1):
             run_chunk(run=run, scope=scope, low=low, high=high, shared=shared, now=now, timings=timings)

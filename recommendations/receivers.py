@@ -7,8 +7,10 @@ from django.dispatch import receiver
 
 from profiles.models import Employee, SkillDemand
 from profiles.signals import profile_changed
-from taxonomy.models import RoleRequirement
+from taxonomy.models import MobilityPath, RoleRequirement
 
+from .analysis import shared_bump
+from .models import Opportunity, OpportunitySkill
 from .tasks import queue_recompute
 
 
@@ -34,3 +36,12 @@ def recompute_unit(sender, instance, **kwargs):
         Employee.objects.active().filter(business_unit_id=instance.business_unit_id).values_list("pk", flat=True),
         trigger=f"skill demand in {instance.business_unit} changed",
     )
+
+
+@receiver([post_save, post_delete], sender=RoleRequirement, dispatch_uid="recommendations.stale_shared_requirement")
+@receiver([post_save, post_delete], sender=MobilityPath, dispatch_uid="recommendations.stale_shared_mobility")
+@receiver([post_save, post_delete], sender=SkillDemand, dispatch_uid="recommendations.stale_shared_demand")
+@receiver([post_save, post_delete], sender=Opportunity, dispatch_uid="recommendations.stale_shared_opportunity")
+@receiver([post_save, post_delete], sender=OpportunitySkill, dispatch_uid="recommendations.stale_shared_opportunity_skill")
+def taxonomy_changed(sender, **kwargs):
+    shared_bump()

@@ -12,3 +12,11 @@ class TalentConfig(AppConfig):
 
         # Not sender=self: post_migrate is sent only for apps with models, and talent has none.
         post_migrate.connect(hr_group_ensure, dispatch_uid="talent.hr_group_ensure")
+        post_migrate.connect(cache_table_ensure, dispatch_uid="talent.cache_table_ensure")
+
+
+def cache_table_ensure(using="default", **kwargs):
+    """The database cache (sign-in rate limits, engine versions) needs its table wherever migrate ran."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

@@ -27,6 +27,7 @@ The rules, each a column operation:
 import numpy as np
 import pandas as pd
 
+from .arrays import Groups, lookup, pair_key, rank_in_groups
 from .settings import EngineWeights
 
 MAX_LEVEL = 4
@@ -39,21 +40,8 @@ GAP_COLUMNS = [
 ]
 
 
-def _role_rows(employees: pd.DataFrame, requirements: pd.DataFrame, role_column: str, suffix: str) -> pd.DataFrame:
-    """One row per employee and requirement of the role in ``role_column``."""
-    people = employees[["employee_id", role_column]].dropna()
-    people = people.astype({role_column: "int64"})
-    rows = people.merge(requirements, left_on=role_column, right_on="role_id", how="inner")
-    rows = rows[["employee_id", "skill_id", "target_level", "importance", "core"]]
-    return rows.rename(
-        columns={"target_level": f"target_{suffix}", "importance": f"importance_{suffix}", "core": f"core_{suffix}"}
-    )
-
-
-def _demand_rows(employees: pd.DataFrame, demand: pd.DataFrame) -> pd.DataFrame:
-    people = employees[["employee_id", "business_unit_id"]].dropna().astype({"business_unit_id": "int64"})
-    rows = people.merge(demand, on="business_unit_id", how="inner")
-    return rows[["employee_id", "skill_id", "weight"]].rename(columns={"weight": "demand_weight"})
+def _column(frame: pd.DataFrame, name: str, dtype="float64") -> np.ndarray:
+    return frame[name].to_numpy(dtype=dtype) if name in frame else np.full(len(frame), np.nan)
 
 
 def role_totals(requirements: pd.DataFrame) -> pd.Series:
@@ -70,28 +58,52 @@ def compute_gaps(
     weights: EngineWeights | None = None,
 ) -> pd.DataFrame:
     weights = weights or EngineWeights()
-    requirements = requirements.astype({"role_id": "int64", "skill_id": "int64"})
-    current_rows = _role_rows(employees, requirements, "role_id", "current")
-    aspired_rows = _role_rows(employees, requirements, "aspired_role_id", "aspired")
-    keys = ["employee_id", "skill_id"]
-    frame = current_rows.merge(aspired_rows, on=keys, how="outer")
+    employee_ids = employees["employee_id"].to_numpy(dtype="int64")
+    by_role = Groups(requirements["role_id"].to_numpy())
+    skill_of = requirements["skill_id"].to_numpy(dtype="int64")
+    target_of = requirements["target_level"].to_numpy(dtype="float64")
+    importance_of = requirements["importance"].to_numpy(dtype="float64")
+    core_of = requirements["core"].to_numpy(dtype=bool)
+
+    # Rows: every requirement of the current role, of the aspired role, and every skill the
+    # employee's business unit demands, keyed by (employee row, skill).
+    current_employee, current_req = by_role.expand(_column(employees, "role_id"))
+    aspired_employee, aspired_req = by_role.expand(_column(employees, "aspired_role_id"))
+    keys = [pair_key(current_employee, skill_of[current_req]), pair_key(aspired_employee, skill_of[aspired_req])]
+    demand_employee = demand_row = np.zeros(0, dtype="int64")
     if demand is not None and not demand.empty:
-        frame = frame.merge(_demand_rows(employees, demand), on=keys, how="outer")
-    else:
-        frame["demand_weight"] = np.nan
-    if frame.empty:
+        by_unit = Groups(demand["business_unit_id"].to_numpy())
+        demand_employee, demand_row = by_unit.expand(_column(employees, "business_unit_id"))
+        keys.append(pair_key(demand_employee, demand["skill_id"].to_numpy(dtype="int64")[demand_row]))
+    all_keys = np.concatenate(keys)
+    if len(all_keys) == 0:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in GAP_COLUMNS})
+    unique_keys, where = np.unique(all_keys, return_inverse=True)
+    n = len(unique_keys)
+    employee_row = (unique_keys >> 31).astype("int64")
+    skill = (unique_keys & ((1 << 31) - 1)).astype("int64")
+    n_current, n_aspired = len(current_req), len(aspired_req)
 
-    frame = frame.merge(proficiency[["employee_id", "skill_id", "level", "confidence"]], on=keys, how="left")
-    current = frame["level"].fillna(0.0).to_numpy()
-    confidence = frame["confidence"].fillna(0.0).to_numpy()
+    target_current = np.full(n, np.nan)
+    importance_current = np.full(n, np.nan)
+    core = np.zeros(n, dtype=bool)
+    target_current[where[:n_current]] = target_of[current_req]
+    importance_current[where[:n_current]] = importance_of[current_req]
+    core[where[:n_current]] = core_of[current_req]
+    target_aspired = np.full(n, np.nan)
+    importance_aspired = np.full(n, np.nan)
+    target_aspired[where[n_current : n_current + n_aspired]] = target_of[aspired_req]
+    importance_aspired[where[n_current : n_current + n_aspired]] = importance_of[aspired_req]
+    demand_weight = np.full(n, np.nan)
+    if len(demand_row):
+        demand_weight[where[n_current + n_aspired :]] = demand["weight"].to_numpy(dtype="float64")[demand_row]
 
-    target_current = frame["target_current"].to_numpy(dtype="float64")
-    importance_current = frame["importance_current"].fillna(0).to_numpy(dtype="float64")
-    core = frame["core_current"].fillna(False).to_numpy(dtype=bool)
-    target_aspired = frame["target_aspired"].to_numpy(dtype="float64")
-    importance_aspired = frame["importance_aspired"].fillna(0).to_numpy(dtype="float64")
-    demand_weight = frame["demand_weight"].fillna(0.0).to_numpy(dtype="float64")
+    # The employee's current level and its confidence (level 0, no confidence, without evidence).
+    row_of_employee = lookup(employee_ids, np.arange(len(employee_ids)), proficiency["employee_id"].to_numpy(), -1)
+    known = row_of_employee >= 0
+    evidence_keys = pair_key(row_of_employee[known], proficiency["skill_id"].to_numpy(dtype="int64")[known])
+    current = lookup(evidence_keys, proficiency["level"].to_numpy(dtype="float64")[known], unique_keys, 0.0)
+    confidence = lookup(evidence_keys, proficiency["confidence"].to_numpy(dtype="float64")[known], unique_keys, 0.0)
 
     # 1. shortfalls (never negative)
     shortfall_current = np.clip(np.nan_to_num(target_current, nan=0.0) - current, 0.0, None)
@@ -100,107 +112,83 @@ def compute_gaps(
     # 2. urgency
     core_factor = np.where(core, weights.core_multiplier, 1.0)
     max_urgency = MAX_LEVEL * MAX_IMPORTANCE * max(weights.core_multiplier, 1.0)
-    urgency = shortfall_current * importance_current * core_factor / max_urgency
+    urgency = shortfall_current * np.nan_to_num(importance_current, nan=0.0) * core_factor / max_urgency
 
     # 3. leverage toward the aspired role
-    aspired_role = employees.set_index("employee_id")["aspired_role_id"]
-    totals = role_totals(requirements)
-    role_of_row = frame["employee_id"].map(aspired_role)
-    total_importance = role_of_row.map(totals).fillna(0).to_numpy(dtype="float64")
+    totals = by_role.sums(importance_of)
+    role_index, role_found = by_role.position(_column(employees, "aspired_role_id"))
+    total_per_employee = np.where(role_found, totals[role_index] if len(totals) else 0.0, 0.0)
+    total_importance = total_per_employee[employee_row]
     with np.errstate(divide="ignore", invalid="ignore"):
         leverage = np.where(
             (total_importance > 0) & (target_aspired > 0),
-            importance_aspired * (shortfall_aspired / np.nan_to_num(target_aspired, nan=1.0)) / total_importance,
+            np.nan_to_num(importance_aspired, nan=0.0) * (shortfall_aspired / np.nan_to_num(target_aspired, nan=1.0))
+            / total_importance,
             0.0,
         )
 
     # 4. business-unit demand
     demand_target = np.fmax(np.nan_to_num(target_current, nan=0.0), np.nan_to_num(target_aspired, nan=0.0))
     demand_target = np.where(demand_target > 0, demand_target, weights.demand_target_level)
-    demand_score = demand_weight * np.clip(demand_target - current, 0.0, None) / MAX_LEVEL
+    demand_score = np.nan_to_num(demand_weight, nan=0.0) * np.clip(demand_target - current, 0.0, None) / MAX_LEVEL
 
     # 5. priority and rank
     priority = weights.urgency * urgency + weights.leverage * leverage + weights.demand * demand_score
-    result = pd.DataFrame(
+    keep = priority > 1e-12
+    order = np.lexsort(
+        (skill[keep], -np.nan_to_num(importance_current[keep], nan=0.0), ~core[keep], -priority[keep], employee_row[keep])
+    )
+    pick = np.flatnonzero(keep)[order]
+    rows = employee_row[pick]
+    has_aspired_gap = (shortfall_aspired[pick] > 0).astype("int64")
+    aspired_left = np.bincount(rows, weights=has_aspired_gap, minlength=len(employee_ids)).astype("int64")[rows]
+    return pd.DataFrame(
         {
-            "employee_id": frame["employee_id"].to_numpy(dtype="int64"),
-            "skill_id": frame["skill_id"].to_numpy(dtype="int64"),
-            "current": current,
-            "confidence": confidence,
-            "target_current": target_current,
-            "importance_current": frame["importance_current"].to_numpy(dtype="float64"),
-            "core": core,
-            "target_aspired": target_aspired,
-            "importance_aspired": frame["importance_aspired"].to_numpy(dtype="float64"),
-            "demand_weight": frame["demand_weight"].to_numpy(dtype="float64"),
-            "shortfall_current": shortfall_current,
-            "shortfall_aspired": shortfall_aspired,
-            "urgency": urgency,
-            "leverage": leverage,
-            "demand": demand_score,
-            "priority": priority,
+            "employee_id": employee_ids[rows],
+            "skill_id": skill[pick],
+            "current": current[pick],
+            "confidence": confidence[pick],
+            "target_current": target_current[pick],
+            "importance_current": importance_current[pick],
+            "core": core[pick],
+            "target_aspired": target_aspired[pick],
+            "importance_aspired": importance_aspired[pick],
+            "demand_weight": demand_weight[pick],
+            "shortfall_current": shortfall_current[pick],
+            "shortfall_aspired": shortfall_aspired[pick],
+            "urgency": urgency[pick],
+            "leverage": leverage[pick],
+            "demand": demand_score[pick],
+            "priority": priority[pick],
+            "rank": rank_in_groups(rows),
+            "aspired_gaps_left": aspired_left,
         }
     )
-    result = result[result["priority"] > 1e-12]
-    result = rank_within_employee(result)
-    result["aspired_gaps_left"] = aspired_gaps_left(result)
-    return result[GAP_COLUMNS].reset_index(drop=True)
 
 
-def rank_within_employee(gaps: pd.DataFrame) -> pd.DataFrame:
-    """Sort by employee, then priority (high first), core, importance, skill id; number 1, 2, ..."""
-    order = np.lexsort(
-        (
-            gaps["skill_id"].to_numpy(),
-            -np.nan_to_num(gaps["importance_current"].to_numpy(dtype="float64"), nan=0.0),
-            ~gaps["core"].to_numpy(dtype=bool),
-            -gaps["priority"].to_numpy(),
-            gaps["employee_id"].to_numpy(),
-        )
-    )
-    ranked = gaps.iloc[order].copy()
-    employee = ranked["employee_id"].to_numpy()
-    position = np.arange(len(ranked))
-    starts = np.r_[0, np.flatnonzero(employee[1:] != employee[:-1]) + 1] if len(ranked) else np.array([], dtype=int)
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
-    ranked["rank"] = position - group_start + 1
-    return ranked
-
-
-def aspired_gaps_left(gaps: pd.DataFrame) -> np.ndarray:
-    """How many aspired-role gaps each employee still has (the "one of N gaps left" in rationales)."""
-    counts = (gaps["shortfall_aspired"] > 0).groupby(gaps["employee_id"]).transform("sum")
-    return counts.to_numpy(dtype="int64")
-
-
-def readiness(
-    *, pairs: pd.DataFrame, requirements: pd.DataFrame, proficiency: pd.DataFrame
-) -> pd.DataFrame:
+def readiness(*, pairs: pd.DataFrame, requirements: pd.DataFrame, proficiency: pd.DataFrame) -> pd.DataFrame:
     """Readiness of each (employee_id, role_id) pair: the importance-weighted share of the role's
     requirements met, each requirement counting ``min(level / target, 1)``. In [0, 1]; a role with
     no requirements is fully ready. Also counts the requirements still missing.
 
     Returns pairs with ``readiness`` and ``missing`` columns added.
     """
-    if pairs.empty:
-        return pairs.assign(readiness=pd.Series(dtype="float64"), missing=pd.Series(dtype="int64"))
-    rows = pairs[["employee_id", "role_id"]].merge(
-        requirements[["role_id", "skill_id", "target_level", "importance"]], on="role_id", how="left"
+    pairs = pairs.reset_index(drop=True)
+    pair_row, req_row = Groups(requirements["role_id"].to_numpy()).expand(pairs["role_id"].to_numpy(dtype="float64"))
+    skill = requirements["skill_id"].to_numpy(dtype="int64")[req_row]
+    target = requirements["target_level"].to_numpy(dtype="float64")[req_row]
+    importance = requirements["importance"].to_numpy(dtype="float64")[req_row]
+    employee = pairs["employee_id"].to_numpy(dtype="int64")[pair_row]
+    level = lookup(
+        pair_key(proficiency["employee_id"].to_numpy(), proficiency["skill_id"].to_numpy()),
+        proficiency["level"].to_numpy(dtype="float64"),
+        pair_key(employee, skill),
+        0.0,
     )
-    rows = rows.merge(proficiency[["employee_id", "skill_id", "level"]], on=["employee_id", "skill_id"], how="left")
-    level = rows["level"].fillna(0.0).to_numpy()
-    target = rows["target_level"].to_numpy(dtype="float64")
-    importance = rows["importance"].fillna(0).to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        met = np.where(target > 0, np.minimum(level / target, 1.0), 1.0)
-    rows["met"] = importance * met
-    rows["weight"] = importance
-    rows["missing"] = (target > 0) & (level < target)
-    summary = rows.groupby(["employee_id", "role_id"], sort=False).agg(
-        met=("met", "sum"), weight=("weight", "sum"), missing=("missing", "sum")
-    )
-    weight = summary["weight"].to_numpy()
-    summary["readiness"] = np.where(weight > 0, summary["met"].to_numpy() / np.where(weight > 0, weight, 1), 1.0)
-    summary["readiness"] = summary["readiness"].clip(0.0, 1.0)
-    summary = summary[["readiness", "missing"]].reset_index()
-    return pairs.merge(summary, on=["employee_id", "role_id"], how="left")
+    met = importance * np.minimum(level / np.where(target > 0, target, 1.0), 1.0)
+    n = len(pairs)
+    met_sum = np.bincount(pair_row, weights=met, minlength=n)
+    weight_sum = np.bincount(pair_row, weights=importance, minlength=n)
+    missing = np.bincount(pair_row, weights=(level < target).astype("float64"), minlength=n).astype("int64")
+    ready = np.where(weight_sum > 0, met_sum / np.where(weight_sum > 0, weight_sum, 1.0), 1.0)
+    return pairs.assign(readiness=np.clip(ready, 0.0, 1.0), missing=missing)

@@ -24,6 +24,7 @@ Output, one row per employee and candidate role:
 import numpy as np
 import pandas as pd
 
+from .arrays import Groups, lookup, pair_key
 from .gaps import readiness
 
 DEFAULT_MONTHS = 24.0
@@ -54,6 +55,10 @@ def observed_moves(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+KIND_ORDER = {"promotion": 0, "lateral": 1, "adjacent": 2, "observed": 3, "aspiration": 4}
+KIND_NAMES = np.array(list(KIND_ORDER))
+
+
 def project_paths(
     *,
     employees: pd.DataFrame,
@@ -62,79 +67,91 @@ def project_paths(
     mobility: pd.DataFrame,
     moves: pd.DataFrame,
 ) -> pd.DataFrame:
-    people = employees[["employee_id", "role_id", "aspired_role_id"]]
-    current = people.dropna(subset=["role_id"]).astype({"role_id": "int64"})
+    employee_ids = employees["employee_id"].to_numpy(dtype="int64")
+    role = employees["role_id"].to_numpy(dtype="float64")
+    aspired = employees["aspired_role_id"].to_numpy(dtype="float64")
 
     # 1. candidates: taxonomy paths, observed moves, the aspired role
-    via_taxonomy = current.merge(mobility, left_on="role_id", right_on="from_role_id")[
-        ["employee_id", "role_id", "to_role_id", "kind"]
-    ]
-    via_history = current.merge(moves, left_on="role_id", right_on="from_role_id")[
-        ["employee_id", "role_id", "to_role_id"]
-    ].assign(kind="observed")
-    aspired = people.dropna(subset=["aspired_role_id"])
-    via_aspiration = pd.DataFrame(
-        {
-            "employee_id": aspired["employee_id"].to_numpy(),
-            "role_id": aspired["role_id"].to_numpy(),
-            "to_role_id": aspired["aspired_role_id"].to_numpy(dtype="int64"),
-            "kind": "aspiration",
-        }
+    by_from = Groups(mobility["from_role_id"].to_numpy())
+    tax_employee, tax_row = by_from.expand(role)
+    tax_kind = mobility["kind"].map(KIND_ORDER).fillna(KIND_ORDER["adjacent"]).to_numpy(dtype="int64")
+    by_move = Groups(moves["from_role_id"].to_numpy())
+    move_employee, move_row = by_move.expand(role)
+    has_goal = ~np.isnan(aspired)
+    goal_employee = np.flatnonzero(has_goal)
+    candidate_employee = np.concatenate([tax_employee, move_employee, goal_employee])
+    candidate_role = np.concatenate(
+        [
+            mobility["to_role_id"].to_numpy(dtype="int64")[tax_row],
+            moves["to_role_id"].to_numpy(dtype="int64")[move_row],
+            aspired[goal_employee].astype("int64"),
+        ]
     )
-    candidates = pd.concat([via_taxonomy, via_history, via_aspiration], ignore_index=True)
-    if candidates.empty:
+    candidate_kind = np.concatenate(
+        [
+            tax_kind[tax_row],
+            np.full(len(move_row), KIND_ORDER["observed"]),
+            np.full(len(goal_employee), KIND_ORDER["aspiration"]),
+        ]
+    )
+    not_current = candidate_role != np.nan_to_num(role[candidate_employee], nan=-1).astype("int64")
+    candidate_employee, candidate_role, candidate_kind = (
+        candidate_employee[not_current], candidate_role[not_current], candidate_kind[not_current]
+    )
+    if len(candidate_employee) == 0:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in PATH_COLUMNS})
     # A role reached several ways keeps the taxonomy's kind (promotion, lateral, adjacent) first.
-    kind_order = {"promotion": 0, "lateral": 1, "adjacent": 2, "observed": 3, "aspiration": 4}
-    candidates["kind_order"] = candidates["kind"].map(kind_order).fillna(5)
-    candidates = candidates[candidates["to_role_id"] != candidates["role_id"]]
-    candidates = candidates.sort_values(["employee_id", "to_role_id", "kind_order"], kind="stable")
-    candidates = candidates.drop_duplicates(["employee_id", "to_role_id"], keep="first")
-    taxonomy_pairs = mobility[["from_role_id", "to_role_id"]].assign(via_taxonomy=True)
-    candidates = candidates.merge(
-        taxonomy_pairs, left_on=["role_id", "to_role_id"], right_on=["from_role_id", "to_role_id"], how="left"
+    order = np.lexsort((candidate_kind, candidate_role, candidate_employee))
+    candidate_employee, candidate_role, candidate_kind = (
+        candidate_employee[order], candidate_role[order], candidate_kind[order]
     )
-    candidates["via_taxonomy"] = candidates["via_taxonomy"].fillna(False).astype(bool)
+    first = np.r_[True, (candidate_employee[1:] != candidate_employee[:-1]) | (candidate_role[1:] != candidate_role[:-1])]
+    candidate_employee, candidate_role, candidate_kind = (
+        candidate_employee[first], candidate_role[first], candidate_kind[first]
+    )
+    from_role = np.nan_to_num(role[candidate_employee], nan=-1).astype("int64")
+    path_keys = pair_key(np.maximum(from_role, 0), candidate_role)
+    via_taxonomy = np.isin(
+        path_keys, pair_key(mobility["from_role_id"].to_numpy(dtype="int64"), mobility["to_role_id"].to_numpy(dtype="int64"))
+    ) & (from_role >= 0)
 
     # 2. how long such moves took
-    candidates = candidates.merge(
-        moves, left_on=["role_id", "to_role_id"], right_on=["from_role_id", "to_role_id"], how="left",
-        suffixes=("", "_observed"),
-    )
-    if not moves.empty:
-        by_kind = candidates.dropna(subset=["months"]).groupby("kind")["months"].median()
-        fallback = candidates["kind"].map(by_kind).fillna(DEFAULT_MONTHS)
-    else:
-        fallback = pd.Series(DEFAULT_MONTHS, index=candidates.index)
-    candidates["typical_months"] = candidates["months"].fillna(fallback).astype("float64")
-    candidates["moves_observed"] = candidates["moves"].fillna(0).astype("int64")
+    move_keys = pair_key(moves["from_role_id"].to_numpy(dtype="int64"), moves["to_role_id"].to_numpy(dtype="int64"))
+    observed_count = lookup(move_keys, moves["moves"].to_numpy(dtype="float64"), path_keys, 0.0)
+    observed_count = np.where(from_role >= 0, observed_count, 0.0)
+    observed_months = lookup(move_keys, moves["months"].to_numpy(dtype="float64"), path_keys, np.nan)
+    observed_months = np.where(from_role >= 0, observed_months, np.nan)
+    typical = np.full(len(candidate_kind), DEFAULT_MONTHS)
+    for kind in np.unique(candidate_kind):
+        of_kind = candidate_kind == kind
+        seen = observed_months[of_kind & ~np.isnan(observed_months)]
+        if len(seen):
+            typical[of_kind] = np.median(seen)
+    typical = np.where(np.isnan(observed_months), typical, observed_months)
 
     # 3. readiness and the estimate
-    pairs = pd.DataFrame(
-        {"employee_id": candidates["employee_id"].to_numpy(), "role_id": candidates["to_role_id"].to_numpy()}
+    scored = readiness(
+        pairs=pd.DataFrame({"employee_id": employee_ids[candidate_employee], "role_id": candidate_role}),
+        requirements=requirements,
+        proficiency=proficiency,
     )
-    scored = readiness(pairs=pairs, requirements=requirements, proficiency=proficiency)
-    ready = scored["readiness"].fillna(1.0).to_numpy()
-    remaining = candidates["typical_months"].to_numpy() * (1.0 - ready)
+    ready = scored["readiness"].to_numpy()
+    remaining = typical * (1.0 - ready)
     months_estimate = np.where(ready >= 1.0, 0.0, np.maximum(remaining, MIN_MONTHS))
-    aspired_of = people.set_index("employee_id")["aspired_role_id"]
-    is_aspiration = candidates["employee_id"].map(aspired_of).to_numpy(dtype="float64") == candidates[
-        "to_role_id"
-    ].to_numpy(dtype="float64")
+    is_aspiration = np.nan_to_num(aspired[candidate_employee], nan=-1).astype("int64") == candidate_role
     result = pd.DataFrame(
         {
-            "employee_id": candidates["employee_id"].to_numpy(dtype="int64"),
-            "role_id": candidates["to_role_id"].to_numpy(dtype="int64"),
-            "kind": candidates["kind"].to_numpy(),
-            "via_taxonomy": candidates["via_taxonomy"].to_numpy(),
-            "moves_observed": candidates["moves_observed"].to_numpy(),
-            "typical_months": candidates["typical_months"].to_numpy(),
+            "employee_id": employee_ids[candidate_employee],
+            "role_id": candidate_role,
+            "kind": KIND_NAMES[candidate_kind],
+            "via_taxonomy": via_taxonomy,
+            "moves_observed": observed_count.astype("int64"),
+            "typical_months": typical,
             "readiness": ready,
-            "missing": scored["missing"].fillna(0).to_numpy(dtype="int64"),
+            "missing": scored["missing"].to_numpy(dtype="int64"),
             "months_estimate": np.round(months_estimate, 1),
             "is_aspiration": is_aspiration,
         }
     )
-    return result.sort_values(["employee_id", "is_aspiration", "readiness"], ascending=[True, False, False]).reset_index(
-        drop=True
-    )[PATH_COLUMNS]
+    order = np.lexsort((-result["readiness"].to_numpy(), ~result["is_aspiration"].to_numpy(), result["employee_id"].to_numpy()))
+    return result.iloc[order].reset_index(drop=True)[PATH_COLUMNS]

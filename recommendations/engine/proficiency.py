@@ -23,6 +23,7 @@ All of it is column arithmetic and one grouped sum: no Python per employee.
 import numpy as np
 import pandas as pd
 
+from .arrays import pair_key
 from .settings import EngineWeights
 
 SUPPORT_RATE = 1.5
@@ -32,8 +33,11 @@ SINGLE_SOURCE_FACTOR = 0.8
 COLUMNS = ["employee_id", "skill_id", "level", "confidence", "n_evidence", "n_sources", "newest_age_days"]
 
 
+FLOAT_COLUMNS = {"level", "confidence", "newest_age_days"}
+
+
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype="float64" if name in {"level", "confidence", "newest_age_days"} else "int64") for name in COLUMNS})
+    return pd.DataFrame({name: np.zeros(0, dtype="float64" if name in FLOAT_COLUMNS else "int64") for name in COLUMNS})
 
 
 def observation_weights(evidence: pd.DataFrame, weights: EngineWeights) -> np.ndarray:
@@ -48,36 +52,35 @@ def current_proficiency(evidence: pd.DataFrame, weights: EngineWeights | None = 
         return empty()
     w = observation_weights(evidence, weights)
     level = evidence["level"].to_numpy(dtype="float64")
-    frame = pd.DataFrame(
-        {
-            "employee_id": evidence["employee_id"].to_numpy(),
-            "skill_id": evidence["skill_id"].to_numpy(),
-            "w": w,
-            "wl": w * level,
-            "wl2": w * level * level,
-            "age": evidence["age_days"].to_numpy(dtype="float64"),
-            "source": evidence["source"].to_numpy(),
-        }
+    age = evidence["age_days"].to_numpy(dtype="float64")
+    keys, where = np.unique(
+        pair_key(evidence["employee_id"].to_numpy(), evidence["skill_id"].to_numpy()), return_inverse=True
     )
-    grouped = frame.groupby(["employee_id", "skill_id"], sort=False)
-    sums = grouped[["w", "wl", "wl2"]].sum()
-    stats = grouped.agg(n_evidence=("w", "size"), newest_age_days=("age", "min"), n_sources=("source", "nunique"))
-    total = sums["w"].to_numpy()
+    n = len(keys)
+    total = np.bincount(where, weights=w, minlength=n)
+    weighted_level = np.bincount(where, weights=w * level, minlength=n)
+    weighted_square = np.bincount(where, weights=w * level * level, minlength=n)
+    n_evidence = np.bincount(where, minlength=n)
+    newest = np.full(n, np.inf)
+    np.minimum.at(newest, where, age)
+    source_code = pd.Categorical(evidence["source"]).codes.astype("int64")
+    distinct = np.unique(where.astype("int64") * 16 + source_code)
+    n_sources = np.bincount(distinct // 16, minlength=n)
+
     safe_total = np.where(total > 0, total, 1.0)
-    mean = np.where(total > 0, sums["wl"].to_numpy() / safe_total, 0.0)
-    variance = np.clip(sums["wl2"].to_numpy() / safe_total - mean * mean, 0.0, None)
+    mean = np.where(total > 0, weighted_level / safe_total, 0.0)
+    variance = np.clip(weighted_square / safe_total - mean * mean, 0.0, None)
     support = 1.0 - np.exp(-SUPPORT_RATE * total)
     agreement = 1.0 - np.minimum(np.sqrt(variance) / SPREAD_FOR_NO_AGREEMENT, 1.0)
-    n_sources = stats["n_sources"].to_numpy()
     corroboration = np.where(n_sources > 1, 1.0, SINGLE_SOURCE_FACTOR)
-    result = pd.DataFrame(
+    return pd.DataFrame(
         {
+            "employee_id": keys >> 31,
+            "skill_id": keys & ((1 << 31) - 1),
             "level": np.clip(mean, 0.0, 4.0),
             "confidence": np.clip(support * agreement * corroboration, 0.0, 1.0),
-            "n_evidence": stats["n_evidence"].to_numpy(),
+            "n_evidence": n_evidence,
             "n_sources": n_sources,
-            "newest_age_days": stats["newest_age_days"].to_numpy(),
-        },
-        index=sums.index,
-    ).reset_index()
-    return result[COLUMNS]
+            "newest_age_days": newest,
+        }
+    )
