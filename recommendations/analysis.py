@@ -90,7 +90,7 @@ class Scope:
             clauses.append(f"{column} IN ({', '.join(['%s'] * len(self.employee_ids))})")
             params += list(self.employee_ids)
         if self.business_unit_id is not None:
-            clauses.append(f"{column} IN (SELECT id FROM {Employee._meta.db_table} WHERE business_unit_id = %s)")
+            clauses.append(f"{column} IN (SELECT id FROM {Employee._meta.db_table} WHERE business_unit_id = %s)")  # noqa: S608
             params.append(self.business_unit_id)
         return (" AND ".join(clauses) or "1=1"), params
 
@@ -127,7 +127,7 @@ def read_shared() -> Shared:
         columns=["role_id", "skill_id", "target_level", "importance", "core"],
         dtypes={"role_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
     )
-    requirements["core"] = requirements["core"].map({True: True, False: False, "t": True, "f": False, 1: True, 0: False})
+    requirements["core"] = requirements["core"].isin([True, 1, "t", "true", "True"])  # SQLite 1/0, COPY t/f
     mobility = read_frame(
         f"SELECT from_role_id, to_role_id, kind FROM {_table(MobilityPath)}",  # noqa: S608
         columns=["from_role_id", "to_role_id", "kind"],

@@ -130,6 +130,9 @@ class RunSummary(models.Model):
     top_skill_id = models.BigIntegerField(null=True)
     confidence = models.FloatField()
 
+    def __str__(self):
+        return f"Summary of employee {self.employee_id} in run {self.run_id}"
+
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Waiting for HR review"

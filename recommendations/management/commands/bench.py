@@ -170,7 +170,7 @@ class Command(BaseCommand):
             f"{'  peak memory':<44}{full['peak_memory_mb']:>8} MB",
             f"{'  rows written (gaps + paths + matches)':<44}{full['gaps'] + full['paths'] + full['matches']:>12,}",
             f"{'raw I/O floor (same rows in and out)':<44}{floor['total_seconds']:>8.2f} s",
-            f"{'  read {0:,} rows / write {1:,} rows'.format(floor['input_rows'], floor['result_rows']):<44}"
+            f"{'  read {:,} rows / write {:,} rows'.format(floor['input_rows'], floor['result_rows']):<44}"
             f"{floor['read_seconds']:>8.2f} / {floor['write_seconds']:.2f} s",
             f"{'ratio full / floor':<44}{figures['ratio_to_floor']:>8.2f} x",
             f"{'one employee, p50 / p95 over ' + str(one.get('samples', 0)):<44}{one.get('p50', 0):>8.1f} / {one.get('p95', 0):.1f} ms",
