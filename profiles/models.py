@@ -406,3 +406,28 @@ class Credential(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class XapiStatement(models.Model):
+    """A raw xAPI statement as an LMS sent it, kept so the LRS can return it and spot resends.
+
+    ``statement`` holds the statement as received (with its ``id`` filled in); ``stored`` and
+    ``authority`` are added when it is read back. ``learning_record`` is set when the verb made one.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    statement = models.JSONField()
+    stored_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    credential = models.ForeignKey(
+        Credential, null=True, blank=True, on_delete=models.SET_NULL, related_name="xapi_statements"
+    )
+    learning_record = models.ForeignKey(
+        LearningRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="xapi_statements"
+    )
+
+    class Meta:
+        ordering = ["-stored_at"]
+        verbose_name = "xAPI statement"
+
+    def __str__(self):
+        return f"xAPI statement {self.id}"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "auditlog",
     # Our apps, in the direction data flows: an app imports only from those above it.
     "talent",
