@@ -10,6 +10,8 @@ admin.site.index_title = "Taxonomy, people and settings"
 urlpatterns = [
     path("", views.home, name="home"),
     path("hr/", views.hr_home, name="hr_home"),
+    path("hr/review/", include("recommendations.urls")),
+    path("hr/quality/", include("profiles.quality_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("scim/v2/", include("profiles.scim.urls")),

@@ -1,0 +1,17 @@
+"""django-q2 entry points. Each is a thin wrapper: the work lives in a service or a command.
+
+Scheduled by ``manage.py setup_schedules``; both are safe to run twice (the scan reconciles
+flags with the data, the sync skips files it has already moved aside).
+"""
+
+from django.core.management import call_command
+
+from .quality import quality_scan
+
+
+def quality_scan_task() -> dict[str, dict[str, int]]:
+    return quality_scan()
+
+
+def drop_folder_sync_task() -> None:
+    call_command("sync_drop_folder")
