@@ -5,11 +5,26 @@ person moved) stays right; the form refuses a manager who reports to the employe
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from taxonomy.admin import SpreadsheetAdmin
 
-from .models import BusinessUnit, Employee, SkillDemand
+from .credentials import credential_issue, credential_revoke
+from .models import (
+    BusinessUnit,
+    CareerAspiration,
+    Credential,
+    DataQualityFlag,
+    Demographics,
+    Employee,
+    LearningRecord,
+    PerformanceReview,
+    RoleAssignment,
+    SkillDemand,
+    SkillEvidence,
+    SyncRejection,
+    SyncRun,
+)
 from .resources import BusinessUnitResource, SkillDemandResource
 from .services import employee_set_manager, org_paths_rebuild
 from .signals import profile_changed_on_commit
@@ -100,3 +115,123 @@ class EmployeeAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         org_paths_rebuild()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that arrive from other systems: HR reads and searches them, the routes in write them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SyncRejectionInline(admin.TabularInline):
+    model = SyncRejection
+    fields = ["line", "reason", "raw"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "source", "kind", "name", "status", "received", "created", "updated", "unchanged", "rejected", "max_delay_seconds"]
+    list_filter = ["source", "kind", "status"]
+    search_fields = ["name", "error"]
+    inlines = [SyncRejectionInline]
+
+
+@admin.register(DataQualityFlag)
+class DataQualityFlagAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "employee", "subject", "opened_at", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["employee__first_name", "employee__last_name", "subject", "detail"]
+    list_select_related = ["employee"]
+
+
+class EmployeeRecordAdmin(ReadOnlyAdmin):
+    list_select_related = ["employee"]
+    search_fields = ["employee__first_name", "employee__last_name", "employee__external_id"]
+
+
+@admin.register(SkillEvidence)
+class SkillEvidenceAdmin(EmployeeRecordAdmin):
+    list_display = ["employee", "skill", "level", "source", "observed_at", "confidence"]
+    list_filter = ["source", "level"]
+    list_select_related = ["employee", "skill"]
+
+
+@admin.register(PerformanceReview)
+class PerformanceReviewAdmin(EmployeeRecordAdmin):
+    list_display = ["employee", "period", "score", "goal_attainment", "reviewer", "submitted_at"]
+    list_filter = ["period"]
+
+
+@admin.register(LearningRecord)
+class LearningRecordAdmin(EmployeeRecordAdmin):
+    list_display = ["employee", "title", "status", "completed_at", "minutes", "score", "source"]
+    list_filter = ["status", "source"]
+
+
+@admin.register(CareerAspiration)
+class CareerAspirationAdmin(EmployeeRecordAdmin):
+    list_display = ["employee", "target_role", "stated_at", "source"]
+    list_select_related = ["employee", "target_role"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(EmployeeRecordAdmin):
+    list_display = ["employee", "role", "kind", "start_date", "end_date"]
+    list_filter = ["kind"]
+    list_select_related = ["employee", "role"]
+
+
+@admin.register(Demographics)
+class DemographicsAdmin(EmployeeRecordAdmin):
+    """HR only (the HR group's permissions); used by the bias audit and nowhere else."""
+
+    list_display = ["employee", "gender", "age_band"]
+
+
+class CredentialForm(forms.ModelForm):
+    class Meta:
+        model = Credential
+        fields = ["kind", "name", "user"]
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    """HR issues credentials for the HR system (SCIM), the LMS (xAPI) and API clients, and revokes them.
+
+    The secret is shown once, on the page after "Save"; only its hash is kept.
+    """
+
+    form = CredentialForm
+    list_display = ["name", "kind", "key", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "key"]
+    raw_id_fields = ["user"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "name", "user", "key", "created_at", "last_used_at", "revoked_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        credential, secret = credential_issue(kind=obj.kind, name=obj.name, user=obj.user)
+        obj.pk = credential.pk
+        shown = f"user name {credential.key}, password {secret}" if obj.kind == Credential.Kind.XAPI else secret
+        messages.warning(request, f"Copy this now, it is not shown again: {shown}")
+
+    @admin.action(description="Revoke the selected credentials")
+    def revoke(self, request, queryset):
+        for credential in queryset.filter(revoked_at__isnull=True):
+            credential_revoke(credential=credential)
+        messages.success(request, "Revoked. Systems using them are refused from now on.")

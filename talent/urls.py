@@ -10,6 +10,7 @@ admin.site.index_title = "Taxonomy, people and settings"
 urlpatterns = [
     path("", views.home, name="home"),
     path("hr/", views.hr_home, name="hr_home"),
+    path("hr/data/", include("profiles.hr_urls")),
     path("hr/review/", include("recommendations.urls")),
     path("hr/quality/", include("profiles.quality_urls")),
     path("admin/", admin.site.urls),
@@ -17,5 +18,5 @@ urlpatterns = [
     path("scim/v2/", include("profiles.scim.urls")),
     path("xapi/", include("profiles.xapi.urls")),
     path("api/", include("profiles.api.urls")),
-    path("", include("profiles.urls")),
+    path("", include("talent.portal_urls")),
 ]

@@ -14,9 +14,9 @@ def home(request):
     if is_hr(request.user):
         return redirect("hr_home")
     if is_manager(request.user):
-        return redirect("profiles:team")
+        return redirect("portal:team")
     if employee_of(request.user) is not None:
-        return redirect("profiles:me")
+        return redirect("portal:me")
     return render(request, "talent/unlinked.html", status=403)
 
 

@@ -197,3 +197,18 @@ def test_people_are_not_imported_through_the_admin():
     # People come from the HR system, and org_path only from profiles.services.
     with pytest.raises(NoReverseMatch):
         reverse("admin:profiles_employee_import")
+
+
+def test_hr_issues_a_credential_that_is_shown_once_and_stored_hashed(client, org):
+    from profiles.credentials import credential_verify
+    from profiles.models import Credential
+
+    client.force_login(org.hr_user)
+    response = client.post(reverse("admin:profiles_credential_add"), {"kind": "xapi", "name": "Moodle"}, follow=True)
+    shown = next(str(m) for m in response.context["messages"] if "not shown again" in str(m))
+    credential = Credential.objects.get(name="Moodle")
+    secret = shown.rsplit("password ", 1)[1]
+    assert secret not in credential.secret_hash
+    assert credential_verify(kind="xapi", key=credential.key, secret=secret) == credential
+    client.post(reverse("admin:profiles_credential_changelist"), {"action": "revoke", "_selected_action": [credential.pk]})
+    assert credential_verify(kind="xapi", key=credential.key, secret=secret) is None

@@ -384,7 +384,7 @@ class TestQualityPage:
         assert counts[Kind.NO_ASPIRATION] == 2 and counts[Kind.ROLE_NOT_IN_TAXONOMY] == 1
         assert response.context["total"] == 3
         page = response.content.decode()
-        assert f'href="{reverse("profiles:detail", args=[org.peer.pk])}"' in page
+        assert f'href="{reverse("portal:detail", args=[org.peer.pk])}"' in page
         assert f"?kind={Kind.NO_ASPIRATION}" in page
 
         response = client.get(self.url, {"kind": Kind.ROLE_NOT_IN_TAXONOMY})

@@ -20,8 +20,8 @@ def sign_in(client, email, password=PASSWORD):
 
 def test_signing_in_by_email_lands_each_role_where_it_works(client, org):
     for email, landing in [
-        ("employee@example.com", reverse("profiles:me")),
-        ("manager@example.com", reverse("profiles:team")),
+        ("employee@example.com", reverse("portal:me")),
+        ("manager@example.com", reverse("portal:team")),
         ("hr@example.com", reverse("hr_home")),
     ]:
         client.logout()
@@ -54,7 +54,7 @@ def test_sign_out_ends_the_session(client, org):
     client.force_login(org.employee.user)
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
-    assert client.get(reverse("profiles:me")).status_code == 302  # back to sign-in
+    assert client.get(reverse("portal:me")).status_code == 302  # back to sign-in
 
 
 def test_home_asks_anonymous_visitors_to_sign_in(client, db):

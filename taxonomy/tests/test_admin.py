@@ -13,13 +13,30 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms import CheckboxInput
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from tablib import Dataset
 
-from profiles.models import BusinessUnit, Employee, SkillDemand
+from profiles.credentials import credential_issue
+from profiles.models import (
+    BusinessUnit,
+    CareerAspiration,
+    Credential,
+    DataQualityFlag,
+    Demographics,
+    Employee,
+    LearningRecord,
+    PerformanceReview,
+    RoleAssignment,
+    SkillDemand,
+    SkillEvidence,
+    SyncRejection,
+    SyncRun,
+)
 from profiles.resources import BusinessUnitResource, SkillDemandResource
 from profiles.tests.factories import BusinessUnitFactory, EmployeeFactory, UserFactory
 from taxonomy.admin import SpreadsheetAdmin
@@ -71,7 +88,19 @@ def one_of_each():
     )
     manager = EmployeeFactory(role=requirement.role, business_unit=demand.business_unit)
     EmployeeFactory(manager=manager, role=path.to_role)
+    when = timezone.now()
+    run = SyncRun.objects.create(source="file", kind="learning", name="learning.csv", rejected=1)
+    SyncRejection.objects.create(run=run, line=3, reason="No employee with external id 'E9'")
     rows = {
+        SyncRun: run,
+        DataQualityFlag: DataQualityFlag.objects.create(kind="no_aspiration", employee=manager, detail="No goal stated"),
+        SkillEvidence: SkillEvidence.objects.create(employee=manager, skill=anchor.skill, level=2, source="manager", observed_at=when),
+        PerformanceReview: PerformanceReview.objects.create(employee=manager, period="2026-H1", score=4, submitted_at=when),
+        LearningRecord: LearningRecord.objects.create(employee=manager, activity_id="sql-101", title="SQL 101", status="completed", completed_at=when),
+        CareerAspiration: CareerAspiration.objects.create(employee=manager, target_role=path.to_role, stated_at=when),
+        RoleAssignment: RoleAssignment.objects.create(employee=manager, role=requirement.role, start_date=when.date()),
+        Demographics: Demographics.objects.create(employee=manager, gender="Female", age_band="30-39"),
+        Credential: credential_issue(kind="scim", name="HRIS")[0],
         SkillCategory: anchor.skill.category,
         Skill: anchor.skill,
         BehaviouralAnchor: anchor,
@@ -85,6 +114,12 @@ def one_of_each():
     }
     assert set(REGISTERED) <= set(rows), "a new admin model needs a row here"
     return rows
+
+
+def _request_as(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
 
 
 def admin_url(model, action, *args):
@@ -128,8 +163,11 @@ class TestWhoGetsIn:
         row = one_of_each()[model]
         client.force_login(org.hr_user)
 
-        for url in [admin_url(model, "changelist"), admin_url(model, "add"), admin_url(model, "change", row.pk)]:
+        for url in [admin_url(model, "changelist"), admin_url(model, "change", row.pk)]:
             assert client.get(url).status_code == 200, url
+        # Records that arrive from other systems are read-only: there is no add page for them.
+        may_add = admin.site._registry[model].has_add_permission(_request_as(org.hr_user))
+        assert client.get(admin_url(model, "add")).status_code == (200 if may_add else 403)
 
     @pytest.mark.parametrize("person", ["employee", "manager"])
     def test_people_who_are_not_staff_are_sent_to_the_admin_login(self, client, org, model, person):
@@ -261,6 +299,7 @@ class TestRoundTrip:
         one_of_each()
         one_of_each()
         exported = {resource: resource().export().csv for resource in RESOURCES}
+        RoleAssignment.objects.all().delete()  # role history protects the roles it names
         for resource in reversed(RESOURCES):
             resource._meta.model.objects.all().delete()
 

@@ -11,7 +11,7 @@ def test_me_shows_my_role_requirements_with_the_target_anchor(client, org):
     AnchorFactory(skill=requirement.skill, level=3, description="Aligns competing stakeholders on a plan")
     MobilityPathFactory(from_role=org.employee.role, to_role__title="Team Lead")
     client.force_login(org.employee.user)
-    page = client.get(reverse("profiles:me")).content.decode()
+    page = client.get(reverse("portal:me")).content.decode()
     assert org.employee.role.title in page
     assert "Stakeholder management" in page
     assert "Aligns competing stakeholders on a plan" in page
@@ -20,17 +20,17 @@ def test_me_shows_my_role_requirements_with_the_target_anchor(client, org):
 
 def test_a_role_without_requirements_says_what_to_do(client, org):
     client.force_login(org.employee.user)
-    page = client.get(reverse("profiles:me")).content.decode()
+    page = client.get(reverse("portal:me")).content.decode()
     assert "has not defined the competencies" in page
 
 
 def test_team_lists_direct_and_indirect_reports_only(client, org):
     client.force_login(org.director.user)
-    page = client.get(reverse("profiles:team")).content.decode()
+    page = client.get(reverse("portal:team")).content.decode()
     for person in (org.manager, org.employee, org.peer, org.outsider):
         assert person.full_name in page
     client.force_login(org.manager.user)
-    page = client.get(reverse("profiles:team")).content.decode()
+    page = client.get(reverse("portal:team")).content.decode()
     assert org.employee.full_name in page and org.peer.full_name in page
     assert org.outsider.full_name not in page
     assert org.director.full_name not in page.split("<tbody>")[1].split("</th>")[0]
@@ -50,13 +50,13 @@ def test_team_lists_direct_and_indirect_reports_only(client, org):
 def test_profile_page_follows_the_may_see_rule(client, org, viewer, subject, status):
     person = getattr(org, viewer)
     client.force_login(person if viewer == "hr_user" else person.user)
-    response = client.get(reverse("profiles:detail", args=[getattr(org, subject).pk]))
+    response = client.get(reverse("portal:detail", args=[getattr(org, subject).pk]))
     assert response.status_code == status
 
 
 def test_unknown_profile_is_404(client, org):
     client.force_login(org.hr_user)
-    assert client.get(reverse("profiles:detail", args=[999999])).status_code == 404
+    assert client.get(reverse("portal:detail", args=[999999])).status_code == 404
 
 
 def test_team_page_query_count_does_not_grow_with_team_size(client, org, django_assert_max_num_queries):
@@ -64,11 +64,11 @@ def test_team_page_query_count_does_not_grow_with_team_size(client, org, django_
 
     client.force_login(org.manager.user)
     with django_assert_max_num_queries(12) as small:
-        client.get(reverse("profiles:team"))
+        client.get(reverse("portal:team"))
     for _ in range(30):
         EmployeeFactory(manager=org.manager)
     with django_assert_max_num_queries(12) as large:
-        client.get(reverse("profiles:team"))
+        client.get(reverse("portal:team"))
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
@@ -87,7 +87,7 @@ def test_one_profile_page_shows_performance_learning_competencies_and_goals(clie
     CareerAspiration.objects.create(employee=org.employee, target_role=RoleFactory(title="Analytics Team Lead"), stated_at=when)
 
     client.force_login(org.manager.user)
-    page = client.get(reverse("profiles:detail", args=[org.employee.pk])).content.decode()
+    page = client.get(reverse("portal:detail", args=[org.employee.pk])).content.decode()
     assert "2026-H1" in page and "Strong quarter" in page and "80% of goals" in page
     assert "Advanced SQL" in page and "240 min" in page
     assert "Manager assessment, Oct 2026" in page
