@@ -248,7 +248,7 @@ CHECKS: list[Check] = [
     Check(Kind.STALE_EVIDENCE, find_stale_evidence),
     Check(Kind.DUPLICATE_PERSON, find_duplicate_people),
     Check(Kind.DUPLICATE_COURSE, find_duplicate_courses),
-    # Kind.STALE_ANALYSIS arrives with the gap engine.
+    # Kind.STALE_ANALYSIS is appended by the recommendations app (recommendations/quality.py).
 ]
 
 

@@ -7,4 +7,10 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Gap analysis and recommendations"
 
     def ready(self):
+        from profiles.quality import CHECKS
+
         from . import receivers  # noqa: F401  connects the recompute-on-event receivers
+        from .quality import STALE_ANALYSIS_CHECK
+
+        if STALE_ANALYSIS_CHECK not in CHECKS:
+            CHECKS.append(STALE_ANALYSIS_CHECK)

@@ -119,3 +119,21 @@ def test_chunks_give_the_same_results_as_one_pass(team):
     many, _ = analysis.recompute(chunk_size=2)
     assert many.chunks_total > 1
     assert in_one_pass and rows(many) == in_one_pass
+
+
+def test_the_quality_scan_flags_analyses_older_than_30_days(team):
+    from profiles.models import DataQualityFlag
+    from profiles.quality import quality_scan
+
+    org, *_ = team
+    analysis.recompute()
+    quality_scan()
+    assert not DataQualityFlag.objects.filter(kind="stale_analysis", employee=org.employee, resolved_at=None).exists()
+    EmployeeAnalysis.objects.filter(employee=org.employee).update(computed_at=timezone.now() - timedelta(days=31))
+    quality_scan()
+    flag = DataQualityFlag.objects.get(kind="stale_analysis", employee=org.employee, resolved_at=None)
+    assert "over 30 days ago" in flag.detail
+    analysis.recompute_employee(org.employee.pk)
+    quality_scan()
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None
