@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_schedules
 	$(MANAGE) seed_demo
 	@echo ""
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"

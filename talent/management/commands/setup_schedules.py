@@ -44,10 +44,10 @@ class ScheduleSpec:
 
 
 SCHEDULES: list[ScheduleSpec] = [
+    # The recompute runs first so the scan that follows sees fresh analyses (no stale_analysis flags).
+    ScheduleSpec("Nightly gap-analysis recompute", "recommendations.tasks.recompute_all", cron="30 1 * * *"),
     ScheduleSpec("Nightly data-quality scan", "profiles.tasks.quality_scan_task", cron="0 2 * * *"),
     ScheduleSpec("Drop-folder sync", "profiles.tasks.drop_folder_sync_task", minutes=15),
-    # The gap engine adds its nightly recompute here, after the scan:
-    # ScheduleSpec("Nightly gap-analysis recompute", "recommendations.tasks.recompute_all_task", cron="30 2 * * *"),
 ]
 
 TIMING = ("schedule_type", "cron", "minutes")
