@@ -481,6 +481,9 @@ class Recommendation(models.Model):
     shown = models.BooleanField(default=False, help_text="Among the few shown first (specificity over volume).")
     reason = models.TextField(help_text="The sentence that says why: the gap, the level it reaches, the goal.")
     scorer = models.CharField(max_length=40, help_text="heuristic, popularity or model-<version>.")
+    features = models.JSONField(
+        default=dict, help_text="The feature values when it was made: what the model learns from, with no look-ahead."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
