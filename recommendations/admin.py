@@ -1,8 +1,30 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export.forms import ExportForm
 
-from .models import AnalysisRun, EmployeeAnalysis, EngineSettings, Opportunity, OpportunitySkill, ReviewItem
+from profiles.admin import ReadOnlyAdmin
+from taxonomy.admin import SpreadsheetAdmin
+
+from .models import (
+    AnalysisRun,
+    EmployeeAnalysis,
+    EngineSettings,
+    Flag,
+    LearningResource,
+    ModelRun,
+    Opportunity,
+    OpportunitySkill,
+    Recommendation,
+    ResourceSkill,
+    ReviewItem,
+)
+from .resources import CatalogueResource, validate_mentor_level
 
 
 @admin.register(EngineSettings)
@@ -76,3 +98,216 @@ class ReviewItemAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def open_in_queue(self, item):
         return format_html('<a href="{}">Review</a>', reverse("recommendations:review_item", args=[item.pk]))
+
+
+# --- The learning catalogue ------------------------------------------------------------------
+
+
+class ResourceSkillFormSet(forms.BaseInlineFormSet):
+    """A mentorship's mentor must reach each skill's ``to_level`` (the importer's rule, same message)."""
+
+    def clean(self):
+        super().clean()
+        item = self.instance
+        if item.kind != LearningResource.Kind.MENTORSHIP or item.mentor_id is None:
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("skill") or not data.get("to_level"):
+                continue
+            try:
+                validate_mentor_level(mentor=item.mentor, skill=data["skill"], to_level=data["to_level"])
+            except ValidationError as error:
+                form.add_error("to_level", error)
+
+
+class ResourceSkillInline(admin.TabularInline):
+    model = ResourceSkill
+    formset = ResourceSkillFormSet
+    fields = ["skill", "from_level", "to_level"]
+    autocomplete_fields = ["skill"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("skill")
+
+
+@admin.register(LearningResource)
+class LearningResourceAdmin(SpreadsheetAdmin):
+    """The catalogue; its spreadsheet has one row per item and skill (``CatalogueResource``)."""
+
+    resource_classes = [CatalogueResource]
+    # Every column, always: a file missing one would not import back. (The selectable-fields form
+    # also cannot select a column named "format": it clashes with the form's file-format field.)
+    export_form_class = ExportForm
+    list_display = ["title", "kind", "format", "hours", "cost", "provider", "skill_count", "active"]
+    list_filter = ["kind", "format", "active", "provider"]
+    search_fields = ["title", "description", "provider", "activity_id", "skills__skill__name"]
+    autocomplete_fields = ["mentor", "opportunity"]
+    readonly_fields = ["created_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "format", "description", "active"]}),
+        ("Effort and cost", {"fields": ["hours", "cost", "provider"]}),
+        ("Where it lives", {"fields": ["url", "activity_id"]}),
+        ("Mentorship and stretch assignments", {"fields": ["mentor", "opportunity"]}),
+        (None, {"fields": ["created_at"]}),
+    ]
+    inlines = [ResourceSkillInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(skill_count=Count("skills"))
+
+    @admin.display(description="skills", ordering="skill_count")
+    def skill_count(self, item):
+        return item.skill_count
+
+
+class FlagForm(forms.ModelForm):
+    class Meta:
+        model = Flag
+        fields = ["resolution"]
+
+    def clean_resolution(self):
+        resolution = self.cleaned_data["resolution"].strip()
+        if not resolution:
+            raise ValidationError("Say how the flag was resolved, so whoever raised it can follow.")
+        return resolution
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    """Gaps and recommendations a manager or HR called wrong. HR resolves them with a note;
+    the rest is what was raised, and stays as it was."""
+
+    form = FlagForm
+    list_display = ["created_at", "target", "employee", "about", "short_reason", "raised_by", "resolved"]
+    list_filter = ["target", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["employee__first_name", "employee__last_name", "employee__external_id", "reason", "skill__name"]
+    list_select_related = ["employee", "skill", "recommendation__resource", "raised_by"]
+    readonly_fields = [
+        "target",
+        "employee",
+        "skill",
+        "recommendation",
+        "reason",
+        "raised_by",
+        "created_at",
+        "resolved_at",
+    ]
+    fields = [*readonly_fields, "resolution"]
+
+    def has_add_permission(self, request):
+        return False  # flags are raised where the gap or recommendation is shown
+
+    @admin.display(description="about")
+    def about(self, flag):
+        return flag.recommendation.resource if flag.recommendation_id else flag.skill
+
+    @admin.display(description="reason")
+    def short_reason(self, flag):
+        return flag.reason if len(flag.reason) <= 80 else f"{flag.reason[:79]}…"
+
+    @admin.display(description="resolved", boolean=True, ordering="resolved_at")
+    def resolved(self, flag):
+        return flag.resolved_at is not None
+
+    def save_model(self, request, obj, form, change):
+        if obj.resolved_at is None:
+            obj.resolved_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    """What the engine put to whom and why, and what became of it: read-only."""
+
+    list_display = [
+        "employee",
+        "resource",
+        "skill",
+        "goal",
+        "rank",
+        "shown",
+        "status",
+        "score",
+        "scorer",
+        "created_at",
+        "delivered_at",
+        "acted_at",
+    ]
+    list_filter = ["status", "goal", "shown", "scorer", "resource__kind"]
+    search_fields = [
+        "employee__first_name",
+        "employee__last_name",
+        "employee__external_id",
+        "resource__title",
+        "skill__name",
+    ]
+    list_select_related = ["employee", "resource", "skill"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ModelRun)
+class ModelRunAdmin(ReadOnlyAdmin):
+    """Training runs of the ranking model, with their holdout metrics next to the baselines'."""
+
+    list_display = [
+        "version",
+        "trained_at",
+        "algorithm",
+        "rows",
+        "positives",
+        "metrics_shown",
+        "beats_heuristic",
+        "serving",
+    ]
+    list_filter = ["serving", "beats_heuristic"]
+    search_fields = ["version", "algorithm", "notes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "metrics_table"]
+
+    @admin.display(description="metrics")
+    def metrics_shown(self, run):
+        return _metrics_line(run.metrics)
+
+    @admin.display(description="metrics by scorer")
+    def metrics_table(self, run):
+        rows = _metric_rows(run.metrics)
+        if not rows:
+            return "-"
+        names = sorted({name for _, values in rows for name in values})
+        header = format_html_join("", "<th>{}</th>", ((name,) for name in ["scorer", *names]))
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td>{}</tr>",
+            (
+                (scorer, format_html_join("", "<td>{}</td>", ((_number(values.get(name)),) for name in names)))
+                for scorer, values in rows
+            ),
+        )
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body)
+
+
+def _metric_rows(metrics) -> list[tuple[str, dict]]:
+    """[(scorer, {metric: value})] from {"model": {"precision@3": ...}, ...} or a flat {metric: value}."""
+    if not isinstance(metrics, dict) or not metrics:
+        return []
+    if all(isinstance(value, dict) for value in metrics.values()):
+        return [(str(scorer), values) for scorer, values in metrics.items()]
+    return [("model", metrics)]
+
+
+def _metrics_line(metrics) -> str:
+    return (
+        "; ".join(
+            f"{scorer}: " + ", ".join(f"{name} {_number(value)}" for name, value in values.items())
+            for scorer, values in _metric_rows(metrics)
+        )
+        or "-"
+    )
+
+
+def _number(value):
+    return f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else value)

@@ -9,7 +9,7 @@ class RecommendationsConfig(AppConfig):
     def ready(self):
         from profiles.quality import CHECKS
 
-        from . import receivers  # noqa: F401  connects the recompute-on-event receivers
+        from . import outcome_receivers, receivers  # noqa: F401  connect the event receivers
         from .quality import STALE_ANALYSIS_CHECK
 
         if STALE_ANALYSIS_CHECK not in CHECKS:

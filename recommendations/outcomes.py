@@ -1,0 +1,346 @@
+"""The outcomes loop: what became of each recommendation, and the flags that say one is wrong.
+
+Writes only; who may call them is the views' business (``talent.access``). Each service locks
+the recommendation, refuses a transition that cannot happen with a ``ValidationError`` that
+says why, and returns what it changed.
+
+A recommendation moves
+
+    proposed / in review --deliver--> delivered --accept--> accepted --complete--> completed
+                                          |                     |
+                                          +------dismiss--------+--> dismissed
+
+and may be completed or dismissed without being accepted first; a recompute may withdraw a
+delivered one it no longer picks (``recommendations.learning``), but never one acted on.
+``acted_at`` is the first accept, dismiss or completion: the engagement rate is the share acted
+on within 30 days of ``delivered_at``. Completing adds a learning record (unless the LMS sent one) and learning
+evidence one level up at most, then asks for a recompute of the employee's gaps; the outcome
+and the flags are the labels the ranking model learns from.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from math import floor
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from profiles.models import Employee, EvidenceSource, LearningRecord
+from profiles.recording import evidence_record, learning_record_upsert
+from profiles.signals import profile_changed_on_commit
+from taxonomy.models import Skill
+
+from .models import EmployeeAnalysis, Flag, Recommendation, ResourceSkill, ReviewItem, ReviewStatus
+
+Status = Recommendation.Status
+# Delivered and not yet finished: the employee may act on it (accept, dismiss, complete).
+OPEN = (Status.DELIVERED, Status.ACCEPTED)
+# Not yet seen by the employee: staged by a recompute (proposed) or held for HR (in review).
+DELIVERABLE = (Status.PROPOSED, Status.IN_REVIEW)
+LEARNING_CONFIDENCE = 0.6
+COMPLETED_LEARNING = (LearningRecord.Status.COMPLETED, LearningRecord.Status.PASSED)
+
+# Why an action is refused, by the recommendation's status.
+REFUSALS = {
+    Status.PROPOSED: "it has not been delivered yet",
+    Status.IN_REVIEW: "it is still waiting for HR review",
+    Status.COMPLETED: "it is already completed",
+    Status.DISMISSED: "it was dismissed",
+    Status.WITHDRAWN: "it was replaced by newer recommendations",
+    Status.ACCEPTED: "it is already accepted",
+}
+
+
+def _locked(recommendation: Recommendation) -> Recommendation:
+    return (
+        Recommendation.objects.select_for_update()
+        .select_related("employee", "resource", "skill")
+        .get(pk=recommendation.pk)
+    )
+
+
+def _refuse_unless(recommendation: Recommendation, allowed, action: str) -> None:
+    if recommendation.status not in allowed:
+        why = REFUSALS.get(recommendation.status, f"it is {recommendation.get_status_display().lower()}")
+        raise ValidationError(f"“{recommendation.resource}” cannot be {action}: {why}.", code="impossible_transition")
+
+
+def _reason_required(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {what}, so HR and the next model training can learn from it."})
+    return reason
+
+
+def _save(recommendation: Recommendation, fields: list[str]) -> None:
+    # Only the fields this action changed are checked: the rest is the engine's, as it wrote it.
+    others = [f.name for f in Recommendation._meta.fields if f.name not in fields]
+    recommendation.full_clean(exclude=others, validate_unique=False)
+    recommendation.save(update_fields=fields)
+
+
+def _acted(recommendation: Recommendation, now: datetime) -> None:
+    if recommendation.acted_at is None:
+        recommendation.acted_at = now
+
+
+@transaction.atomic
+def recommendation_accept(*, recommendation: Recommendation, by) -> Recommendation:
+    """The employee takes the recommendation up."""
+    recommendation = _locked(recommendation)
+    _refuse_unless(recommendation, (Status.DELIVERED,), "accepted")
+    recommendation.status = Status.ACCEPTED
+    _acted(recommendation, timezone.now())
+    _save(recommendation, ["status", "acted_at"])
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_dismiss(*, recommendation: Recommendation, by, reason: str) -> Recommendation:
+    """The employee (or their manager) turns it down, saying why."""
+    reason = _reason_required(reason, "it is dismissed")
+    recommendation = _locked(recommendation)
+    _refuse_unless(recommendation, OPEN, "dismissed")
+    recommendation.status = Status.DISMISSED
+    recommendation.dismissed_reason = reason
+    _acted(recommendation, timezone.now())
+    _save(recommendation, ["status", "dismissed_reason", "acted_at"])
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_complete(
+    *,
+    recommendation: Recommendation,
+    by,
+    completed_at: datetime | None = None,
+    learning_record: LearningRecord | None = None,
+    source: str = "portal",
+) -> Recommendation:
+    """The employee finished it.
+
+    1. The recommendation becomes completed (``completed_at``, and ``acted_at`` if first).
+    2. Without an LMS record of it (``learning_record``, or a completed record of the item's
+       activity id), a learning record is added, keyed ``recommendation:<id>``.
+    3. Learning evidence in the recommended skill: the item's ``to_level`` for that skill, but
+       at most one level above where the employee stood (``current_level``), confidence 0.6.
+    4. ``profile_changed`` after commit, so the employee's gaps are recomputed.
+    """
+    recommendation = _locked(recommendation)
+    _refuse_unless(recommendation, OPEN, "completed")
+    now = timezone.now()
+    completed_at = completed_at or now
+    recommendation.status = Status.COMPLETED
+    recommendation.completed_at = completed_at
+    _acted(recommendation, now)
+    _save(recommendation, ["status", "completed_at", "acted_at"])
+
+    resource, employee = recommendation.resource, recommendation.employee
+    activity_id = resource.activity_id or f"catalogue:{resource.pk}"
+    if learning_record is None:
+        learning_record = (
+            LearningRecord.objects.filter(employee=employee, activity_id=activity_id, status__in=COMPLETED_LEARNING)
+            .order_by("-completed_at")
+            .first()
+        )
+    if learning_record is None:
+        learning_record, _ = learning_record_upsert(
+            employee=employee,
+            activity_id=activity_id,
+            title=resource.title[:300],
+            status=LearningRecord.Status.COMPLETED,
+            source=source,
+            external_id=f"recommendation:{recommendation.pk}",
+            provider=resource.provider,
+            completed_at=completed_at,
+            minutes=round(resource.hours * 60),
+        )
+    evidence_record(
+        employee=employee,
+        skill=recommendation.skill,
+        level=completion_level(recommendation),
+        source=EvidenceSource.LEARNING,
+        observed_at=completed_at,
+        confidence=LEARNING_CONFIDENCE,
+        note=f"Completed “{resource.title}” (recommended for {recommendation.skill}).",
+        evidence_url=_url_or_blank(resource.url or activity_id),
+        recorded_by=by,
+        external_id=f"recommendation:{recommendation.pk}",
+    )
+    profile_changed_on_commit(employee_ids=[employee.pk], what="evidence", source=source)
+    return recommendation
+
+
+def completion_level(recommendation: Recommendation) -> int:
+    """The level a completion is evidence of: the item's ``to_level`` in the skill, capped at one
+    level above the employee's level when it was recommended."""
+    to_level = (
+        ResourceSkill.objects.filter(resource_id=recommendation.resource_id, skill_id=recommendation.skill_id)
+        .values_list("to_level", flat=True)
+        .first()
+    ) or recommendation.reaches_level
+    return max(0, min(int(to_level), floor(max(recommendation.current_level, 0.0)) + 1))
+
+
+def _url_or_blank(value: str) -> str:
+    try:
+        URLValidator()(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= 500 else ""
+
+
+# --- Flags ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_flag(*, recommendation: Recommendation, by, reason: str) -> Flag:
+    """A manager or HR says this recommendation is wrong; it goes to HR's review queue."""
+    reason = _reason_required(reason, "the recommendation is wrong")
+    recommendation = Recommendation.objects.select_related("employee").get(pk=recommendation.pk)
+    flag = Flag(
+        target=Flag.Target.RECOMMENDATION,
+        employee=recommendation.employee,
+        skill_id=recommendation.skill_id,
+        recommendation=recommendation,
+        reason=reason,
+        raised_by=by,
+    )
+    flag.full_clean()
+    flag.save()
+    _review_item_flagged(
+        kind=ReviewItem.Kind.RECOMMENDATION, employee=recommendation.employee, confidence=recommendation.confidence
+    )
+    return flag
+
+
+@transaction.atomic
+def gap_flag(*, employee: Employee, skill: Skill, by, reason: str) -> Flag:
+    """A manager or HR says this skill gap is wrong; the analysis goes back to HR's review queue."""
+    reason = _reason_required(reason, "the gap is wrong")
+    flag = Flag(target=Flag.Target.GAP, employee=employee, skill=skill, reason=reason, raised_by=by)
+    flag.full_clean()
+    flag.save()
+    analysis = EmployeeAnalysis.objects.filter(employee=employee).first()
+    _review_item_flagged(
+        kind=ReviewItem.Kind.GAP_ANALYSIS,
+        employee=employee,
+        confidence=analysis.confidence if analysis else 0.0,
+        run_id=analysis.run_id if analysis else None,
+    )
+    return flag
+
+
+def _review_item_flagged(*, kind: str, employee: Employee, confidence: float, run_id: int | None = None) -> ReviewItem:
+    """The employee's pending review item of this kind, now marked flagged (there is at most one)."""
+    item = (
+        ReviewItem.objects.select_for_update().filter(kind=kind, employee=employee, status=ReviewStatus.PENDING).first()
+    )
+    if item is None:
+        item = ReviewItem(kind=kind, employee=employee, status=ReviewStatus.PENDING)
+    item.reason = ReviewItem.Reason.FLAGGED
+    item.confidence = confidence
+    if run_id is not None:
+        item.run_id = run_id
+    item.full_clean()
+    item.save()
+    return item
+
+
+# --- Delivery ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendations_deliver(*, recommendation_ids: Iterable[int], now: datetime) -> list[Recommendation]:
+    """Deliver these recommendations: status delivered, and one e-mail per employee listing the picks.
+
+    The caller decides what may go out (proposed picks that need no review, or picks HR has
+    just released from review). Ids already delivered, acted on or withdrawn, and people who
+    have left, are skipped, so running it twice sends nothing twice. The e-mails go out after the
+    rows are written and before the commit: a mail server that refuses them rolls the delivery
+    back, to be tried again.
+    """
+    ids = sorted({int(pk) for pk in recommendation_ids})
+    picks = list(
+        Recommendation.objects.select_for_update()
+        .filter(pk__in=ids, status__in=DELIVERABLE, employee__status=Employee.Status.ACTIVE)
+        .select_related("employee", "resource", "skill")
+        .order_by("employee_id", "rank", "pk")
+    )
+    if not picks:
+        return []
+    Recommendation.objects.filter(pk__in=[pick.pk for pick in picks], status__in=DELIVERABLE).update(
+        status=Status.DELIVERED, delivered_at=now
+    )
+    by_employee: dict[int, list[Recommendation]] = defaultdict(list)
+    for pick in picks:
+        pick.status, pick.delivered_at = Status.DELIVERED, now
+        by_employee[pick.employee_id].append(pick)
+    messages = [
+        _delivery_email(employee=recommendations[0].employee, recommendations=recommendations)
+        for recommendations in by_employee.values()
+        if recommendations[0].employee.email
+    ]
+    if messages:
+        get_connection(fail_silently=False).send_messages(messages)
+    return picks
+
+
+def _delivery_email(*, employee: Employee, recommendations: list[Recommendation]) -> EmailMultiAlternatives:
+    context = {
+        "employee": employee,
+        "recommendations": recommendations,
+        "portal_url": getattr(settings, "SITE_URL", "").rstrip("/") + reverse("portal:me"),
+    }
+    subject = " ".join(render_to_string("recommendations/email/delivered_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("recommendations/email/delivered.txt", context),
+        to=[employee.email],
+    )
+    message.attach_alternative(render_to_string("recommendations/email/delivered.html", context), "text/html")
+    return message
+
+
+# --- Completions from the LMS -------------------------------------------------------------------
+
+
+@transaction.atomic
+def learning_completed_from_lms(*, learning_record: LearningRecord) -> list[Recommendation]:
+    """An LMS completion (xAPI, a file) of a catalogue item completes the employee's open
+    recommendations of that item (one per skill it was recommended for), with learning evidence.
+
+    Returns the recommendations it completed; a record that is not a completion, or matches no
+    open recommendation, changes nothing.
+    """
+    if learning_record.status not in COMPLETED_LEARNING:
+        return []
+    matching = Recommendation.objects.filter(
+        employee_id=learning_record.employee_id,
+        resource__activity_id=learning_record.activity_id,
+        status__in=OPEN,
+    ).order_by("pk")
+    completed = []
+    for recommendation in matching:
+        try:
+            completed.append(
+                recommendation_complete(
+                    recommendation=recommendation,
+                    by=None,
+                    completed_at=learning_record.completed_at,
+                    learning_record=learning_record,
+                    source=learning_record.source or "lms",
+                )
+            )
+        except ValidationError as error:
+            if error.code != "impossible_transition":
+                raise
+            # Acted on between the query and the lock (say, dismissed a moment ago): leave it.
+    return completed
