@@ -55,11 +55,12 @@ def write_frame(table: str, frame: pd.DataFrame, columns: list[str]) -> int:
     data = frame[columns]
     if is_postgres():
         buffer = io.StringIO()
-        data.to_csv(buffer, index=False, header=False, na_rep="")
+        _whole_floats_as_integers(data).to_csv(buffer, index=False, header=False, na_rep=r"\N")
         buffer.seek(0)
         column_list = ", ".join(f'"{name}"' for name in columns)
+        # NULL is \N, so an empty string stays an empty string (not NULL) in text columns.
         with _raw_cursor() as cursor, cursor.copy(
-            f'COPY "{table}" ({column_list}) FROM STDIN WITH (FORMAT csv)'
+            f"""COPY "{table}" ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"""
         ) as copy:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
@@ -69,6 +70,19 @@ def write_frame(table: str, frame: pd.DataFrame, columns: list[str]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(f'INSERT INTO "{table}" ({column_list}) VALUES ({placeholders})', python_rows(data))  # noqa: S608 - names are ours
     return len(data)
+
+
+def _whole_floats_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers (integer columns with NaN for NULL) written as
+    integers, so PostgreSQL accepts them in integer columns ("4", not "4.0")."""
+    converted = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype.kind == "f":
+            finite = values.dropna().to_numpy()
+            if len(finite) and np.all(np.mod(finite, 1) == 0) and np.all(np.abs(finite) < 2**53):
+                converted[name] = values.astype("Int64")
+    return frame.assign(**converted) if converted else frame
 
 
 def python_rows(frame: pd.DataFrame) -> list[tuple]:

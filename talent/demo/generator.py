@@ -10,27 +10,29 @@
    ``org_paths_rebuild()``.
 3. ``_accounts``: the three demo users, their allauth e-mail addresses and the links to their
    employees.
+4. ``history.HISTORY_STEPS``: what the people did (role moves, skill evidence, learning,
+   reviews, career goals), open opportunities, and a first gap analysis (see ``history``).
 
-Every step upserts by natural key (skill name, role title, employee external id ...): it
+Every step here upserts by natural key (skill name, role title, employee external id ...): it
 creates what is missing, updates what differs and deletes nothing, so a second run changes
-nothing. Everything random comes from ``random.Random(seed)`` and dates count back from
-``BASE_DATE``, so a seed always gives the same organisation. The first ``PILOT_SIZE`` people
-are the pilot whatever the size; larger organisations grow a company around them.
+nothing; the history steps append only for people who have none yet. Everything random comes
+from ``random.Random(seed)`` (here) or numpy generators seeded with ``seed`` (``history``); dates
+count back from ``BASE_DATE``, so a seed always gives the same organisation. The first
+``PILOT_SIZE`` people are the pilot whatever the size; larger organisations grow a company
+around them.
 
-To add data later (skill evidence, learning records, reviews, aspirations), write a step that
-takes the ``_Context`` and append it to ``STEPS``; the context carries the rows earlier steps
-made (``skill_ids``, ``role_ids``, ``employee_ids``, ``people``) and its own ``rng``.
+To add data later, write a step that takes the ``Context`` (``context``) and append it to
+``STEPS``; the context carries the rows earlier steps made (``skill_ids``, ``role_ids``,
+``employee_ids``, ``people``) and its own ``rng``.
 """
 
 import random
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from profiles.models import BusinessUnit, Employee, SkillDemand
@@ -38,105 +40,27 @@ from profiles.services import org_paths_rebuild
 from taxonomy.models import BehaviouralAnchor, JobFamily, MobilityPath, Role, RoleRequirement, Skill, SkillCategory
 
 from . import taxonomy_data as data
+from .context import (
+    BASE_DATE,
+    MIN_EMPLOYEES,
+    PILOT_COHORT,
+    PILOT_SIZE,
+    Context,
+    DemoAccount,
+    DemoSummary,
+    Person,
+    ProgressFactory,
+    TaxonomySpec,
+)
+from .history import HISTORY_STEPS
+from .upsert import BATCH_SIZE, count_one, snapshot, upsert
 
-BASE_DATE = date(2026, 11, 1)  # "today" for the demo: hire dates and demand dates count back from it
 DEMAND_AS_OF = date(2026, 10, 1)
 DEMO_PASSWORD = "demo-talent-2026"  # noqa: S105  a published demo password, not a secret
 DEMO_DOMAIN = "demo.example"
 DEMO_URL = "http://127.0.0.1:8000/"
-PILOT_SIZE = len(data.PILOT_LEADS) + sum(count for _, count, _, _ in data.PILOT_REPORTS)
-MIN_EMPLOYEES = len(data.PILOT_LEADS)  # the named pilot positions, demo accounts included
-BATCH_SIZE = 2_000
 SPAN = (5, 10)  # reports per manager in the large organisation
 INDIVIDUAL_CONTRIBUTOR_SHARE = 0.12  # below the top levels, some people manage no one
-PILOT_COHORT = "pilot"  # Employee.cohort of the pilot's people, for outcome metrics
-
-
-class ProgressBar(Protocol):
-    def update(self, n: int = 1) -> Any: ...
-    def close(self) -> Any: ...
-
-
-# (total, description) -> a bar; tqdm fits.
-ProgressFactory = Callable[[int, str], ProgressBar]
-
-
-@dataclass
-class TableCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-
-@dataclass
-class DemoAccount:
-    email: str
-    password: str
-    employee_external_id: str
-    sees: str
-
-
-@dataclass
-class DemoSummary:
-    employees: int
-    seed: int
-    tables: dict[str, TableCounts] = field(default_factory=dict)
-    org_paths_changed: int = 0
-    accounts: list[DemoAccount] = field(default_factory=list)
-
-    def table(self, name: str) -> TableCounts:
-        return self.tables.setdefault(name, TableCounts())
-
-
-@dataclass
-class _Person:
-    external_id: str
-    first_name: str
-    last_name: str
-    email: str
-    role: str
-    business_unit: str
-    manager: str | None  # external id
-    hire_date: date
-    cohort: str = ""
-
-
-@dataclass
-class _TaxonomySpec:
-    categories: dict[str, str]
-    skills: list[dict]
-    families: dict[str, str]
-    roles: list[dict]
-    paths: list[tuple[str, str, str]]
-    business_units: dict[str, str]  # name -> code
-    demand: dict[str, list[tuple[str, float, str]]]
-    # family -> (individual-contributor roles as (title, grade), manager titles most senior first)
-    ladders: dict[str, tuple[list[tuple[str, int]], list[str]]]
-    unit_families: dict[str, dict[str, int]]
-
-
-@dataclass
-class _Context:
-    employees: int
-    seed: int
-    rng: random.Random
-    progress: ProgressFactory | None
-    summary: DemoSummary
-    spec: _TaxonomySpec
-    skill_ids: dict[str, int] = field(default_factory=dict)
-    role_ids: dict[str, int] = field(default_factory=dict)
-    unit_ids: dict[str, int] = field(default_factory=dict)
-    people: list[_Person] = field(default_factory=list)
-    employee_ids: dict[str, int] = field(default_factory=dict)  # external id -> pk
-    demo_external_ids: dict[str, str] = field(default_factory=dict)  # "employee"/"manager"/"hr" -> external id
-
-    @property
-    def large(self) -> bool:
-        return self.employees > PILOT_SIZE
 
 
 @transaction.atomic
@@ -149,7 +73,7 @@ def build_demo(
             f"The demo needs at least {MIN_EMPLOYEES} employees (the pilot's named positions), got {employees}."
         )
     summary = DemoSummary(employees=employees, seed=seed)
-    ctx = _Context(
+    ctx = Context(
         employees=employees,
         seed=seed,
         rng=random.Random(seed),
@@ -165,16 +89,16 @@ def build_demo(
 # --- Step 1: taxonomy ---------------------------------------------------------------------
 
 
-def _taxonomy(ctx: _Context) -> None:
+def _taxonomy(ctx: Context) -> None:
     spec, summary = ctx.spec, ctx.summary
-    category_ids = _upsert(
+    category_ids = upsert(
         SkillCategory,
         [{"name": name, "description": description} for name, description in spec.categories.items()],
         key="name",
         fields=["description"],
         counts=summary.table("skill categories"),
     )
-    ctx.skill_ids = _upsert(
+    ctx.skill_ids = upsert(
         Skill,
         [
             {
@@ -191,7 +115,7 @@ def _taxonomy(ctx: _Context) -> None:
         fields=["slug", "category_id", "kind", "description", "aliases"],
         counts=summary.table("skills"),
     )
-    _upsert(
+    upsert(
         BehaviouralAnchor,
         [
             {"skill_id": ctx.skill_ids[skill["name"]], "level": level, "description": text}
@@ -202,14 +126,14 @@ def _taxonomy(ctx: _Context) -> None:
         fields=["description"],
         counts=summary.table("behavioural anchors"),
     )
-    family_ids = _upsert(
+    family_ids = upsert(
         JobFamily,
         [{"name": name, "description": description} for name, description in spec.families.items()],
         key="name",
         fields=["description"],
         counts=summary.table("job families"),
     )
-    ctx.role_ids = _upsert(
+    ctx.role_ids = upsert(
         Role,
         [
             {
@@ -224,7 +148,7 @@ def _taxonomy(ctx: _Context) -> None:
         fields=["family_id", "grade", "description"],
         counts=summary.table("roles"),
     )
-    _upsert(
+    upsert(
         RoleRequirement,
         [
             {
@@ -241,7 +165,7 @@ def _taxonomy(ctx: _Context) -> None:
         fields=["target_level", "importance", "core"],
         counts=summary.table("role requirements"),
     )
-    _upsert(
+    upsert(
         MobilityPath,
         [
             {"from_role_id": ctx.role_ids[source], "to_role_id": ctx.role_ids[target], "kind": kind}
@@ -253,9 +177,9 @@ def _taxonomy(ctx: _Context) -> None:
     )
 
 
-def _taxonomy_spec(*, large: bool) -> _TaxonomySpec:
+def _taxonomy_spec(*, large: bool) -> TaxonomySpec:
     """The curated pilot taxonomy, plus generated families and skills for a large organisation."""
-    spec = _TaxonomySpec(
+    spec = TaxonomySpec(
         categories=dict(data.SKILL_CATEGORIES),
         skills=list(data.SKILLS),
         families=dict(data.JOB_FAMILIES),
@@ -359,7 +283,7 @@ def _generated_requirements(*, title: str, grade: int, manages: bool, own: list[
     return chosen
 
 
-def _large_paths(spec: _TaxonomySpec) -> list[tuple[str, str, str]]:
+def _large_paths(spec: TaxonomySpec) -> list[tuple[str, str, str]]:
     """Curated paths, then promotions and lateral moves along each generated family's ladder, then cross-family moves."""
     grade = {role["title"]: role["grade"] for role in spec.roles}
     paths = list(spec.paths)
@@ -429,16 +353,16 @@ def _mid_sentence(name: str) -> str:
 # --- Step 2: business units and people ----------------------------------------------------
 
 
-def _org(ctx: _Context) -> None:
+def _org(ctx: Context) -> None:
     spec, summary = ctx.spec, ctx.summary
-    ctx.unit_ids = _upsert(
+    ctx.unit_ids = upsert(
         BusinessUnit,
         [{"name": name, "code": code} for name, code in spec.business_units.items()],
         key="name",
         fields=["code"],
         counts=summary.table("business units"),
     )
-    _upsert(
+    upsert(
         SkillDemand,
         [
             {
@@ -462,7 +386,7 @@ def _org(ctx: _Context) -> None:
     summary.org_paths_changed = org_paths_rebuild()
 
 
-def _pilot_people(ctx: _Context) -> list[_Person]:
+def _pilot_people(ctx: Context) -> list[Person]:
     """The pilot: the named positions (demo accounts among them), then their teams, truncated to ``employees``."""
     rng = ctx.rng
     slots = [(key, manager, (role,), unit) for key, manager, role, unit in data.PILOT_LEADS]
@@ -484,7 +408,7 @@ def _pilot_people(ctx: _Context) -> list[_Person]:
         if key:
             external_of[key] = external_id
         people.append(
-            _Person(
+            Person(
                 external_id,
                 first,
                 last,
@@ -499,7 +423,7 @@ def _pilot_people(ctx: _Context) -> list[_Person]:
     return people[: ctx.employees]
 
 
-def _large_people(ctx: _Context) -> list[_Person]:
+def _large_people(ctx: Context) -> list[Person]:
     """A company around the pilot: a chief executive, one director per business unit, then teams.
 
     Breadth-first with spans of 5-10, so depth grows with the logarithm of the size (about
@@ -565,7 +489,7 @@ def _large_people(ctx: _Context) -> list[_Person]:
                 role = rng.choices(titles, weights=[max(1, 6 - 2 * grade) for _, grade in individual])[0]
         first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
         people.append(
-            _Person(
+            Person(
                 external_id=_external_id(number),
                 first_name=first,
                 last_name=last,
@@ -584,7 +508,7 @@ def _large_people(ctx: _Context) -> list[_Person]:
     return people
 
 
-def _upsert_people(ctx: _Context) -> None:
+def _upsert_people(ctx: Context) -> None:
     """Upsert employees level by level from the top, so each manager's pk is known before their reports."""
     fields = [
         "first_name",
@@ -598,7 +522,7 @@ def _upsert_people(ctx: _Context) -> None:
         "termination_date",
         "cohort",
     ]
-    existing = _snapshot(Employee, ("external_id",), fields)
+    existing = snapshot(Employee, ("external_id",), fields)
     manager_of = {person.external_id: person.manager for person in ctx.people}
     depth: dict[str, int] = {}
     for person in ctx.people:
@@ -639,7 +563,7 @@ def _upsert_people(ctx: _Context) -> None:
             for person in chunk
         ]
         ctx.employee_ids.update(
-            _upsert(Employee, rows, key="external_id", fields=fields, counts=counts, existing=existing)
+            upsert(Employee, rows, key="external_id", fields=fields, counts=counts, existing=existing)
         )
         if bar:
             bar.update(len(chunk))
@@ -668,7 +592,7 @@ def _email(first: str, last: str, number: int) -> str:
 # --- Step 3: demo accounts ----------------------------------------------------------------
 
 
-def _accounts(ctx: _Context) -> None:
+def _accounts(ctx: Context) -> None:
     """The three demo users, signed in by e-mail through allauth, each linked to their employee."""
     from allauth.account.models import EmailAddress
 
@@ -697,7 +621,7 @@ def _accounts(ctx: _Context) -> None:
         if not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             changed = True
-        _count(users, created=user.pk is None, changed=changed)
+        count_one(users, created=user.pk is None, changed=changed)
         if changed:
             user.save()
         if key == "hr" and not user.groups.filter(pk=hr_group.pk).exists():
@@ -710,14 +634,14 @@ def _accounts(ctx: _Context) -> None:
             True,
             True,
         )
-        _count(addresses, created=address is None, changed=address_changed)
+        count_one(addresses, created=address is None, changed=address_changed)
         if address_changed:
             address = address or EmailAddress()
             address.user, address.email, address.primary, address.verified = user, email, True, True
             address.save()
 
         employee = Employee.objects.get(external_id=ctx.demo_external_ids[key])
-        _count(links, created=employee.user_id is None, changed=employee.user_id != user.pk)
+        count_one(links, created=employee.user_id is None, changed=employee.user_id != user.pk)
         if employee.user_id != user.pk:
             Employee.objects.filter(user=user).exclude(pk=employee.pk).update(user=None)
             employee.user = user
@@ -756,73 +680,4 @@ def _what_they_see(key: str, employee: Employee) -> str:
     )
 
 
-def _count(counts: TableCounts, *, created: bool, changed: bool) -> None:
-    if created:
-        counts.created += 1
-    elif changed:
-        counts.updated += 1
-    else:
-        counts.unchanged += 1
-
-
-# --- Upserting by natural key -------------------------------------------------------------
-
-
-def _snapshot(model: type[models.Model], key_fields: tuple[str, ...], fields: Iterable[str]) -> dict:
-    """The model's current rows as {key: {field: value, "pk": pk}}, read in one query."""
-    rows = model.objects.values("pk", *key_fields, *fields).order_by()
-    if len(key_fields) == 1:
-        return {row[key_fields[0]]: row for row in rows.iterator(chunk_size=20_000)}
-    return {tuple(row[name] for name in key_fields): row for row in rows.iterator(chunk_size=20_000)}
-
-
-def _upsert(
-    model: type[models.Model],
-    rows: list[dict],
-    *,
-    key: str | tuple[str, ...],
-    fields: list[str],
-    counts: TableCounts,
-    existing: dict | None = None,
-) -> dict:
-    """Create the rows whose natural key is missing, update those whose ``fields`` differ, in bulk.
-
-    Returns {key: pk} for every row given. ``existing`` (from ``_snapshot``) saves re-reading a
-    big table when it is upserted in several calls.
-    """
-    key_fields = (key,) if isinstance(key, str) else key
-
-    def key_of(row):
-        return row[key] if isinstance(key, str) else tuple(row[name] for name in key_fields)
-
-    if existing is None:
-        existing = _snapshot(model, key_fields, fields)
-    ids = {}
-    to_create, to_update, changed_fields = [], [], set()
-    for row in rows:
-        current = existing.get(key_of(row))
-        if current is None:
-            to_create.append(model(**row))
-            continue
-        ids[key_of(row)] = current["pk"]
-        differs = [name for name in fields if current[name] != row[name]]
-        if differs:
-            changed_fields.update(differs)
-            to_update.append(model(pk=current["pk"], **row))
-        else:
-            counts.unchanged += 1
-    for start in range(0, len(to_create), BATCH_SIZE):
-        model.objects.bulk_create(to_create[start : start + BATCH_SIZE])
-    if any(obj.pk is None for obj in to_create):  # a backend that cannot return ids from a bulk insert
-        fresh = _snapshot(model, key_fields, [])
-        for obj in to_create:
-            obj.pk = fresh[key_of({name: getattr(obj, name) for name in key_fields})]["pk"]
-    ids.update({key_of({name: getattr(obj, name) for name in key_fields}): obj.pk for obj in to_create})
-    if to_update:
-        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
-    counts.created += len(to_create)
-    counts.updated += len(to_update)
-    return ids
-
-
-STEPS: list[Callable[[_Context], None]] = [_taxonomy, _org, _accounts]
+STEPS: list[Callable[[Context], None]] = [_taxonomy, _org, _accounts, *HISTORY_STEPS]

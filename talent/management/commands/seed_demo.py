@@ -2,9 +2,11 @@
 
 By default this is the implementation guide's pilot: a Data & Analytics function of about 40
 people in three business units, eight roles with behavioural anchors, mobility paths and skill
-demand, plus three demo accounts (employee, manager, HR). ``--employees 100000`` grows a whole
-company around the same pilot for benchmarks. The same seed always gives the same data, and a
-second run changes nothing (see ``talent.demo.generator``).
+demand, plus three demo accounts (employee, manager, HR). Everyone gets a history: role moves,
+skill evidence, learning records, performance reviews and (mostly) a career goal; there are open
+opportunities, and a first gap analysis runs at the end, with two past HR review cycles on
+record. ``--employees 100000`` grows a whole company around the same pilot for benchmarks. The
+same seed always gives the same data, and a second run adds nothing (see ``talent.demo``).
 """
 
 import sys
@@ -42,6 +44,8 @@ class Command(BaseCommand):
         for name, counts in summary.tables.items():
             self.stdout.write(f"  {name:<22}{counts.created:>9}{counts.updated:>9}{counts.unchanged:>11}")
         self.stdout.write(f"  org paths changed: {summary.org_paths_changed}")
+        for note in summary.notes:
+            self.stdout.write(f"  {note}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Sign in at {DEMO_URL} with password {summary.accounts[0].password!r}:"))
         for account in summary.accounts:
