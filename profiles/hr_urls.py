@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import hr_views
+
+app_name = "hr_data"
+
+urlpatterns = [
+    path("upload/", hr_views.upload, name="upload"),
+    path("syncs/", hr_views.sync_list, name="syncs"),
+    path("syncs/<int:pk>/", hr_views.sync_detail, name="sync"),
+]

@@ -1,0 +1,20 @@
+"""django-q2 task for uploads too big to import in the request (see ``uploads``)."""
+
+from pathlib import Path
+
+from ..models import SyncRun
+from .service import file_import
+
+
+def uploaded_file_import(run_id: int, path: str) -> int:
+    """Import the stored upload into its waiting ``SyncRun``, then delete the file.
+
+    django-q2 delivers at least once: a run that is no longer "running" was done already.
+    """
+    run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).first()
+    if run is not None:
+        try:
+            file_import(path=Path(path), kind=run.kind, run=run)
+        finally:
+            Path(path).unlink(missing_ok=True)
+    return run_id

@@ -1,0 +1,49 @@
+"""Files HR uploads on /hr/data/upload/: small ones are imported in the request, big ones queued.
+
+The upload is streamed to a file under ``DROP_FOLDER/uploads/`` (never held in memory; Django
+itself spools uploads over 2.5 MB to disk). Up to ``IN_REQUEST_MAX_BYTES`` the import runs in the
+request and the page shows its result; a bigger file gets a ``SyncRun`` in status "running" at
+once and a django-q2 task does the import, so the request returns in a second whatever the size.
+The uploads folder sits beside the drop folder so a task worker on another machine sharing that
+folder finds the file; the drop-folder sync ignores subfolders.
+"""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from ..models import SyncRun
+from .service import file_import
+
+IN_REQUEST_MAX_BYTES = 5 * 1024 * 1024
+
+
+def uploads_folder() -> Path:
+    return Path(settings.DROP_FOLDER) / "uploads"
+
+
+def upload_import(*, upload: UploadedFile, kind: str, user) -> SyncRun:
+    """Store ``upload`` and import it now or queue it; returns the run (finished, or running)."""
+    folder = uploads_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with path.open("wb") as target:
+        for block in upload.chunks():
+            target.write(block)
+    if upload.size <= IN_REQUEST_MAX_BYTES:
+        try:
+            return file_import(path=path, kind=kind, name=upload.name, triggered_by=user)
+        finally:
+            path.unlink(missing_ok=True)
+    run = SyncRun.objects.create(source=SyncRun.Source.FILE, kind=kind, name=upload.name[:300], triggered_by=user)
+    transaction.on_commit(lambda: _queue(run_id=run.pk, path=path))
+    return run
+
+
+def _queue(*, run_id: int, path: Path) -> None:
+    from django_q.tasks import async_task
+
+    async_task("profiles.importing.tasks.uploaded_file_import", run_id, str(path), task_name=f"import upload {run_id}")
