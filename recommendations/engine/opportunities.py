@@ -78,48 +78,58 @@ def match_opportunities(
     if opportunities.empty or employees.empty:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in MATCH_COLUMNS})
     people = pd.Index(employees["employee_id"].to_numpy())
-    skills = pd.Index(np.unique(opportunity_skills["skill_id"].to_numpy()))
+    opportunity_ids = opportunities["opportunity_id"].to_numpy()
+    # One row per (opportunity, skill) it needs, as positions into dense matrices.
+    needs = opportunity_skills[opportunity_skills["opportunity_id"].isin(opportunity_ids)]
+    skills = pd.Index(np.unique(needs["skill_id"].to_numpy()))
+    need_skill = skills.get_indexer(needs["skill_id"])
+    need_opportunity = pd.Index(opportunity_ids).get_indexer(needs["opportunity_id"])
+    target = needs["target_level"].to_numpy(dtype="float32")
+    importance = needs["importance"].to_numpy(dtype="float32")
+    n_opportunities = len(opportunity_ids)
+    # (needs x opportunities) weights: summing a needs-column matrix per opportunity is one product.
+    by_opportunity = np.zeros((len(needs), n_opportunities), dtype="float32")
+    by_opportunity[np.arange(len(needs)), need_opportunity] = 1.0
+    importance_total = np.bincount(need_opportunity, weights=importance, minlength=n_opportunities)
+
     level = _dense(proficiency, "level", people, skills)
     gap_priority = _dense(gaps, "priority", people, skills)
     total_gap_priority = gaps.groupby("employee_id")["priority"].sum().reindex(people).fillna(0).to_numpy()
 
-    # Aspiration overlap: for each (aspired role, opportunity), share of that role's importance exercised.
-    aspired = employees["aspired_role_id"].to_numpy(dtype="float64")
+    # fit: importance-weighted share of each opportunity's needs met
+    met = np.minimum(level[:, need_skill] / target, 1.0) * importance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit_all = (met @ by_opportunity) / np.where(importance_total > 0, importance_total, 1.0)
+        # growth: share of the employee's gap priority the opportunity's skills work on
+        growth_all = np.where(
+            total_gap_priority[:, None] > 0, (gap_priority[:, need_skill] @ by_opportunity) / total_gap_priority[:, None], 0.0
+        )
+
+    # aspiration: share of the aspired role's importance the opportunity exercises (1 for the role itself)
     role_ids = pd.Index(np.unique(requirements["role_id"].to_numpy()))
     role_totals = requirements.groupby("role_id")["importance"].sum().reindex(role_ids).to_numpy(dtype="float64")
+    exercised = requirements[["role_id", "skill_id", "importance"]].merge(
+        needs[["opportunity_id", "skill_id"]].drop_duplicates(), on="skill_id"
+    )
+    overlap = np.zeros((len(role_ids), n_opportunities))
+    np.add.at(
+        overlap,
+        (role_ids.get_indexer(exercised["role_id"]), pd.Index(opportunity_ids).get_indexer(exercised["opportunity_id"])),
+        exercised["importance"].to_numpy(dtype="float64"),
+    )
+    overlap /= np.where(role_totals > 0, role_totals, 1.0)[:, None]
+    aspired = employees["aspired_role_id"].to_numpy(dtype="float64")
     aspired_row = role_ids.get_indexer(np.nan_to_num(aspired, nan=-1).astype("int64"))
+    aspiration_all = np.where(aspired_row[:, None] >= 0, overlap[np.maximum(aspired_row, 0)], 0.0)
+    opportunity_role = opportunities["role_id"].to_numpy(dtype="float64")
+    is_open_role = ~np.isnan(opportunity_role)
+    aspiration_all = np.where(is_open_role[None, :] & (aspired[:, None] == opportunity_role[None, :]), 1.0, aspiration_all)
 
-    opportunity_ids = opportunities["opportunity_id"].to_numpy()
-    scores = np.zeros((len(people), len(opportunity_ids)), dtype="float32")
-    fit_all = np.zeros_like(scores)
-    aspiration_all = np.zeros_like(scores)
-    growth_all = np.zeros_like(scores)
-    skills_by_opportunity = dict(tuple(opportunity_skills.groupby("opportunity_id")))
+    weights = np.array([KIND_WEIGHTS.get(kind, KIND_WEIGHTS["project"]) for kind in opportunities["kind"]])
+    scores = weights[:, 0] * fit_all + weights[:, 1] * aspiration_all + weights[:, 2] * growth_all
     current_role = employees["role_id"].to_numpy(dtype="float64")
-    for column, row in enumerate(opportunities.itertuples(index=False)):
-        needs = skills_by_opportunity.get(row.opportunity_id)
-        if needs is None or needs.empty:
-            continue
-        cols = skills.get_indexer(needs["skill_id"])
-        target = needs["target_level"].to_numpy(dtype="float32")
-        importance = needs["importance"].to_numpy(dtype="float32")
-        fit = (np.minimum(level[:, cols] / target, 1.0) @ importance) / importance.sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            growth = np.where(total_gap_priority > 0, gap_priority[:, cols].sum(axis=1) / total_gap_priority, 0.0)
-        overlap = requirements[requirements["skill_id"].isin(needs["skill_id"])].groupby("role_id")["importance"].sum()
-        overlap_share = (overlap.reindex(role_ids).fillna(0).to_numpy() / np.where(role_totals > 0, role_totals, 1))
-        aspiration = np.where(aspired_row >= 0, overlap_share[np.maximum(aspired_row, 0)], 0.0)
-        is_open_role = pd.notna(row.role_id)
-        if is_open_role:
-            aspiration = np.where(aspired == row.role_id, 1.0, aspiration)
-        w_fit, w_aspiration, w_growth = KIND_WEIGHTS.get(row.kind, KIND_WEIGHTS["project"])
-        score = w_fit * fit + w_aspiration * aspiration + w_growth * growth
-        if is_open_role:
-            score = np.where(current_role == row.role_id, -1.0, score)  # already in that role
-        scores[:, column] = score
-        fit_all[:, column] = fit
-        aspiration_all[:, column] = aspiration
-        growth_all[:, column] = growth
+    scores = np.where(is_open_role[None, :] & (current_role[:, None] == opportunity_role[None, :]), -1.0, scores)
+    scores = scores.astype("float32")
 
     rows_e, cols_e, rank_e = _top_k_per_row(scores, per_employee)
     cols_o, rows_o, rank_o = _top_k_per_row(scores.T, per_opportunity)
