@@ -13,6 +13,10 @@ A run goes through these steps (``recompute`` does them all in one process; ``ru
    HR review items by the review policy, rank candidates per opportunity, mark the run done.
    A failure before this leaves everyone's previous results in place; a rerun completes.
 5. Remove rows of runs that no employee points at any more.
+
+Learning recommendations ride along (``recommendations.learning``): the catalogue is read with
+the shared frames, each chunk picks learning for its gaps after step 3, and step 4 ends by
+re-planning everyone's recommendations and releasing them by the same review policy.
 """
 
 import time
@@ -27,6 +31,7 @@ from profiles.models import CareerAspiration, Employee, RoleAssignment, SkillDem
 from talent.frames import id_ranges, is_postgres, read_frame, write_frame
 from taxonomy.models import MobilityPath, RoleRequirement
 
+from . import learning  # learning recommendations: read once, per chunk, after the run
 from .engine.arrays import lookup
 from .engine.gaps import compute_gaps, readiness
 from .engine.opportunities import match_opportunities
@@ -105,6 +110,7 @@ class Shared:
     demand: pd.DataFrame
     opportunities: pd.DataFrame
     opportunity_skills: pd.DataFrame
+    catalogue: learning.Catalogue | None = None  # learning recommendations (recommendations.learning)
 
 
 def _table(model) -> str:
@@ -169,6 +175,7 @@ def read_shared() -> Shared:
         demand=demand,
         opportunities=opportunities,
         opportunity_skills=pd.concat([listed, from_roles], ignore_index=True),
+        catalogue=learning.read_catalogue(now=timezone.now()),  # learning recommendations
     )
 
 
@@ -347,19 +354,28 @@ def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
             """,  # noqa: S608 - table names are ours
             [*pending_params, stamp, *pending_params, ReviewStatus.PENDING, ReviewStatus.AUTO, run.pk],
         )
+        # Items a manager or HR flagged stay in the queue (pointing at the newest analysis); the
+        # other waiting items are replaced by this run's.
         where, params = scope.where("employee_id")
+        items = _table(ReviewItem)
         cursor.execute(
-            f"DELETE FROM {_table(ReviewItem)} WHERE kind = %s AND status = %s AND {where}",  # noqa: S608
-            [ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING, *params],
+            f"DELETE FROM {items} WHERE kind = %s AND status = %s AND reason <> %s AND {where}",  # noqa: S608
+            [ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING, ReviewItem.Reason.FLAGGED, *params],
+        )
+        cursor.execute(
+            f"UPDATE {items} SET run_id = %s WHERE kind = %s AND status = %s AND {where}",  # noqa: S608
+            [run.pk, ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING, *params],
         )
         reason = ReviewItem.Reason.PILOT if engine.pilot_mode else ReviewItem.Reason.LOW_CONFIDENCE
         cursor.execute(
             f"""
-            INSERT INTO {_table(ReviewItem)} (kind, employee_id, run_id, reason, confidence, status, created_at, note)
+            INSERT INTO {items} (kind, employee_id, run_id, reason, confidence, status, created_at, note)
             SELECT %s, employee_id, run_id, %s, confidence, %s, %s, ''
             FROM {summaries} s WHERE s.run_id = %s AND {pending_if}
+            AND NOT EXISTS (SELECT 1 FROM {items} i WHERE i.employee_id = s.employee_id AND i.kind = %s AND i.status = %s)
             """,  # noqa: S608
-            [ReviewItem.Kind.GAP_ANALYSIS, reason, ReviewStatus.PENDING, stamp, run.pk, *pending_params],
+            [ReviewItem.Kind.GAP_ANALYSIS, reason, ReviewStatus.PENDING, stamp, run.pk, *pending_params,
+             ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING],
         )
         _rank_candidates(cursor, run)
         cursor.execute(f"DELETE FROM {summaries} WHERE run_id = %s", [run.pk])  # noqa: S608
@@ -367,6 +383,8 @@ def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
             status=AnalysisRun.Status.SUCCEEDED, finished_at=timezone.now(), progress=1.0
         )
     run.refresh_from_db()
+    # Learning recommendations: re-plan everyone in scope and release by the review policy.
+    learning.learning_finish(run=run, scope=scope, now=now)
     return run
 
 
@@ -420,6 +438,7 @@ class Timings:
     read: float = 0.0
     compute: float = 0.0
     write: float = 0.0
+    cleanup: float = 0.0
 
 
 def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) -> tuple[AnalysisRun, list]:
@@ -447,6 +466,10 @@ def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Sh
     started = time.perf_counter()
     write_chunk(run=run, results=results)
     timings.write += time.perf_counter() - started
+    # Learning recommendations for the chunk's gaps (recommendations.learning), staged as proposed.
+    learning.run_chunk_learning(
+        run=run, scope=scope, low=low, high=high, shared=shared, employees=employees, gaps=results.gaps, timings=timings
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_table(AnalysisRun)} SET chunks_done = chunks_done + 1, gaps = gaps + %s, paths = paths + %s, "  # noqa: S608
@@ -482,8 +505,11 @@ def recompute(
                 progress(number, len(ranges))
         started = time.perf_counter()
         run = run_finish(run=run, scope=scope, now=now)
-        remove_unreferenced(scope=scope)
         timings.write += time.perf_counter() - started
+        # The new results are live from here; removing the previous generation is housekeeping.
+        started = time.perf_counter()
+        remove_unreferenced(scope=scope)
+        timings.cleanup += time.perf_counter() - started
     except Exception as error:
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"

@@ -1,15 +1,28 @@
 """Reads of the engine's results for pages: what a viewer may see of one employee's analysis."""
 
+from datetime import timedelta
+
 import pandas as pd
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from profiles.models import SkillEvidence
+from profiles.models import LearningRecord, SkillEvidence
 from taxonomy.models import RoleRequirement
 
+from .engine.picking import learning_path
 from .engine.proficiency import current_proficiency
 from .engine.rationale import confidence_phrase, gap_rationale, shown_level
-from .models import CareerPath, EmployeeAnalysis, EngineSettings, OpportunityMatch, ReviewItem, ReviewStatus, SkillGap
+from .models import (
+    CareerPath,
+    EmployeeAnalysis,
+    EngineSettings,
+    OpportunityMatch,
+    Recommendation,
+    ResourceSkill,
+    ReviewItem,
+    ReviewStatus,
+    SkillGap,
+)
 
 SHOWN_GAPS = 8
 
@@ -133,3 +146,117 @@ def review_accuracy(*, cycles: int = 6) -> list[dict]:
         .order_by("-cycle")[:cycles]
     )
     return [{**row, "accuracy": row["approved"] / row["decided"] if row["decided"] else None} for row in rows]
+
+
+# --- learning recommendations and the learning path --------------------------------------------
+
+SHOWN_PICKS = 3
+PACE_WINDOW_DAYS = 182
+DEFAULT_PACE_HOURS_PER_WEEK = 2.0
+"""Assumed when the employee logged no learning time in the last six months."""
+MIN_PACE_HOURS_PER_WEEK = 0.25
+
+
+def learning_context(employee, as_hr: bool) -> dict:
+    """The three picks shown, the rest on request, those accepted, and the learning path toward
+    the aspired role.
+
+    Employees and managers see delivered picks; HR also sees those waiting for review. The path
+    is planned on every read from the current gaps, catalogue and history, so it re-plans
+    itself whenever any of them changes. Five queries.
+    """
+    Status = Recommendation.Status
+    visible = [Status.DELIVERED, Status.IN_REVIEW] if as_hr else [Status.DELIVERED]
+    recommendations = list(
+        Recommendation.objects.filter(
+            employee=employee,
+            status__in=[Status.DELIVERED, Status.IN_REVIEW, Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED],
+        )
+        .select_related("resource", "resource__mentor", "skill")
+        .order_by("rank", "pk")
+    )
+    picks = [rec for rec in recommendations if rec.status in visible]
+    for rec in picks:
+        rec.confidence_meaning = confidence_phrase(rec.confidence)
+    shown = [rec for rec in picks if rec.shown][:SHOWN_PICKS]
+    return {
+        "picks": shown,
+        "more_picks": [rec for rec in picks if rec not in shown],
+        "accepted_picks": [rec for rec in recommendations if rec.status == Status.ACCEPTED],
+        "picks_waiting": not as_hr and any(rec.status == Status.IN_REVIEW for rec in recommendations),
+        "learning_path": learning_path_for(employee=employee, as_hr=as_hr, recommendations=recommendations),
+    }
+
+
+def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict | None:
+    """Steps toward the aspired role with total hours and an estimated finish at the employee's pace."""
+    pointer = EmployeeAnalysis.objects.filter(employee=employee).select_related("aspired_role").first()
+    run_id = pointer and (pointer.run_id if as_hr else pointer.visible_run_id)
+    if run_id is None or pointer.aspired_role_id is None:
+        return None
+    gaps = pd.DataFrame(
+        SkillGap.objects.filter(employee=employee, run_id=run_id, target_aspired__isnull=False).values(
+            "skill_id", "skill__name", "current", "target_current", "target_aspired", "rank"
+        ),
+        columns=["skill_id", "skill__name", "current", "target_current", "target_aspired", "rank"],
+    )
+    if gaps.empty:
+        return {"role": pointer.aspired_role, "steps": [], "total_hours": 0.0, "finish": None, "pace": None}
+    listed = pd.DataFrame(
+        ResourceSkill.objects.filter(skill_id__in=gaps["skill_id"].tolist(), resource__active=True).values(
+            "resource_id", "skill_id", "from_level", "to_level", "resource__title", "resource__kind", "resource__hours",
+            "resource__mentor_id", "resource__activity_id",
+        ),
+        columns=["resource_id", "skill_id", "from_level", "to_level", "resource__title", "resource__kind",
+                 "resource__hours", "resource__mentor_id", "resource__activity_id"],
+    )  # fmt: skip
+    since = timezone.now() - timedelta(days=PACE_WINDOW_DAYS)
+    records = list(
+        LearningRecord.objects.filter(employee=employee).values_list(
+            "activity_id", "status", "minutes", "completed_at", "started_at", "received_at"
+        )
+    )
+    activity_resource = dict(zip(listed["resource__activity_id"], listed["resource_id"], strict=True))
+    history = [(activity_resource[a], status) for a, status, *_ in records if a in activity_resource]
+    live = (Recommendation.Status.DELIVERED, Recommendation.Status.IN_REVIEW)
+    history += [(rec.resource_id, rec.status) for rec in recommendations if rec.status not in live]
+    resources = listed.drop_duplicates("resource_id").rename(
+        columns={"resource__kind": "kind", "resource__hours": "hours", "resource__mentor_id": "mentor_id"}
+    )
+    steps = learning_path(
+        gaps=gaps,
+        resources=resources.assign(active=True),
+        resource_skills=listed[["resource_id", "skill_id", "from_level", "to_level"]],
+        history=pd.DataFrame(history, columns=["resource_id", "status"]),
+        employee_id=employee.pk,
+    )
+    titles = dict(zip(resources["resource_id"], resources["resource__title"], strict=True))
+    kinds = dict(zip(resources["resource_id"], resources["kind"], strict=True))
+    names = dict(zip(gaps["skill_id"], gaps["skill__name"], strict=True))
+    minutes = sum(m for _, _, m, completed, started, received in records if (completed or started or received) >= since)
+    logged = minutes / 60 / (PACE_WINDOW_DAYS / 7)
+    pace = logged if logged >= MIN_PACE_HOURS_PER_WEEK else DEFAULT_PACE_HOURS_PER_WEEK
+    total = float(steps["hours"].sum()) if len(steps) else 0.0
+    return {
+        "role": pointer.aspired_role,
+        "steps": [
+            {
+                "number": int(step.step),
+                "skill": names.get(step.skill_id),
+                "from_level": int(step.from_level),
+                "to_level": int(step.to_level),
+                "resource": titles.get(step.resource_id) if not pd.isna(step.resource_id) else None,
+                "kind": kinds.get(step.resource_id),
+                "hours": float(step.hours),
+                "urgent": bool(step.urgent),
+                "under_way": bool(step.under_way),
+            }
+            for step in steps.itertuples(index=False)
+        ],
+        "total_hours": total,
+        "pace": pace,
+        "pace_is_default": logged < MIN_PACE_HOURS_PER_WEEK,
+        "finish": (timezone.localdate() + timedelta(weeks=total / pace)) if total else None,
+        "uncovered": int(steps["resource_id"].isna().sum()) if len(steps) else 0,
+    }
+

@@ -1,18 +1,43 @@
 """The employee and manager portals: pages that bring the apps together for one person.
 
-They live in ``talent`` because they read from every app (profile, analysis, and later
-recommendations and feedback), and ``talent`` is the one package allowed to import them all.
-Each view opens with the access rule, then calls selectors, then renders.
+They live in ``talent`` because they read from every app (profile, analysis, recommendations
+and feedback), and ``talent`` is the one package allowed to import them all. Each view opens
+with the access rule, then calls a selector or a service, then renders.
+
+* ``/me/``: where I stand, what to work on, is this right (confirm or contest a level), where I
+  can go, tell us (goals, reflections), my progress.
+* ``/team/``: every direct and indirect report, sortable; ``/team/<pk>/briefing/`` prepares the
+  monthly check-in and takes its log, flags and notes; ``/team/contests/`` lists contested
+  skill levels for a manager (their line) or HR (everyone) to decide.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from feedback import selectors as feedback_selectors
+from feedback import services as feedback_services
+from feedback.forms import (
+    AspirationForm,
+    CheckInForm,
+    ConfirmLevelForm,
+    ContestDecisionForm,
+    ContestForm,
+    FlagForm,
+    ManagerNoteForm,
+    ReflectionForm,
+    RelevanceForm,
+)
+from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
+from profiles.models import Employee
 from recommendations import selectors as analysis_selectors
+from taxonomy.models import Skill
 
-from .access import employee_for_viewer, employee_of, is_hr, visible_employees
+from .access import employee_for_viewer, employee_of, is_hr, manages, visible_employees
 
 
 def _linked_employee(request):
@@ -22,6 +47,47 @@ def _linked_employee(request):
     return viewer
 
 
+def _report_for_viewer(request, pk):
+    """A report the viewer may see (their line, or anyone for HR), never the viewer themselves."""
+    employee = employee_for_viewer(request, pk)
+    viewer = employee_of(request.user)
+    if viewer is not None and viewer.pk == employee.pk:
+        raise PermissionDenied(
+            "Briefings and contest decisions are for your managers; your own page is “My development”."
+        )
+    return employee
+
+
+def _manager_of(request, pk):
+    """A report the viewer manages (direct or indirect), for writes only their managers make."""
+    employee = _report_for_viewer(request, pk)
+    if not manages(request.user, employee):
+        raise PermissionDenied(f"Only a manager in {employee.full_name}'s reporting line can do this.")
+    return employee
+
+
+def _contest_for_viewer(request, pk):
+    contest = get_object_or_404(SkillContest.objects.select_related("skill", "decided_by__employee"), pk=pk)
+    contest.employee = _report_for_viewer(request, contest.employee_id)
+    return contest
+
+
+def _form_errors(form, error: ValidationError):
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _learning_cards(request, employee):
+    """The learning-recommendation cards (``recommendations/_learning.html``): its keys at the top
+    level, as the partial reads them, and under ``learning`` for the page's include slot."""
+    learning = analysis_selectors.learning_context(employee, as_hr=is_hr(request.user))
+    return {"learning": learning, **learning}
+
+
 def _profile(request, employee):
     return {
         **profile_selectors.profile_context(employee=employee),
@@ -29,19 +95,238 @@ def _profile(request, employee):
     }
 
 
+# --- /me/ --------------------------------------------------------------------------------------
+
+
+def _render_me(request, employee, *, status=200, **forms):
+    context = feedback_selectors.me_context(employee=employee, as_hr=is_hr(request.user))
+    goal = context["aspiration"]
+    context |= {
+        **_learning_cards(request, employee),
+        "aspiration_form": AspirationForm(
+            initial={"target_role": goal.target_role_id, "interests": goal.interests} if goal else None
+        ),
+        "reflection_form": ReflectionForm(),
+        "relevance_form": RelevanceForm(),
+        **forms,
+    }
+    return render(request, "portal/me.html", context, status=status)
+
+
 @login_required
 def me(request):
-    return render(request, "portal/me.html", _profile(request, _linked_employee(request)))
+    return _render_me(request, _linked_employee(request))
+
+
+@login_required
+@require_POST
+def skill_confirm(request, skill_pk):
+    employee = _linked_employee(request)
+    skill = get_object_or_404(Skill, pk=skill_pk)
+    form = ConfirmLevelForm(request.POST)
+    if form.is_valid():
+        feedback_services.skill_level_confirm(
+            employee=employee, skill=skill, level=form.cleaned_data["level"], by=request.user
+        )
+        messages.success(request, f"Thanks: you confirmed {skill.name} at level {form.cleaned_data['level']}.")
+    else:
+        messages.error(request, "That level could not be confirmed: reload the page and try again.")
+    return redirect(reverse("portal:me") + "#standing")
+
+
+@login_required
+def skill_contest(request, skill_pk):
+    employee = _linked_employee(request)
+    skill = get_object_or_404(Skill, pk=skill_pk)
+    context = feedback_selectors.contest_page_context(employee=employee, skill=skill)
+    on_record = context["level"]["shown"] if context["level"] else None
+    form = ContestForm(request.POST or None, anchors=context["anchors"], on_record=on_record)
+    if form.is_valid():
+        try:
+            feedback_services.contest_open(employee=employee, skill=skill, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            who = employee.manager.full_name if employee.manager_id else "HR"
+            messages.success(request, f"Sent to {who}. You will see the decision here, kept with your evidence.")
+            return redirect(reverse("portal:me") + "#contests")
+    return render(request, "portal/contest.html", {**context, "form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def aspiration(request):
+    employee = _linked_employee(request)
+    form = AspirationForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback_services.aspiration_state(employee=employee, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Your career goal is saved. Your paths and gaps are being recalculated.")
+            return redirect(reverse("portal:me") + "#tell-us")
+    return _render_me(request, employee, status=400, aspiration_form=form)
+
+
+@login_required
+@require_POST
+def reflection(request):
+    employee = _linked_employee(request)
+    form = ReflectionForm(request.POST)
+    if form.is_valid():
+        feedback_services.signal_record(
+            employee=employee, kind=Signal.Kind.SELF_REFLECTION, text=form.cleaned_data["text"], author=request.user
+        )
+        messages.success(request, "Reflection saved. Your manager will see it in your next check-in briefing.")
+        return redirect(reverse("portal:me") + "#tell-us")
+    return _render_me(request, employee, status=400, reflection_form=form)
+
+
+@login_required
+@require_POST
+def checkin_answer(request, pk):
+    employee = _linked_employee(request)
+    checkin = get_object_or_404(CheckIn, pk=pk, employee=employee)
+    form = RelevanceForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback_services.checkin_answer(checkin=checkin, relevance=form.cleaned_data["relevance"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Thanks for your answer.")
+            return redirect(reverse("portal:me") + "#tell-us")
+    return _render_me(request, employee, status=400, relevance_form=form)
+
+
+# --- /team/ ------------------------------------------------------------------------------------
 
 
 @login_required
 def team(request):
     viewer = _linked_employee(request)
-    reports = profile_selectors.team_rows(manager=viewer, visible=visible_employees(request.user))
-    return render(request, "portal/team.html", {"manager": viewer, "reports": reports})
+    sort = request.GET.get("sort") if request.GET.get("sort") in feedback_selectors.TEAM_SORTS else "name"
+    line = visible_employees(request.user).filter(pk__in=Employee.objects.below(viewer).values("pk"))
+    context = {
+        "manager": viewer,
+        "reports": feedback_selectors.team_overview(manager=viewer, visible=visible_employees(request.user), sort=sort),
+        "sort": sort,
+        "sorts": feedback_selectors.TEAM_SORTS,
+        "contests": feedback_selectors.contests_waiting(visible=line, limit=10),
+    }
+    return render(request, "portal/team.html", context)
 
 
 @login_required
 def detail(request, pk):
     employee = employee_for_viewer(request, pk)
     return render(request, "portal/detail.html", _profile(request, employee))
+
+
+def _render_briefing(request, employee, *, status=200, **forms):
+    context = feedback_selectors.briefing_context(employee=employee, as_hr=is_hr(request.user))
+    flag_form = FlagForm(
+        gaps=context.get("gaps", []),
+        recommendations=context["open_recommendations"],
+        initial={"target": request.GET.get("flag", "")},
+    )
+    context |= {
+        **_learning_cards(request, employee),
+        "can_log": manages(request.user, employee),
+        "checkin_form": CheckInForm(),
+        "note_form": ManagerNoteForm(),
+        "flag_form": flag_form,
+        **forms,
+    }
+    return render(request, "portal/briefing.html", context, status=status)
+
+
+@login_required
+def briefing(request, pk):
+    return _render_briefing(request, _report_for_viewer(request, pk))
+
+
+@login_required
+@require_POST
+def checkin_log(request, pk):
+    employee = _manager_of(request, pk)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback_services.checkin_log(
+                employee=employee, manager=employee_of(request.user), by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Check-in with {employee.first_name} logged. {employee.first_name} is asked one question about it.",
+            )
+            return redirect("portal:briefing", pk=employee.pk)
+    return _render_briefing(request, employee, status=400, checkin_form=form)
+
+
+@login_required
+@require_POST
+def flag(request, pk):
+    employee = _report_for_viewer(request, pk)
+    gaps, recommendations = feedback_selectors.flag_targets(employee=employee, as_hr=is_hr(request.user))
+    form = FlagForm(request.POST, gaps=gaps, recommendations=recommendations)
+    if form.is_valid():
+        try:
+            feedback_services.target_flag(
+                employee=employee,
+                target=form.cleaned_data["target"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Flag sent to HR's review queue. It also teaches the next training run.")
+            return redirect(reverse("portal:briefing", args=[employee.pk]) + "#gaps")
+    return _render_briefing(request, employee, status=400, flag_form=form)
+
+
+@login_required
+@require_POST
+def manager_note(request, pk):
+    employee = _manager_of(request, pk)
+    form = ManagerNoteForm(request.POST)
+    if form.is_valid():
+        feedback_services.signal_record(
+            employee=employee, kind=Signal.Kind.MANAGER_NOTE, text=form.cleaned_data["text"], author=request.user
+        )
+        messages.success(request, "Note saved.")
+        return redirect(reverse("portal:briefing", args=[employee.pk]) + "#signals")
+    return _render_briefing(request, employee, status=400, note_form=form)
+
+
+# --- contested skill levels ---------------------------------------------------------------------
+
+
+@login_required
+def contests(request):
+    visible = visible_employees(request.user).exclude(pk=getattr(employee_of(request.user), "pk", None))
+    context = {"contests": feedback_selectors.contests_waiting(visible=visible), "as_hr": is_hr(request.user)}
+    return render(request, "portal/contests.html", context)
+
+
+@login_required
+def contest_decide(request, pk):
+    contest = _contest_for_viewer(request, pk)
+    context = feedback_selectors.contest_decision_context(contest=contest)
+    form = ContestDecisionForm(request.POST or None, anchors=context["anchors"], on_record=contest.level_on_record)
+    if form.is_valid():
+        try:
+            feedback_services.contest_decide(contest=contest, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Decision recorded as evidence for {contest.employee.full_name}.")
+            return redirect("portal:contests")
+    return render(
+        request, "portal/contest_decide.html", {**context, "form": form}, status=400 if form.is_bound else 200
+    )

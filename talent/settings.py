@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "profiles",
     "recommendations",
+    "feedback",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,9 @@ the words are made only for the few gaps a page shows.
 
 from math import floor
 
+import numpy as np
+import pandas as pd
+
 LEVEL_NAMES = {0: "no level yet", 1: "awareness", 2: "working knowledge", 3: "applied expertise", 4: "mastery"}
 
 
@@ -67,3 +70,157 @@ def confidence_phrase(confidence: float, *, n_sources: int | None = None) -> str
     if confidence > 0:
         return "low: the evidence is old, self-reported only or contradictory; check it in conversation"
     return "none: no evidence recorded for this skill yet"
+
+
+# --- learning recommendations ----------------------------------------------------------------
+
+KIND_NOUNS = {
+    "course": ("course", "courses"),
+    "certification": ("certification", "certifications"),
+    "mentorship": ("mentorship", "mentorships"),
+    "stretch": ("stretch assignment", "stretch assignments"),
+    "peer": ("peer-learning group", "peer-learning groups"),
+}
+FORMAT_WORDS = {"self_paced": "self-paced", "live_virtual": "live virtual", "in_person": "in-person"}
+"""Delivery words worth saying before a course or certification (the others go without saying)."""
+FINISHES_WORTH_SAYING = 0.6
+
+
+def _per_distinct(frame: pd.DataFrame, columns: list[str], render) -> np.ndarray:
+    """``render(**row)`` once per distinct combination of ``columns``, spread back to every row.
+
+    Names, levels and items repeat across many rows, so each part of a sentence is made a few
+    thousand times for a million recommendations instead of once per row.
+    """
+    key = np.zeros(len(frame), dtype="int64")
+    for column in columns:
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        key = key * (len(distinct) + 1) + codes
+    codes, distinct = pd.factorize(key)
+    first = np.empty(len(distinct), dtype="int64")
+    first[codes[::-1]] = np.arange(len(key) - 1, -1, -1)
+    rows = frame[columns].iloc[first].to_dict("records")
+    return np.array([render(**row) for row in rows], dtype=object)[codes]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+
+
+def _level(value) -> str:
+    return "?" if _missing(value) else str(shown_level(float(value)))
+
+
+def _article(hours_text: str) -> str:
+    """ "An 8-hour", "an 11-hour", "a 6-hour"."""
+    return "An" if hours_text.startswith("8") or hours_text.split(".")[0] in ("11", "18") else "A"
+
+
+def _head(*, skill, current_level, reaches_level, target_level):
+    if reaches_level >= target_level:
+        return f"Closes your {skill} gap ({_level(current_level)} → {_level(reaches_level)})"
+    return f"Works on your {skill} gap ({_level(current_level)} → {_level(reaches_level)} of {_level(target_level)})"
+
+
+def _current_clause(*, for_current, current_role, target_current, core):
+    if not for_current:
+        return ""
+    return f", which {current_role} needs at level {_level(target_current)}{' (core)' if core else ''}"
+
+
+def _aspired_clause(*, for_current, for_aspired, aspired_role, target_current, target_aspired, aspired_gaps_left):
+    if not for_aspired:
+        return ""
+    left = 0 if _missing(aspired_gaps_left) else int(aspired_gaps_left)
+    standing = "the last gap" if left <= 1 else f"one of {left} gaps left"
+    if not for_current:
+        return f", which {aspired_role}, your stated goal, needs at level {_level(target_aspired)}, and is {standing} before it"
+    if _level(target_current) == _level(target_aspired):
+        return f", and is {standing} before {aspired_role}, your stated goal"
+    return f"; {aspired_role}, your stated goal, needs level {_level(target_aspired)} and it is {standing} before that role"
+
+
+def _demand_clause(*, for_demand, business_unit, demand_weight):
+    if not for_demand:
+        return ""
+    if _missing(business_unit):
+        return ", a skill in demand in your business unit"
+    strength = "strong" if not _missing(demand_weight) and demand_weight >= 0.7 else "growing"
+    return f", a skill in {strength} demand in {business_unit}"
+
+
+def _item(*, kind, format, hours, mentor, mentor_level):  # noqa: A002 - the column's name
+    noun = KIND_NOUNS.get(kind, ("learning item", ""))[0]
+    delivery = FORMAT_WORDS.get(format, "") if kind in ("course", "certification") else ""
+    hours_text = f"{float(hours):g}"
+    text = f"{_article(hours_text)} {hours_text}-hour {delivery + ' ' if delivery else ''}{noun}"
+    if not _missing(mentor):
+        text += f" with {mentor}" + ("" if _missing(mentor_level) else f", who is at level {_level(mentor_level)}")
+    return text + "."
+
+
+def _track(*, kind, format_records, format_completed):
+    records = 0 if _missing(format_records) else int(format_records)
+    completed = 0 if _missing(format_completed) else int(format_completed)
+    if records < 2 or completed < FINISHES_WORTH_SAYING * records:
+        return ""
+    return f" You have finished {completed} of the {records} {KIND_NOUNS.get(kind, ('', 'learning items'))[1]} you started."
+
+
+REASON_PARTS = [
+    (["skill", "current_level", "reaches_level", "target_level"], _head),
+    (["for_current", "current_role", "target_current", "core"], _current_clause),
+    (
+        ["for_current", "for_aspired", "aspired_role", "target_current", "target_aspired", "aspired_gaps_left"],
+        _aspired_clause,
+    ),
+    (["for_demand", "business_unit", "demand_weight"], _demand_clause),
+    (["kind", "format", "hours", "mentor", "mentor_level"], _item),
+    (["kind", "format_records", "format_completed"], _track),
+]
+FEW = 200
+"""Up to this many rows (one employee's recompute), each sentence is simply made row by row."""
+
+
+def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
+    """One sentence per recommendation: the gap, the level it reaches, the goal it serves and
+    what the item is, built from the row's own data.
+
+    Columns: skill, current_level, reaches_level, target_level, goal, current_role,
+    target_current, core, aspired_role, target_aspired, aspired_gaps_left, business_unit,
+    demand_weight, kind, format, hours, mentor, mentor_level, format_records, format_completed.
+
+    E.g. "Closes your Stakeholder management gap (1 → 3), which Senior Data Analyst needs at
+    level 3 (core), and is one of 2 gaps left before Analytics Team Lead, your stated goal. A
+    6-hour mentorship with Priya Shah, who is at level 4."
+
+    Each part of the sentence (REASON_PARTS) is made once per distinct combination of its
+    inputs (``_per_distinct``); only the final join runs per row.
+    """
+    if frame.empty:
+        return []
+    goal = frame["goal"].to_numpy(dtype=object)
+    for_current = np.isin(goal, ["current", "both"]) & frame["current_role"].notna().to_numpy()
+    for_aspired = np.isin(goal, ["aspired", "both"]) & frame["aspired_role"].notna().to_numpy()
+    columns = {
+        name: frame[name].to_numpy(dtype=object) for names, _ in REASON_PARTS for name in names if name in frame
+    }
+    columns.update(
+        current_level=np.floor(frame["current_level"].to_numpy(dtype="float64") + 0.5).astype(object),
+        core=frame["core"].fillna(False).to_numpy(dtype=bool).astype(object),
+        for_current=for_current.astype(object),
+        for_aspired=for_aspired.astype(object),
+        for_demand=(~for_current & ~for_aspired).astype(object),
+    )
+    if len(frame) <= FEW:
+        parts = [
+            [render(**{name: columns[name][row] for name in names}) for row in range(len(frame))]
+            for names, render in REASON_PARTS
+        ]
+    else:
+        table = pd.DataFrame(columns)
+        parts = [_per_distinct(table, names, render) for names, render in REASON_PARTS]
+    return [
+        f"{head}{current}{aspired}{demand}. {item}{track}"
+        for head, current, aspired, demand, item, track in zip(*parts, strict=True)
+    ]

@@ -75,3 +75,17 @@ def test_the_queue_is_for_hr_only(client, team):  # noqa: F811
         client.force_login(person.user)
         assert client.get(reverse("recommendations:review_queue")).status_code == 403
         assert client.get(reverse("recommendations:review_item", args=[pending_item(org).pk])).status_code == 403
+
+
+def test_a_flag_stays_in_the_queue_across_recomputes(team):  # noqa: F811
+    from recommendations.outcomes import gap_flag
+
+    org, _lead, stakeholders = team
+    analysis.recompute()
+    gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason="She leads the steering group already")
+    flagged = ReviewItem.objects.get(employee=org.employee, status="pending")
+    assert flagged.reason == "flagged"
+    run = analysis.recompute_employee(org.employee.pk)
+    flagged.refresh_from_db()
+    assert flagged.status == "pending" and flagged.reason == "flagged" and flagged.run == run
+    assert ReviewItem.objects.filter(employee=org.employee, status="pending").count() == 1

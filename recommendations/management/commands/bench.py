@@ -54,7 +54,7 @@ class Command(BaseCommand):
             "employees": Employee.objects.active().count(),
             "full_recompute": full,
             "raw_floor": floor,
-            "ratio_to_floor": round(full["wall_seconds"] / floor["total_seconds"], 2),
+            "ratio_to_floor": round(full["until_live_seconds"] / floor["total_seconds"], 2),
             "incremental_one_employee_ms": incremental,
             "measured_at": timezone.now().isoformat(timespec="seconds"),
         }
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self.stderr.write(child.stderr.strip()[-2000:])
         return {
             "wall_seconds": round(wall, 2),
-            "inside_seconds": round((run.finished_at - run.started_at).total_seconds(), 2),
+            "until_live_seconds": round((run.finished_at - run.started_at).total_seconds(), 2),
             "read_seconds": round(run.read_seconds or 0, 2),
             "compute_seconds": round(run.compute_seconds or 0, 2),
             "write_seconds": round(run.write_seconds or 0, 2),
@@ -165,7 +165,8 @@ class Command(BaseCommand):
         lines = [
             f"Recompute benchmark on {figures['database']}, {figures['employees']:,} active employees",
             "",
-            f"{'full recompute (database to database)':<44}{full['wall_seconds']:>8.2f} s",
+            f"{'full recompute, database to database':<44}{full['until_live_seconds']:>8.2f} s  (until the results are live)",
+            f"{'  whole command incl. start-up and cleanup':<44}{full['wall_seconds']:>8.2f} s",
             f"{'  read / compute / write':<44}{full['read_seconds']:>8.2f} / {full['compute_seconds']:.2f} / {full['write_seconds']:.2f} s",
             f"{'  peak memory':<44}{full['peak_memory_mb']:>8} MB",
             f"{'  rows written (gaps + paths + matches)':<44}{full['gaps'] + full['paths'] + full['matches']:>12,}",

@@ -1,0 +1,195 @@
+"""Plain forms for the portal pages. Rules live in ``services``; these only parse and label."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import LEVEL_SCALE, SURVEY_SCALE, SkillContest
+from .selectors import roles_for_goals
+
+
+class PortalForm(forms.Form):
+    """Labels without Django's trailing colon: they read as questions and headings on the page."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmLevelForm(PortalForm):
+    level = forms.IntegerField(min_value=0, max_value=4, widget=forms.HiddenInput)
+
+
+def _levels_with_anchors(anchors: dict, on_record: int | None = None) -> list[tuple[int, str]]:
+    """The 0-4 scale, each level labelled with what it looks like for this skill (when HR wrote it)
+    and which one is on record now."""
+    choices = []
+    for value, label in LEVEL_SCALE:
+        label = f"{label} (on record now)" if value == on_record else label
+        choices.append((value, f"{label}: {anchors[value]}" if anchors.get(value) else label))
+    return choices
+
+
+class ContestForm(PortalForm):
+    claimed_level = forms.TypedChoiceField(
+        label="The level I think is right",
+        choices=LEVEL_SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the level you think is right."},
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence or two: what you did that shows this level.",
+        error_messages={"required": "Say briefly why the level is wrong, so your manager can judge it."},
+    )
+    evidence_url = forms.URLField(
+        label="Evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A link to a certificate, a piece of work or a review.",
+        error_messages={"invalid": "Enter a full web address, e.g. https://example.com/certificate."},
+    )
+
+    def __init__(self, *args, anchors=None, on_record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claimed_level"].choices = _levels_with_anchors(anchors or {}, on_record)
+
+
+class ContestDecisionForm(PortalForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            (SkillContest.Status.UPHELD, "Uphold: the claimed level is right"),
+            (SkillContest.Status.ADJUSTED, "Adjust: another level is right"),
+            (SkillContest.Status.DECLINED, "Decline: the level on record stands"),
+        ],
+        error_messages={"required": "Choose uphold, adjust or decline."},
+    )
+    level = forms.TypedChoiceField(
+        label="Level (when adjusting)",
+        choices=[("", "—"), *LEVEL_SCALE],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    note = forms.CharField(
+        label="Why",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The employee sees this with the decision; it is kept with the evidence.",
+        error_messages={"required": "Say why you decided this way; the employee sees it with the decision."},
+    )
+
+    def __init__(self, *args, anchors=None, on_record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—"), *_levels_with_anchors(anchors or {}, on_record)]
+
+
+class AspirationForm(PortalForm):
+    target_role = forms.ModelChoiceField(
+        label="Role I am aiming for",
+        queryset=roles_for_goals(),
+        required=False,
+        empty_label="No particular role yet",
+    )
+    interests = forms.CharField(
+        label="Interests",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Areas, skills or kinds of work you want to grow into.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("target_role") and not (data.get("interests") or "").strip():
+            raise forms.ValidationError("Name a role, some interests, or both.")
+        return data
+
+
+class ReflectionForm(PortalForm):
+    text = forms.CharField(
+        label="Your reflection",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What went well, what you learned, what you want to try. Your manager sees it in your check-in briefing.",
+        error_messages={"required": "Write a sentence or two before saving."},
+    )
+
+
+class ManagerNoteForm(PortalForm):
+    text = forms.CharField(
+        label="Note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A quick observation: something done well, something to build on.",
+        error_messages={"required": "Write a sentence or two before saving."},
+    )
+
+
+class CheckInForm(PortalForm):
+    held_on = forms.DateField(label="Held on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    notes = forms.CharField(label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    agreed_actions = forms.CharField(
+        label="Agreed actions",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line. The next briefing follows them up.",
+    )
+    manager_prep_saved = forms.TypedChoiceField(
+        label="The briefing saved me preparation time",
+        help_text="Optional. It tells HR whether briefings help.",
+        choices=SURVEY_SCALE,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"held_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("notes") or "").strip() and not (data.get("agreed_actions") or "").strip():
+            raise forms.ValidationError(
+                "Write what you talked about or what you agreed, so the next briefing can follow up."
+            )
+        return data
+
+
+class RelevanceForm(PortalForm):
+    relevance = forms.TypedChoiceField(
+        label="The conversation was relevant to my goals",
+        choices=SURVEY_SCALE,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+        error_messages={"required": "Choose a number from 1 to 5."},
+    )
+
+
+class FlagForm(PortalForm):
+    """``target`` is "gap-<skill id>" or "rec-<recommendation id>"; choices come from the briefing."""
+
+    target = forms.ChoiceField(label="What is wrong", error_messages={"required": "Choose the gap or recommendation."})
+    reason = forms.CharField(
+        label="Why it is wrong",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.g. “she already leads these workshops” or “he has the certificate”. HR reviews it; it trains the next model.",
+        error_messages={"required": "Say what is wrong, so HR and the next training run can use it."},
+    )
+
+    def __init__(self, *args, gaps=(), recommendations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            ("", "Choose…"),
+            *[(f"gap-{gap.skill_id}", f"Gap #{gap.rank}: {gap.skill.name}") for gap in gaps],
+            *[(f"rec-{rec.pk}", f"Recommendation: {rec.resource.title}") for rec in recommendations],
+        ]

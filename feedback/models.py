@@ -1,0 +1,174 @@
+"""The continuous feedback loop (the guide's step 6 and 7): weekly micro-signals, monthly
+check-ins with a generated agenda, and an employee's say on their own skill levels.
+
+Nothing here rewrites a skill level. A contested level is decided by a manager or HR, and the
+decision is *added* as ``SkillEvidence`` with who decided and why; the original evidence stays.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from profiles.models import Employee
+from taxonomy.models import Skill
+
+SURVEY_SCALE = [(1, "1 - not at all"), (2, "2"), (3, "3"), (4, "4"), (5, "5 - very much")]
+LEVEL_SCALE = [
+    (0, "0 - none"),
+    (1, "1 - awareness"),
+    (2, "2 - working knowledge"),
+    (3, "3 - applied expertise"),
+    (4, "4 - mastery"),
+]
+
+
+def _survey_field(help_text):
+    return models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=SURVEY_SCALE,
+        help_text=help_text,
+        validators=[
+            MinValueValidator(1, "Answer on a scale of 1 to 5."),
+            MaxValueValidator(5, "Answer on a scale of 1 to 5."),
+        ],
+    )
+
+
+class CheckIn(models.Model):
+    """A monthly 15-20 minute development conversation between a manager and a report.
+
+    ``agenda`` and ``gaps_snapshot`` are what the briefing showed when the check-in was logged:
+    the next briefing compares the ranked gaps against the snapshot ("what changed since"),
+    because old analysis runs are cleaned away.
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="checkins")
+    manager = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins_held"
+    )
+    held_on = models.DateField()
+    agenda = models.JSONField(default=list, blank=True, help_text="The agenda generated from the profile.")
+    gaps_snapshot = models.JSONField(default=list, blank=True, help_text="The ranked gaps the briefing showed.")
+    notes = models.TextField(blank=True)
+    agreed_actions = models.TextField(blank=True, help_text="One action per line.")
+    manager_prep_saved = _survey_field("Manager: the briefing saved me preparation time (1-5).")
+    employee_relevance = _survey_field("Employee: the conversation was relevant to my goals (1-5).")
+    employee_answered_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-held_on", "-created_at"]
+        verbose_name = "check-in"
+        indexes = [models.Index(fields=["employee", "held_on"], name="checkin_employee_held")]
+
+    def __str__(self):
+        return f"Check-in with {self.employee} on {self.held_on:%d %b %Y}"
+
+    @property
+    def actions(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.agreed_actions.splitlines() if line.strip(" -•\t")]
+
+
+class Signal(models.Model):
+    """A weekly micro-signal: lightweight, low-friction, not a formal review."""
+
+    class Kind(models.TextChoices):
+        PROJECT_CHECKIN = "project_checkin", "Project check-in"
+        PEER_ACKNOWLEDGMENT = "peer_acknowledgment", "Peer acknowledgment"
+        MANAGER_NOTE = "manager_note", "Manager note"
+        SELF_REFLECTION = "self_reflection", "Self-reflection"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="signals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-created_at"]
+        indexes = [models.Index(fields=["employee", "created_at"], name="signal_employee_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.employee}"
+
+
+class SkillContest(models.Model):
+    """An employee says a skill level is wrong; a manager in their line, or HR, decides.
+
+    Upheld: the claimed level is recorded. Adjusted: the decider records another level.
+    Declined: the level on record stands, and the decider's confirmation of it is recorded.
+    Either way the decision becomes new evidence (``decision_evidence``) and the old stays.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        UPHELD = "upheld", "Upheld: the claimed level stands"
+        ADJUSTED = "adjusted", "Adjusted to another level"
+        DECLINED = "declined", "Declined: the earlier level stands"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="skill_contests")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    level_on_record = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The level the platform showed when the contest was opened (none if not assessed).",
+    )
+    claimed_level = models.PositiveSmallIntegerField(choices=LEVEL_SCALE)
+    reason = models.TextField()
+    evidence_url = models.URLField(
+        blank=True, max_length=500, help_text="A link to a certificate, a piece of work, a review."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=LEVEL_SCALE)
+    decision_note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_evidence = models.ForeignKey(
+        "profiles.SkillEvidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The evidence the decision was recorded as.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "skill"],
+                condition=Q(status="open"),
+                name="contest_one_open_per_skill",
+                violation_error_message="There is already an open contest for this skill; wait for its decision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_level__gte=0, claimed_level__lte=4),
+                name="contest_claimed_level_0_to_4",
+                violation_error_message="A level must be between 0 (none) and 4 (mastery).",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_level__isnull=True) | Q(decided_level__gte=0, decided_level__lte=4),
+                name="contest_decided_level_0_to_4",
+                violation_error_message="A level must be between 0 (none) and 4 (mastery).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} contests {self.skill} (claims {self.claimed_level})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

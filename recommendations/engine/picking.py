@@ -1,0 +1,665 @@
+"""Picking learning: which catalogue items close which gaps, scored, with three shown per person.
+
+Pure numpy/pandas over integer ids (``recommendations.learning`` reads and writes around it). The
+same functions run for one employee (an event) and for a hundred thousand (the nightly run).
+
+"Format" below means the kind of learning, the resource's ``kind`` (course, certification,
+mentorship, stretch, peer): what an employee finishes or abandons and what the three shown
+should vary over. The delivery mode (``format``: self-paced, live, in person ...) is not used.
+
+Inputs (frames, integer ids):
+    gaps            employee_id, skill_id, current, target_current, target_aspired, priority, rank,
+                    confidence, shortfall_current, shortfall_aspired, demand  (``gaps.compute_gaps``)
+    resources       resource_id, kind, format, hours, active [, mentor_id]
+    resource_skills resource_id, skill_id, from_level 0-3, to_level 1-4
+    skill_kinds     skill_id, kind (technical / leadership / interpersonal / domain)
+    history         employee_id, resource_id, status: what the employee completed, has in
+                    progress, abandoned or dismissed. Every pair listed is excluded.
+    engagement      employee_id, format (a resource kind), records, completed, minutes: the
+                    employee's own learning records by format (an LMS record of an activity
+                    outside the catalogue counts as a course)
+    resource_stats  resource_id, completion_rate, uplift, n [, uplift_n]: each resource's record
+                    among everyone (see ``resource_stats``); raw, smoothed here
+
+``candidate_features`` gives one row per (employee, resource) candidate with the FEATURES
+columns; a scorer (``Scorer``: the heuristic here, or the trained model) maps those to scores;
+``pick`` ranks per employee and marks the few shown. ``recommendation_confidence`` says how
+sure the pick is. ``learning_path`` orders the steps toward the aspired role.
+
+Candidates, in order:
+1. the employee's top ``TOP_GAPS`` gaps by rank;
+2. active resources listing that skill whose ``to_level`` is above the current level and whose
+   ``from_level`` is below the gap's target and at most half a level above the current level
+   (no masterclass at level 0, nothing that starts beyond what the goal needs);
+3. never a pair in ``history`` (completed, in progress, abandoned, dismissed, accepted), never a
+   mentorship with oneself;
+4. one row per (employee, resource): a resource that works on several of the top gaps is kept
+   for its highest-ranked gap and counts the others in ``gaps_covered``; and only the resources
+   of the ``COVERED_GAPS`` best-ranked gaps that have any (so a gap the catalogue does not
+   cover does not leave the employee with fewer picks).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .arrays import Groups, group_starts, lookup, pair_key, rank_in_groups
+
+TOP_GAPS = 5
+"""How deep into the employee's ranked gaps the catalogue is searched."""
+COVERED_GAPS = 3
+"""Candidates come from this many best-ranked gaps that some resource covers."""
+MAX_START_ABOVE = 0.5
+"""A resource may start at most this far above the current level (level_fit 0.5 or more)."""
+SHOWN = 3
+KEEP = 8
+"""Rows kept per employee: the three shown and the rest available on request."""
+DEMAND_TARGET_LEVEL = 3
+"""The level a demanded skill should reach when neither role names it (as in ``EngineWeights``)."""
+
+KINDS = ("course", "certification", "mentorship", "stretch", "peer")
+EXTERNAL_FORMAT = "course"
+"""The format of an LMS record whose activity is not in the catalogue: an external course."""
+
+FORMAT_PRIOR = 3.0
+"""An employee's own completion rate in a format counts like this many records of the org rate."""
+RESOURCE_PRIOR = 5.0
+"""A resource's completion rate and uplift count like this many records of the prior."""
+NEUTRAL_COMPLETION = 0.6
+"""The completion rate assumed when nobody has any record in a format."""
+
+KIND_FIT = {
+    # Structured learning for technical skills; practice with others for leadership and
+    # interpersonal ones; domain knowledge comes from anywhere.
+    "technical": {"course": 1.0, "certification": 1.0, "peer": 0.6, "mentorship": 0.5, "stretch": 0.5},
+    "leadership": {"mentorship": 1.0, "stretch": 1.0, "peer": 0.8, "course": 0.4, "certification": 0.3},
+    "interpersonal": {"mentorship": 1.0, "stretch": 0.9, "peer": 1.0, "course": 0.4, "certification": 0.3},
+    "domain": dict.fromkeys(KINDS, 1.0),
+}
+UNKNOWN_KIND_FIT = 0.7
+SKILL_KINDS = tuple(KIND_FIT)
+KIND_FIT_TABLE = np.array(
+    [
+        [KIND_FIT.get(skill_kind, {}).get(kind, UNKNOWN_KIND_FIT) for kind in (*KINDS, "unknown")]
+        for skill_kind in (*SKILL_KINDS, "unknown")
+    ]
+)
+"""KIND_FIT as a matrix: [skill kind code, resource kind code], unknown kinds last."""
+
+FEATURES: list[str] = [
+    "gap_priority",  # the gap's priority (urgency, leverage, demand with HR's weights), 0-1
+    "gap_rank",  # the gap's rank for the employee, 1 = most important
+    "gap_confidence",  # confidence in the employee's current level in the skill, 0-1
+    "shortfall",  # levels between the current level and the goal's target
+    "closes_share",  # share of that shortfall this resource closes, 0-1
+    "level_fit",  # 1 when from_level <= current < to_level; lower when it starts above or below
+    "kind_fit",  # how well the format suits the skill's kind, 0-1 (KIND_FIT)
+    "format_completion_rate",  # the employee's completion rate in this format, smoothed to the org rate
+    "format_engagement",  # log1p of the employee's mean minutes per record in this format
+    "resource_completion_rate",  # this resource's completion rate among everyone, smoothed
+    "resource_uplift",  # mean level rise after completing it, shrunk toward 0 with little data
+    "resource_evidence",  # log1p of the records behind the resource's figures
+    "log_hours",  # log1p of the expected hours
+    "gaps_covered",  # how many of the employee's top gaps the resource works on
+    "is_aspired_goal",  # 1 when the gap stands between the employee and the aspired role
+    "is_current_goal",  # 1 when the current role needs the skill higher
+    *(f"kind_{kind}" for kind in KINDS),  # one-hot format, for a model to learn preferences
+]
+
+CANDIDATE_COLUMNS = [
+    "employee_id",
+    "resource_id",
+    "skill_id",
+    "goal",
+    "current_level",
+    "reaches_level",
+    "gap_priority",
+    "gap_rank",
+    "target_level",
+    "kind",
+]
+"""The identifying columns ``candidate_features`` returns besides FEATURES (one row per pair)."""
+
+Scorer = Callable[[pd.DataFrame], np.ndarray]
+"""Maps a candidate frame (with the FEATURES columns) to one score per row; higher is better."""
+
+
+# --- candidates and features -----------------------------------------------------------------
+
+
+def _codes(values, vocabulary) -> np.ndarray:
+    """Integer code of each value in ``vocabulary`` (len(vocabulary) when unknown or missing)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    vocabulary = list(vocabulary)
+    table = [vocabulary.index(value) if value in vocabulary else len(vocabulary) for value in distinct]
+    return np.array([*table, len(vocabulary)], dtype="int64")[codes]
+
+
+def _float(frame: pd.DataFrame, name: str, default=np.nan) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), default, dtype="float64")
+    return frame[name].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def empty_candidates() -> pd.DataFrame:
+    columns = {name: np.zeros(0, dtype="int64") for name in ("employee_id", "resource_id", "skill_id", "reaches_level")}
+    columns.update({name: np.zeros(0, dtype=object) for name in ("goal", "kind")})
+    for name in ("current_level", "gap_priority", "gap_rank", "target_level", *FEATURES):
+        columns.setdefault(name, np.zeros(0, dtype="float64"))
+    return pd.DataFrame(columns)[[*CANDIDATE_COLUMNS, *[f for f in FEATURES if f not in CANDIDATE_COLUMNS]]]
+
+
+def gap_targets(gaps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The level each gap aims for (the higher role target, or the demand level) and the shortfall."""
+    current = _float(gaps, "current", 0.0)
+    role_target = np.fmax(
+        np.nan_to_num(_float(gaps, "target_current"), nan=0.0), np.nan_to_num(_float(gaps, "target_aspired"), nan=0.0)
+    )
+    target = np.where(role_target > current, role_target, np.maximum(role_target, DEMAND_TARGET_LEVEL))
+    return target, np.clip(target - current, 0.0, None)
+
+
+def goal_of(shortfall_current: np.ndarray, shortfall_aspired: np.ndarray) -> np.ndarray:
+    current = np.nan_to_num(shortfall_current, nan=0.0) > 0
+    aspired = np.nan_to_num(shortfall_aspired, nan=0.0) > 0
+    return np.select([current & aspired, current, aspired], ["both", "current", "aspired"], "demand").astype(object)
+
+
+def format_rates(*, resource_stats: pd.DataFrame, resources: pd.DataFrame) -> np.ndarray:
+    """The organisation's completion rate per format (KINDS order, then 'unknown'), from the
+    records behind every resource; the overall rate where a format has none."""
+    n = _float(resource_stats, "n", 0.0)
+    rate = np.nan_to_num(_float(resource_stats, "completion_rate", 0.0))
+    kind = lookup(
+        resources["resource_id"].to_numpy(dtype="int64"),
+        _codes(resources["kind"].to_numpy(), KINDS),
+        resource_stats["resource_id"].to_numpy(dtype="int64"),
+        len(KINDS),
+    )
+    completed = np.bincount(kind, weights=rate * n, minlength=len(KINDS) + 1)
+    records = np.bincount(kind, weights=n, minlength=len(KINDS) + 1)
+    overall = completed.sum() / records.sum() if records.sum() > 0 else NEUTRAL_COMPLETION
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(records > 0, completed / np.where(records > 0, records, 1.0), overall)
+
+
+def level_fit_of(*, from_level: np.ndarray, to_level: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """How well a step starts where the employee is, 0-1.
+
+    * 1 when it starts at or just below the current level (``from_level <= current < from_level + 1``);
+    * starting above: ``1 - (from_level - current)`` (half a level above: 0.5; a level above: 0);
+    * starting a whole level or more below: the share of the step that is new to the employee,
+      ``(to_level - current) / (to_level - from_level)`` (from 0 to 3 at level 2: a third).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        new_share = np.where(to_level > from_level, (to_level - current) / (to_level - from_level), 0.0)
+    return np.clip(
+        np.select([from_level > current, current >= from_level + 1.0], [1.0 - (from_level - current), new_share], 1.0),
+        0.0,
+        1.0,
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The catalogue side of ``candidate_features`` as sorted arrays: built once (per run, or per
+    process for event recomputes) so that picking for one employee costs a few milliseconds."""
+
+    resource_ids: np.ndarray  # active resources, sorted
+    kind_code: np.ndarray  # KINDS code of each
+    hours: np.ndarray
+    mentor_id: np.ndarray  # -1 without a mentor
+    by_skill: Groups  # the active resources' skill rows, grouped by skill
+    listed_resource: np.ndarray
+    listed_from: np.ndarray
+    listed_to: np.ndarray
+    skill_ids: np.ndarray  # skill kinds, sorted by skill id
+    skill_kind_code: np.ndarray
+    stats_n: np.ndarray  # each resource's record, aligned with resource_ids
+    stats_rate: np.ndarray
+    stats_uplift: np.ndarray
+    stats_uplift_n: np.ndarray
+    org_rate: np.ndarray  # the organisation's completion rate per format code
+
+
+def prepare(
+    *, resources: pd.DataFrame, resource_skills: pd.DataFrame, skill_kinds: pd.DataFrame, resource_stats: pd.DataFrame
+) -> Prepared:
+    active = resources[resources["active"].astype(bool).to_numpy()] if "active" in resources else resources
+    order = np.argsort(active["resource_id"].to_numpy(dtype="int64"), kind="stable")
+    active = active.iloc[order]
+    ids = active["resource_id"].to_numpy(dtype="int64")
+    listed = resource_skills[np.isin(resource_skills["resource_id"].to_numpy(dtype="int64"), ids)]
+    skill_order = np.argsort(skill_kinds["skill_id"].to_numpy(dtype="int64"), kind="stable")
+    stats_row = _row_of(resource_stats["resource_id"].to_numpy(dtype="int64"), ids) if len(resource_stats) else None
+
+    def stat(name, fallback=None):
+        if stats_row is None:
+            return np.zeros(len(ids))
+        column = name if name in resource_stats or fallback is None else fallback
+        return _take(_float(resource_stats, column, 0.0), stats_row)
+
+    return Prepared(
+        resource_ids=ids,
+        kind_code=_codes(active["kind"].to_numpy(), KINDS),
+        hours=np.nan_to_num(_float(active, "hours", 1.0), nan=1.0),
+        mentor_id=np.nan_to_num(_float(active, "mentor_id", -1.0), nan=-1.0),
+        by_skill=Groups(listed["skill_id"].to_numpy()),
+        listed_resource=listed["resource_id"].to_numpy(dtype="int64"),
+        listed_from=listed["from_level"].to_numpy(dtype="float64"),
+        listed_to=listed["to_level"].to_numpy(dtype="float64"),
+        skill_ids=skill_kinds["skill_id"].to_numpy(dtype="int64")[skill_order],
+        skill_kind_code=_codes(skill_kinds["kind"].to_numpy(), SKILL_KINDS)[skill_order],
+        stats_n=stat("n"),
+        stats_rate=stat("completion_rate"),
+        stats_uplift=stat("uplift"),
+        stats_uplift_n=stat("uplift_n", fallback="n"),
+        org_rate=format_rates(resource_stats=resource_stats, resources=resources),
+    )
+
+
+def _row_of(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Position of each query in ``keys`` (unique), -1 when absent: one search for many columns."""
+    return lookup(keys, np.arange(len(keys)), query, -1)
+
+
+def _take(values: np.ndarray, rows: np.ndarray, default: float = 0.0) -> np.ndarray:
+    values = np.nan_to_num(np.asarray(values, dtype="float64"), nan=default)
+    return np.where(rows >= 0, values[np.maximum(rows, 0)] if len(values) else default, default)
+
+
+def candidate_features(
+    *,
+    gaps: pd.DataFrame,
+    resources: pd.DataFrame,
+    resource_skills: pd.DataFrame,
+    skill_kinds: pd.DataFrame,
+    history: pd.DataFrame,
+    engagement: pd.DataFrame,
+    resource_stats: pd.DataFrame,
+    top_gaps: int = TOP_GAPS,
+    covered_gaps: int = COVERED_GAPS,
+    prepared: Prepared | None = None,
+) -> pd.DataFrame:
+    """One row per (employee_id, resource_id) candidate: CANDIDATE_COLUMNS and FEATURES, numeric
+    features without NaN, sorted by employee, gap rank and resource. ``prepared`` (from
+    ``prepare`` on the same catalogue frames) saves re-sorting the catalogue on every call."""
+    top = gaps[gaps["rank"].to_numpy() <= top_gaps]
+    if prepared is None:
+        prepared = prepare(
+            resources=resources, resource_skills=resource_skills, skill_kinds=skill_kinds, resource_stats=resource_stats
+        )
+    if top.empty or len(prepared.listed_resource) == 0:
+        return empty_candidates()
+    cat = prepared
+
+    # 2. every resource listing a top gap's skill, starting about where the employee is, that
+    #    raises the level toward the target
+    gap_row, listed_row = cat.by_skill.expand(top["skill_id"].to_numpy(dtype="float64"))
+    from_level, to_level = cat.listed_from[listed_row], cat.listed_to[listed_row]
+    current = _float(top, "current", 0.0)[gap_row]
+    target = gap_targets(top)[0][gap_row]
+    keep = (to_level > current + 1e-9) & (from_level <= current + MAX_START_ABOVE) & (from_level < target)
+    gap_row, listed_row = gap_row[keep], listed_row[keep]
+    employee = top["employee_id"].to_numpy(dtype="int64")[gap_row]
+    resource = cat.listed_resource[listed_row]
+    resource_row = np.searchsorted(cat.resource_ids, resource)
+
+    # 3. never what the employee completed, is doing, dropped or turned down; never oneself as mentor
+    pairs = pair_key(employee, resource)
+    keep = cat.mentor_id[resource_row] != employee
+    if not history.empty:
+        keep &= ~np.isin(pairs, pair_key(history["employee_id"].to_numpy(), history["resource_id"].to_numpy()))
+    gap_row, listed_row, employee, resource, pairs = (
+        gap_row[keep], listed_row[keep], employee[keep], resource[keep], pairs[keep]
+    )  # fmt: skip
+    if len(pairs) == 0:
+        return empty_candidates()
+
+    # 4. one row per (employee, resource), for its best-ranked gap; only the best-ranked gaps
+    #    the catalogue covers
+    gap_rank = _float(top, "rank")[gap_row]
+    order = np.lexsort((gap_rank, pairs))
+    starts = group_starts(pairs[order])
+    gaps_covered = np.diff(np.r_[starts, len(order)]).astype("float64")
+    first = order[starts]
+    final = np.lexsort((resource[first], gap_rank[first], employee[first]))
+    chosen, gaps_covered = first[final], gaps_covered[final]
+    gap_keys = pair_key(employee[chosen], gap_rank[chosen].astype("int64"))
+    distinct = np.unique(gap_keys)
+    within = lookup(distinct, rank_in_groups(distinct >> 31), gap_keys) <= covered_gaps
+    chosen, gaps_covered = chosen[within], gaps_covered[within]
+    if len(chosen) == 0:
+        return empty_candidates()
+    g, r = gap_row[chosen], listed_row[chosen]
+    employee, resource, gap_rank = employee[chosen], resource[chosen], gap_rank[chosen]
+    resource_row = np.searchsorted(cat.resource_ids, resource)
+    from_level, to_level = cat.listed_from[r], cat.listed_to[r]
+    current = _float(top, "current", 0.0)[g]
+    target, shortfall = gap_targets(top)
+    target, shortfall = target[g], shortfall[g]
+    shortfall_current = np.nan_to_num(_float(top, "shortfall_current", 0.0)[g])
+    shortfall_aspired = np.nan_to_num(_float(top, "shortfall_aspired", 0.0)[g])
+    skill = top["skill_id"].to_numpy(dtype="int64")[g]
+    kind_code = cat.kind_code[resource_row]
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        closed = np.minimum(to_level, target) - np.maximum(from_level, current)
+        closes_share = np.clip(np.where(shortfall > 0, closed / np.where(shortfall > 0, shortfall, 1.0), 0.0), 0.0, 1.0)
+    level_fit = level_fit_of(from_level=from_level, to_level=to_level, current=current)
+    skill_kind = _take(np.r_[cat.skill_kind_code, len(SKILL_KINDS)], _row_of(cat.skill_ids, skill), len(SKILL_KINDS))
+    kind_fit = KIND_FIT_TABLE[skill_kind.astype("int64"), kind_code]
+
+    # the employee's own record in this format, smoothed toward the organisation's rate
+    org_rate = cat.org_rate[kind_code]
+    if engagement.empty:
+        own_records = own_completed = own_minutes = np.zeros(len(employee))
+    else:
+        engagement_keys = pair_key(engagement["employee_id"].to_numpy(), _codes(engagement["format"].to_numpy(), KINDS))
+        own = _row_of(engagement_keys, pair_key(employee, kind_code))
+        own_records = _take(_float(engagement, "records", 0.0), own)
+        own_completed = _take(_float(engagement, "completed", 0.0), own)
+        own_minutes = _take(_float(engagement, "minutes", 0.0), own)
+    format_completion_rate = (own_completed + FORMAT_PRIOR * org_rate) / (own_records + FORMAT_PRIOR)
+    format_engagement = np.log1p(np.where(own_records > 0, own_minutes / np.maximum(own_records, 1.0), 0.0))
+
+    # the resource's record among everyone
+    n, rate = cat.stats_n[resource_row], cat.stats_rate[resource_row]
+    uplift, uplift_n = cat.stats_uplift[resource_row], cat.stats_uplift_n[resource_row]
+    resource_completion_rate = (rate * n + RESOURCE_PRIOR * org_rate) / (n + RESOURCE_PRIOR)
+    resource_uplift = uplift * uplift_n / (uplift_n + RESOURCE_PRIOR)
+
+    columns = {
+        "employee_id": employee,
+        "resource_id": resource,
+        "skill_id": skill,
+        "goal": goal_of(shortfall_current, shortfall_aspired),
+        "current_level": current,
+        "reaches_level": to_level.astype("int64"),
+        "gap_priority": np.nan_to_num(_float(top, "priority", 0.0)[g]),
+        "gap_rank": gap_rank,
+        "target_level": target,
+        "kind": np.array([*KINDS, "unknown"], dtype=object)[kind_code],
+        "gap_confidence": np.nan_to_num(_float(top, "confidence", 0.0)[g]),
+        "shortfall": shortfall,
+        "closes_share": closes_share,
+        "level_fit": level_fit,
+        "kind_fit": kind_fit,
+        "format_completion_rate": format_completion_rate,
+        "format_engagement": format_engagement,
+        "resource_completion_rate": resource_completion_rate,
+        "resource_uplift": resource_uplift,
+        "resource_evidence": np.log1p(n),
+        "log_hours": np.log1p(cat.hours[resource_row]),
+        "gaps_covered": gaps_covered,
+        "is_aspired_goal": (shortfall_aspired > 0).astype("float64"),
+        "is_current_goal": (shortfall_current > 0).astype("float64"),
+        **{f"kind_{name}": (kind_code == code).astype("float64") for code, name in enumerate(KINDS)},
+    }
+    return pd.DataFrame(columns)
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+HEURISTIC_WEIGHTS = {
+    "gap_rank": 0.30,  # as 1 / rank: the top gap first, the second counts half
+    "gap_priority": 0.15,
+    "closes_share": 0.15,
+    "level_fit": 0.15,
+    "kind_fit": 0.10,
+    "format_completion_rate": 0.08,
+    "resource_uplift": 0.05,  # levels gained, capped at 1
+    "resource_completion_rate": 0.04,
+    "gaps_covered": 0.03,  # per extra top gap it works on, at most two
+    "format_engagement": 0.02,  # as a share of log1p(4 hours), capped at 1
+    "log_hours": -0.02,  # a little against long items: 40 hours costs 0.07, 4 hours 0.03
+}
+"""The heuristic is ``sum(weight x term)`` over these, each term in about [0, 1]."""
+
+
+def heuristic_score(features: pd.DataFrame) -> np.ndarray:
+    """The transparent default scorer: a weighted sum of the features (HEURISTIC_WEIGHTS).
+
+    Mostly "the most important gap, closed by a step that starts where you are", then "in a
+    format that suits the skill and that you finish", then what others got from it.
+    """
+    w = HEURISTIC_WEIGHTS
+    column = features.__getitem__
+    return (
+        w["gap_rank"] / np.maximum(column("gap_rank").to_numpy(dtype="float64"), 1.0)
+        + w["gap_priority"] * column("gap_priority").to_numpy(dtype="float64")
+        + w["closes_share"] * column("closes_share").to_numpy(dtype="float64")
+        + w["level_fit"] * column("level_fit").to_numpy(dtype="float64")
+        + w["kind_fit"] * column("kind_fit").to_numpy(dtype="float64")
+        + w["format_completion_rate"] * column("format_completion_rate").to_numpy(dtype="float64")
+        + w["resource_uplift"] * np.clip(column("resource_uplift").to_numpy(dtype="float64"), 0.0, 1.0)
+        + w["resource_completion_rate"] * column("resource_completion_rate").to_numpy(dtype="float64")
+        + w["gaps_covered"] * np.clip(column("gaps_covered").to_numpy(dtype="float64") - 1.0, 0.0, 2.0)
+        + w["format_engagement"]
+        * np.minimum(column("format_engagement").to_numpy(dtype="float64") / np.log1p(240.0), 1.0)
+        + w["log_hours"] * column("log_hours").to_numpy(dtype="float64")
+    )
+
+
+def popularity_score(features: pd.DataFrame) -> np.ndarray:
+    """A baseline for evaluation: what most people finish, for the most important gap."""
+    return features["resource_completion_rate"].to_numpy(dtype="float64") + 1.0 / np.maximum(
+        features["gap_rank"].to_numpy(dtype="float64"), 1.0
+    )
+
+
+EVIDENCE_FLOOR = 0.8
+"""Share of the gap's confidence a recommendation keeps when nobody has taken the resource yet
+(HR's catalogue entry says what it raises: evidence, if unproven)."""
+
+
+def recommendation_confidence(candidates: pd.DataFrame) -> np.ndarray:
+    """How sure a recommendation is, 0-1: the gap's confidence (is the gap real?) times the
+    evidence behind the resource (does it work?).
+
+    ``confidence = gap_confidence x (0.8 + 0.2 x n / (n + 5))`` with ``n`` the records behind the
+    resource: an untried resource keeps 80% of the gap's confidence, one 45 people took 98%.
+    A gap with no evidence at all (confidence 0) gives 0: it goes to HR review.
+    """
+    n = np.expm1(candidates["resource_evidence"].to_numpy(dtype="float64"))
+    support = EVIDENCE_FLOOR + (1.0 - EVIDENCE_FLOOR) * n / (n + RESOURCE_PRIOR)
+    return np.clip(candidates["gap_confidence"].to_numpy(dtype="float64") * support, 0.0, 1.0)
+
+
+# --- picking the few shown -------------------------------------------------------------------
+
+SAME_FORMAT_PENALTY = 0.15
+"""Subtracted from a candidate's score for each item of its format already shown."""
+SAME_SKILL_PENALTY = 0.05
+"""Subtracted for each item already shown for the same skill (spread over the top gaps)."""
+
+
+def pick(candidates: pd.DataFrame, scores: np.ndarray, *, shown: int = SHOWN, keep: int = KEEP) -> pd.DataFrame:
+    """Rank each employee's candidates and mark the ``shown`` first ones, with format diversity.
+
+    The diversity rule, in ``shown`` rounds (vectorised over all employees at once): each round
+    shows the candidate with the best *adjusted* score ``score - 0.15 x (items of its format
+    already shown) - 0.05 x (items for its skill already shown)``. So the second and third are of
+    a different format unless a same-format one scores clearly (0.15, then 0.30) higher, or the
+    employee has nothing else. The rest follow by plain score, ``keep`` rows in all.
+
+    Returns the candidates kept with ``score``, ``rank`` (1 = first shown) and ``shown``, sorted by
+    employee and rank.
+    """
+    scores = np.asarray(scores, dtype="float64")
+    if len(candidates) == 0:
+        return candidates.assign(score=np.zeros(0), rank=np.zeros(0, dtype="int64"), shown=np.zeros(0, dtype=bool))
+    employee = candidates["employee_id"].to_numpy(dtype="int64")
+    resource = candidates["resource_id"].to_numpy(dtype="int64")
+    order = np.lexsort((resource, -scores, employee))
+    employee, score = employee[order], scores[order]
+    kind = _codes(candidates["kind"].to_numpy()[order], KINDS)
+    skill = candidates["skill_id"].to_numpy(dtype="int64")[order]
+    starts = group_starts(employee)
+    lengths = np.diff(np.r_[starts, len(employee)])
+    group = np.repeat(np.arange(len(starts)), lengths)
+
+    rank = np.zeros(len(order), dtype="int64")
+    format_shown = np.zeros((len(starts), len(KINDS) + 1))
+    skills_shown = np.full((len(starts), shown), -1, dtype="int64")
+    for round_number in range(shown):
+        same_skill = (skills_shown[group] == skill[:, None]).sum(axis=1)
+        adjusted = score - SAME_FORMAT_PENALTY * format_shown[group, kind] - SAME_SKILL_PENALTY * same_skill
+        adjusted[rank > 0] = -np.inf
+        best = np.maximum.reduceat(adjusted, starts)
+        hits = np.flatnonzero((adjusted == best[group]) & np.isfinite(adjusted))
+        groups_hit, first = np.unique(group[hits], return_index=True)
+        winners = hits[first]
+        rank[winners] = round_number + 1
+        format_shown[groups_hit, kind[winners]] += 1
+        skills_shown[groups_hit, round_number] = skill[winners]
+    # the rest by score (already in score order within each employee)
+    n_shown = np.bincount(group, weights=(rank > 0), minlength=len(starts)).astype("int64")
+    rest = rank == 0
+    position_in_rest = np.cumsum(rest) - np.repeat(np.cumsum(rest)[starts] - rest[starts], lengths)
+    rank[rest] = n_shown[group[rest]] + position_in_rest[rest]
+    result = candidates.iloc[order].assign(score=score, rank=rank, shown=rank <= shown)
+    result = result[rank <= keep]
+    return result.sort_values(["employee_id", "rank"], kind="stable").reset_index(drop=True)
+
+
+# --- what each resource did for others -------------------------------------------------------
+
+FINISHED = ("completed", "passed")
+DECIDED = ("completed", "passed", "failed", "abandoned")
+"""Records with an outcome: completion rates count these (enrolments and work in progress wait)."""
+OUTCOME_WINDOW_DAYS = 180
+"""Evidence up to this long after a completion shows what it did for the level."""
+OUTCOME_SOURCE_IGNORED = "learning"
+"""The completion itself claims a level; only other evidence shows whether it held."""
+
+
+def resource_stats(*, records: pd.DataFrame, rises: pd.DataFrame) -> pd.DataFrame:
+    """Each resource's record among everyone who took it.
+
+    Inputs:
+        records  resource_id, status, count: learning records of catalogue items by status
+        rises    resource_id, rise_sum, rise_n: over completions with a later observation, the
+                 sum of (level after - level before) and how many (``learning.read_resource_stats``
+                 measures them: before is the newest evidence before the completion, else the
+                 resource's from_level; after the newest within 180 days after, other than the
+                 completion's own learning evidence)
+
+    Output: resource_id, completion_rate (finished / decided), n (decided records), uplift (mean
+    rise) and uplift_n. All raw: ``candidate_features`` smooths them.
+    """
+    counts = (
+        records.assign(
+            finished=records["status"].isin(FINISHED) * records["count"],
+            decided=records["status"].isin(DECIDED) * records["count"],
+        )
+        .groupby("resource_id")[["finished", "decided"]]
+        .sum()
+    )
+    decided = counts["decided"].to_numpy(dtype="float64")
+    stats = pd.DataFrame(
+        {
+            "resource_id": counts.index.to_numpy(dtype="int64"),
+            "completion_rate": np.where(decided > 0, counts["finished"].to_numpy() / np.maximum(decided, 1.0), 0.0),
+            "n": decided,
+        }
+    )
+    ids = stats["resource_id"].to_numpy()
+    rise_ids = rises["resource_id"].to_numpy(dtype="int64")
+    rise_n = lookup(rise_ids, rises["rise_n"].to_numpy(dtype="float64"), ids, 0.0)
+    rise_sum = lookup(rise_ids, rises["rise_sum"].to_numpy(dtype="float64"), ids, 0.0)
+    stats["uplift"] = np.where(rise_n > 0, rise_sum / np.maximum(rise_n, 1.0), 0.0)
+    stats["uplift_n"] = rise_n
+    return stats
+
+
+# --- the learning path toward the aspired role -----------------------------------------------
+
+PATH_EXCLUDED = ("completed", "passed", "dismissed", "abandoned")
+"""A path never plans what the employee finished or turned down."""
+PATH_UNDER_WAY = ("in_progress", "enrolled", "accepted")
+"""What the employee already started or accepted is preferred for its step."""
+PATH_COLUMNS = ["step", "skill_id", "resource_id", "from_level", "to_level", "hours", "urgent", "under_way", "gap_rank"]
+
+
+def learning_path(
+    *,
+    gaps: pd.DataFrame,
+    resources: pd.DataFrame,
+    resource_skills: pd.DataFrame,
+    history: pd.DataFrame,
+    employee_id: int | None = None,
+) -> pd.DataFrame:
+    """The steps from the current level to the aspired role's target in each of its gaps, in order.
+
+    For one employee (computed when a page asks, so it follows every change to its inputs).
+    ``gaps``: skill_id, current, target_current, target_aspired, rank; ``history``: resource_id,
+    status (the employee's). Per gap with ``target_aspired`` above the current level:
+
+    1. start at the level the employee is shown at (never at or above the target);
+    2. each step takes an active resource starting at or below that level and rising above it:
+       preferring one under way, then the one that climbs furthest without passing the target,
+       then the shorter, then the lower id; the next step starts where it ends;
+    3. a level no resource covers is a step with no resource (``resource_id`` NaN, 0 hours) and
+       ends that gap's climb.
+
+    Steps are ordered: current-role urgencies first (a step below the current role's target),
+    then by the level they reach, then gap rank; within a skill, levels only rise, so a step
+    to level 2 always comes before the step to level 3. Returns PATH_COLUMNS, ``step`` 1, 2, ...
+    """
+    active = resources[resources["active"].astype(bool).to_numpy()] if "active" in resources else resources
+    if employee_id is not None and "mentor_id" in active:
+        active = active[active["mentor_id"].to_numpy(dtype="float64", na_value=np.nan) != employee_id]
+    excluded = set(history.loc[history["status"].isin(PATH_EXCLUDED), "resource_id"].astype("int64"))
+    under_way = set(history.loc[history["status"].isin(PATH_UNDER_WAY), "resource_id"].astype("int64"))
+    hours_of = dict(zip(active["resource_id"].astype("int64"), active["hours"].astype("float64"), strict=True))
+    usable = resource_skills[
+        resource_skills["resource_id"].isin(hours_of.keys()) & ~resource_skills["resource_id"].isin(excluded)
+    ]
+    by_skill = {
+        int(skill): list(zip(rows["resource_id"].astype("int64"), rows["from_level"], rows["to_level"], strict=True))
+        for skill, rows in usable.groupby("skill_id")
+    }
+    steps = []
+    aspired = gaps[gaps["target_aspired"].fillna(0).to_numpy() > gaps["current"].to_numpy()]
+    for gap in aspired.itertuples(index=False):
+        target = int(gap.target_aspired)
+        target_current = 0 if pd.isna(gap.target_current) else int(gap.target_current)
+        level = min(int(np.floor(gap.current + 0.5)), target - 1)
+        used: set[int] = set()
+        while level < target:
+            options = [
+                (resource, int(to_level))
+                for resource, from_level, to_level in by_skill.get(int(gap.skill_id), [])
+                if from_level <= level < to_level and resource not in used
+            ]
+            if not options:
+                steps.append((gap.skill_id, np.nan, level, target, 0.0, level < target_current, False, gap.rank))
+                break
+            resource, to_level = min(
+                options, key=lambda o: (o[0] not in under_way, -min(o[1], target), hours_of[o[0]], o[0])
+            )
+            reached = min(to_level, target)
+            used.add(resource)
+            steps.append(
+                (
+                    gap.skill_id,
+                    resource,
+                    level,
+                    reached,
+                    hours_of[resource],
+                    level < target_current,
+                    resource in under_way,
+                    gap.rank,
+                )
+            )
+            level = reached
+    path = pd.DataFrame(steps, columns=PATH_COLUMNS[1:])
+    if path.empty:
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in PATH_COLUMNS})
+    path = path.sort_values(
+        ["urgent", "to_level", "gap_rank", "skill_id"], ascending=[False, True, True, True], kind="stable"
+    )
+    return path.assign(step=np.arange(1, len(path) + 1))[PATH_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,567 @@
+"""Learning recommendations in the recompute: read set-based, pick with the engine, write in bulk.
+
+A run goes through these steps alongside the gap analysis (``recommendations.analysis`` calls
+them; the engine is ``engine.picking``):
+
+1. Once per run (inside ``read_shared``): the catalogue (active resources, the skills they
+   raise, mentors' levels), and each resource's record among everyone (completion rate, level
+   rise after completing it) from learning records and skill evidence.
+2. Per chunk, after its gaps: the chunk's learning history (what each employee completed, has
+   in progress, abandoned, or accepted / completed / dismissed as a recommendation), their
+   engagement by format and their live recommendations (three queries); candidates, features,
+   scores (``scoring.active_scorer``), the three shown, confidence and the reason sentence
+   (vectorised). Compared with the live recommendations (``replan``), only what changed is
+   staged as ``proposed`` rows stamped with the run's start: new picks, picks whose rank, score
+   or reason moved, and a row with an empty reason for each live one no longer picked. Nobody
+   sees staged rows; a nightly run in which little changed writes little.
+3. After the run finishes (``learning_finish``), in one transaction: a live recommendation
+   (in review or delivered) picked again keeps its row, status, dates and original features
+   and takes the new rank, score, reason and confidence; one no longer picked is withdrawn;
+   the new picks are released by the review policy (pilot mode: all wait for HR; afterwards
+   those below the confidence threshold wait; the rest are delivered now), and each employee
+   with picks waiting gets one HR review item. Accepted, completed and dismissed
+   recommendations are never touched nor picked again. Staged rows of failed runs are removed.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+
+from profiles.models import BusinessUnit, Employee, LearningRecord, SkillEvidence
+from talent.frames import is_postgres, read_frame, write_frame
+from taxonomy.models import Role, Skill
+
+from .engine import picking
+from .engine.arrays import lookup, pair_key
+from .engine.proficiency import current_proficiency
+from .engine.rationale import recommendation_reasons
+from .models import (
+    AnalysisRun,
+    EngineSettings,
+    LearningResource,
+    Recommendation,
+    ResourceSkill,
+    ReviewItem,
+    ReviewStatus,
+)
+from .scoring import active_scorer
+
+Status = Recommendation.Status
+LIVE = (Status.IN_REVIEW, Status.DELIVERED)
+"""Recommendations not yet acted on: re-planning may update or withdraw them."""
+ACTED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED)
+"""The employee's own decisions: never touched, and never recommended again."""
+RECORD_HISTORY = ("completed", "passed", "in_progress", "enrolled", "abandoned")
+"""Learning records that rule a resource out for the employee (failed ones may be retried)."""
+
+RECOMMENDATION_COLUMNS = [
+    "employee_id", "resource_id", "skill_id", "goal", "current_level", "reaches_level", "gap_priority", "score",
+    "confidence", "rank", "shown", "reason", "scorer", "features", "status", "created_at", "dismissed_reason",
+]  # fmt: skip
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _age_days_sql(column: str) -> str:
+    if is_postgres():
+        return f"EXTRACT(EPOCH FROM (%s::timestamptz - {column})) / 86400.0"
+    return f"julianday(%s) - julianday({column})"
+
+
+def _now_param(now) -> str:
+    return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# --- 1. the catalogue, once per run ----------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    """What every chunk needs to pick learning: the engine's frames and the names for sentences."""
+
+    resources: pd.DataFrame  # resource_id, kind, format, hours, active, mentor_id, mentor
+    resource_skills: pd.DataFrame  # resource_id, skill_id, from_level, to_level
+    skill_kinds: pd.DataFrame  # skill_id, kind
+    resource_stats: pd.DataFrame  # resource_id, completion_rate, n, uplift, uplift_n
+    mentor_levels: pd.DataFrame  # resource_id, skill_id, level
+    skill_names: tuple[np.ndarray, np.ndarray]  # (ids, names)
+    role_titles: tuple[np.ndarray, np.ndarray]
+    unit_names: tuple[np.ndarray, np.ndarray]
+    prepared: picking.Prepared  # the same, as the engine's sorted arrays
+
+
+def _names(frame: pd.DataFrame, id_column: str, name_column: str) -> tuple[np.ndarray, np.ndarray]:
+    return frame[id_column].to_numpy(dtype="int64"), frame[name_column].to_numpy(dtype=object)
+
+
+def _name_of(names: tuple[np.ndarray, np.ndarray], ids: np.ndarray) -> np.ndarray:
+    """Names by id (None where the id is missing or unknown)."""
+    ids = np.asarray(ids, dtype="float64")
+    known = ~np.isnan(ids)
+    result = np.full(len(ids), None, dtype=object)
+    result[known] = lookup(names[0], names[1], ids[known].astype("int64"), None)
+    return result
+
+
+def read_catalogue(*, now, weights=None) -> Catalogue:
+    resources_table, skills_table = _table(LearningResource), _table(ResourceSkill)
+    resources = read_frame(
+        f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name "  # noqa: S608
+        f"FROM {resources_table} r LEFT JOIN {_table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
+        [True],
+        columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor"],
+        dtypes={"resource_id": "int64", "hours": "float64", "mentor_id": "float64"},
+    ).assign(active=True)
+    resource_skills = read_frame(
+        f"SELECT rs.resource_id, rs.skill_id, rs.from_level, rs.to_level FROM {skills_table} rs "  # noqa: S608
+        f"JOIN {resources_table} r ON r.id = rs.resource_id WHERE r.active = %s",
+        [True],
+        columns=["resource_id", "skill_id", "from_level", "to_level"],
+        dtypes={"resource_id": "int64", "skill_id": "int64", "from_level": "int64", "to_level": "int64"},
+    )
+    skills = read_frame(
+        f"SELECT id, kind, name FROM {_table(Skill)} WHERE id IN (SELECT skill_id FROM {skills_table})",  # noqa: S608
+        columns=["skill_id", "kind", "name"],
+        dtypes={"skill_id": "int64"},
+    )
+    roles = read_frame(f"SELECT id, title FROM {_table(Role)}", columns=["id", "title"], dtypes={"id": "int64"})  # noqa: S608
+    units = read_frame(f"SELECT id, name FROM {_table(BusinessUnit)}", columns=["id", "name"], dtypes={"id": "int64"})  # noqa: S608
+    skill_kinds, resource_stats = skills[["skill_id", "kind"]], read_resource_stats_cached()
+    return Catalogue(
+        resources=resources,
+        resource_skills=resource_skills,
+        skill_kinds=skill_kinds,
+        resource_stats=resource_stats,
+        mentor_levels=read_mentor_levels(now=now, weights=weights),
+        skill_names=_names(skills, "skill_id", "name"),
+        role_titles=_names(roles, "id", "title"),
+        unit_names=_names(units, "id", "name"),
+        prepared=picking.prepare(
+            resources=resources, resource_skills=resource_skills, skill_kinds=skill_kinds, resource_stats=resource_stats
+        ),
+    )
+
+
+STATS_CACHE_KEY = "recommendations:resource-stats"
+STATS_MAX_AGE_SECONDS = 6 * 3600
+"""Each resource's record moves slowly: measured at most this often, shared by every process."""
+
+
+def read_resource_stats_cached() -> pd.DataFrame:
+    from django.core.cache import cache
+
+    stats = cache.get(STATS_CACHE_KEY)
+    if stats is None:
+        stats = read_resource_stats()
+        cache.set(STATS_CACHE_KEY, stats, STATS_MAX_AGE_SECONDS)
+    return stats
+
+
+def _window_end_sql(column: str) -> str:
+    if is_postgres():
+        return f"{column} + INTERVAL '{picking.OUTCOME_WINDOW_DAYS} days'"
+    return f"datetime({column}, '+{picking.OUTCOME_WINDOW_DAYS} days')"
+
+
+def read_resource_stats() -> pd.DataFrame:
+    """Each resource's completion rate and the level rise after completing it, among everyone.
+
+    Two aggregate queries: records by resource and status, and the rise per completion (the
+    newest evidence before it and the newest within 180 days after, each one index lookup on
+    (employee, skill, observed_at)) summed per resource.
+    """
+    records_table, resources_table = _table(LearningRecord), _table(LearningResource)
+    records = read_frame(
+        f"SELECT c.id, lr.status, COUNT(*) FROM {records_table} lr "  # noqa: S608
+        f"JOIN {resources_table} c ON c.activity_id = lr.activity_id GROUP BY c.id, lr.status",
+        columns=["resource_id", "status", "count"],
+        dtypes={"resource_id": "int64", "count": "int64"},
+    )
+    evidence, finished = _table(SkillEvidence), picking.FINISHED
+    newest = (
+        f"SELECT e.level FROM {evidence} e WHERE e.employee_id = lr.employee_id AND e.skill_id = rs.skill_id AND "  # noqa: S608
+        "{when} ORDER BY e.observed_at DESC LIMIT 1"
+    )
+    before = newest.format(when="e.observed_at < lr.completed_at")
+    after = newest.format(
+        when=f"e.observed_at > lr.completed_at AND e.observed_at <= {_window_end_sql('lr.completed_at')} "
+        "AND e.source <> %s"
+    )
+    rises = read_frame(
+        f"SELECT resource_id, SUM(level_after - COALESCE(level_before, from_level)), COUNT(*) FROM ("  # noqa: S608
+        f"SELECT c.id AS resource_id, rs.from_level AS from_level, ({before}) AS level_before, ({after}) AS level_after "
+        f"FROM {records_table} lr JOIN {resources_table} c ON c.activity_id = lr.activity_id "
+        f"JOIN {_table(ResourceSkill)} rs ON rs.resource_id = c.id "
+        f"WHERE lr.status IN ({_in(finished)}) AND lr.completed_at IS NOT NULL"
+        ") outcomes WHERE level_after IS NOT NULL GROUP BY resource_id",
+        [picking.OUTCOME_SOURCE_IGNORED, *finished],
+        columns=["resource_id", "rise_sum", "rise_n"],
+        dtypes={"resource_id": "int64", "rise_sum": "float64", "rise_n": "float64"},
+    )
+    return picking.resource_stats(records=records, rises=rises)
+
+
+def read_mentor_levels(*, now, weights=None) -> pd.DataFrame:
+    """Each mentor's current level in the skills of their mentorships (for "who is at level 4")."""
+    evidence = read_frame(
+        f"SELECT r.id, rs.skill_id, e.level, e.source, {_age_days_sql('e.observed_at')}, e.confidence "  # noqa: S608
+        f"FROM {_table(LearningResource)} r JOIN {_table(ResourceSkill)} rs ON rs.resource_id = r.id "
+        f"JOIN {_table(SkillEvidence)} e ON e.employee_id = r.mentor_id AND e.skill_id = rs.skill_id "
+        f"WHERE r.active = %s",
+        [_now_param(now), True],
+        columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64", "age_days": "float64",
+                "confidence": "float64"},
+    )  # fmt: skip
+    # "employee_id" is the resource here: one mentor's level per mentorship and skill.
+    evidence["age_days"] = evidence["age_days"].clip(lower=0)
+    levels = current_proficiency(evidence, weights)
+    return levels.rename(columns={"employee_id": "resource_id"})[["resource_id", "skill_id", "level"]]
+
+
+# --- 2. per chunk ----------------------------------------------------------------------------
+
+
+def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The chunk's history (pairs never to recommend), engagement by format and live
+    recommendations (with what re-planning compares), in two queries."""
+    where, params = scope.where("lr.employee_id", low, high)
+    records = read_frame(
+        f"SELECT lr.employee_id, c.id, COALESCE(c.kind, %s), lr.status, COUNT(*), SUM(lr.minutes) "  # noqa: S608
+        f"FROM {_table(LearningRecord)} lr LEFT JOIN {_table(LearningResource)} c ON c.activity_id = lr.activity_id "
+        f"WHERE {where} GROUP BY lr.employee_id, c.id, c.kind, lr.status",
+        [picking.EXTERNAL_FORMAT, *params],
+        columns=["employee_id", "resource_id", "format", "status", "count", "minutes"],
+        dtypes={"employee_id": "int64", "resource_id": "float64", "count": "float64", "minutes": "float64"},
+    )
+    where, params = scope.where("employee_id", low, high)
+    statuses = [str(status) for status in (*LIVE, *ACTED)]
+    recommendations = read_frame(
+        f"SELECT id, employee_id, resource_id, status, {', '.join(REPLANNED)} FROM {_table(Recommendation)} "  # noqa: S608
+        f"WHERE status IN ({_in(statuses)}) AND {where}",
+        [*statuses, *params],
+        columns=["id", "employee_id", "resource_id", "status", *REPLANNED],
+        dtypes={"id": "int64", "employee_id": "int64", "resource_id": "int64", "rank": "int64", "score": "float64",
+                "confidence": "float64", "gap_priority": "float64", "current_level": "float64",
+                "reaches_level": "int64", "skill_id": "int64"},
+    )  # fmt: skip
+    recommendations["shown"] = recommendations["shown"].isin([True, 1, "t", "true", "True"])  # SQLite 1/0, COPY t/f
+    # (numpy from here: pandas' per-call overhead would dominate a one-employee recompute)
+    status = records["status"].to_numpy(dtype=object)
+    resource = records["resource_id"].to_numpy(dtype="float64")
+    employee = records["employee_id"].to_numpy(dtype="int64")
+    in_catalogue = ~np.isnan(resource) & np.isin(status, RECORD_HISTORY)
+    recommendation_status = recommendations["status"].to_numpy(dtype=object)
+    acted = np.isin(recommendation_status, [str(status) for status in ACTED])
+    history = pd.DataFrame(
+        {
+            "employee_id": np.r_[employee[in_catalogue], recommendations["employee_id"].to_numpy()[acted]],
+            "resource_id": np.r_[
+                resource[in_catalogue].astype("int64"), recommendations["resource_id"].to_numpy()[acted]
+            ],
+            "status": np.r_[status[in_catalogue], recommendation_status[acted]],
+        }
+    )
+    count = records["count"].to_numpy(dtype="float64")
+    formats, format_code = np.unique(records["format"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    keys, where = np.unique(employee * (len(formats) + 1) + format_code, return_inverse=True)
+    engagement = pd.DataFrame(
+        {
+            "employee_id": keys // (len(formats) + 1),
+            "format": formats[keys % (len(formats) + 1)].astype(object) if len(keys) else np.zeros(0, dtype=object),
+            "records": np.bincount(where, weights=count * np.isin(status, picking.DECIDED), minlength=len(keys)),
+            "completed": np.bincount(where, weights=count * np.isin(status, picking.FINISHED), minlength=len(keys)),
+            "minutes": np.bincount(where, weights=records["minutes"].to_numpy(dtype="float64"), minlength=len(keys)),
+        }
+    )
+    return history, engagement, recommendations[~acted].drop(columns="status")
+
+
+def compute_picks(
+    *, catalogue: Catalogue, employees: pd.DataFrame, gaps: pd.DataFrame, history: pd.DataFrame,
+    engagement: pd.DataFrame, scorer=None,
+) -> pd.DataFrame:  # fmt: skip
+    """Candidates, scores, the picks with rank and shown, confidence, reason and features."""
+    scorer_name, score = scorer or active_scorer()
+    candidates = picking.candidate_features(
+        gaps=gaps, resources=catalogue.resources, resource_skills=catalogue.resource_skills,
+        skill_kinds=catalogue.skill_kinds, history=history, engagement=engagement,
+        resource_stats=catalogue.resource_stats, prepared=catalogue.prepared,
+    )  # fmt: skip
+    if candidates.empty:
+        return candidates.assign(score=0.0, rank=0, shown=False, confidence=0.0, reason="", scorer="")
+    picks = picking.pick(candidates, score(candidates))
+    picks["confidence"] = picking.recommendation_confidence(picks)
+    picks["reason"] = recommendation_reasons(
+        _reason_frame(picks, catalogue=catalogue, employees=employees, gaps=gaps, engagement=engagement)
+    )
+    picks["scorer"] = scorer_name
+    return picks
+
+
+def _reason_frame(picks, *, catalogue, employees, gaps, engagement) -> pd.DataFrame:
+    """What the reason sentences need, looked up by id for every pick (no per-row Python)."""
+    employee = picks["employee_id"].to_numpy(dtype="int64")
+    skill = picks["skill_id"].to_numpy(dtype="int64")
+    resource = picks["resource_id"].to_numpy(dtype="int64")
+    ids = employees["employee_id"].to_numpy(dtype="int64")
+
+    def of_employee(column):
+        return lookup(ids, employees[column].to_numpy(dtype="float64"), employee)
+
+    gap_keys = pair_key(gaps["employee_id"].to_numpy(), gaps["skill_id"].to_numpy())
+    pick_keys = pair_key(employee, skill)
+
+    def of_gap(column):
+        return lookup(gap_keys, gaps[column].to_numpy(dtype="float64"), pick_keys)
+
+    resources = catalogue.resources
+    resource_ids = resources["resource_id"].to_numpy(dtype="int64")
+    row = lookup(resource_ids, np.arange(len(resource_ids)), resource, -1)
+    mentor_keys = pair_key(
+        catalogue.mentor_levels["resource_id"].to_numpy(), catalogue.mentor_levels["skill_id"].to_numpy()
+    )
+    kind = picks["kind"].to_numpy(dtype=object)
+    if engagement.empty:
+        records = completed = np.zeros(len(picks))
+    else:
+        engagement_keys = pair_key(
+            engagement["employee_id"].to_numpy(), picking._codes(engagement["format"].to_numpy(), picking.KINDS)
+        )
+        format_keys = pair_key(employee, picking._codes(kind, picking.KINDS))
+        records = lookup(engagement_keys, engagement["records"].to_numpy(dtype="float64"), format_keys, 0.0)
+        completed = lookup(engagement_keys, engagement["completed"].to_numpy(dtype="float64"), format_keys, 0.0)
+    return pd.DataFrame(
+        {
+            "skill": _name_of(catalogue.skill_names, skill),
+            "current_level": picks["current_level"].to_numpy(),
+            "reaches_level": picks["reaches_level"].to_numpy(),
+            "target_level": picks["target_level"].to_numpy(),
+            "goal": picks["goal"].to_numpy(),
+            "current_role": _name_of(catalogue.role_titles, of_employee("role_id")),
+            "target_current": of_gap("target_current"),
+            "core": of_gap("core") > 0,
+            "aspired_role": _name_of(catalogue.role_titles, of_employee("aspired_role_id")),
+            "target_aspired": of_gap("target_aspired"),
+            "aspired_gaps_left": of_gap("aspired_gaps_left"),
+            "business_unit": _name_of(catalogue.unit_names, of_employee("business_unit_id")),
+            "demand_weight": of_gap("demand_weight"),
+            "kind": kind,
+            "format": resources["format"].to_numpy(dtype=object)[row],
+            "hours": resources["hours"].to_numpy(dtype="float64")[row],
+            "mentor": resources["mentor"].to_numpy(dtype=object)[row],
+            "mentor_level": lookup(
+                mentor_keys, catalogue.mentor_levels["level"].to_numpy(dtype="float64"), pair_key(resource, skill)
+            ),
+            "format_records": records,
+            "format_completed": completed,
+        }
+    )
+
+
+REPLANNED = ["rank", "score", "shown", "reason", "confidence", "gap_priority", "current_level", "reaches_level", "goal",
+             "skill_id", "scorer"]  # fmt: skip
+"""What a recommendation picked again takes from the new pick (status, dates and features stay)."""
+UNCHANGED_WITHIN = 5e-4
+"""Figures closer than this count as unchanged (confidence drifts a little as evidence ages)."""
+WITHDRAW = ""
+"""The reason of a staged row that withdraws the live recommendation of its pair (a real pick
+always has a sentence)."""
+
+
+def replan(*, picks: pd.DataFrame, live: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the chunk must stage: picks that are new or changed, and the live recommendations
+    no longer picked. A pick identical to its live recommendation stages nothing, so a nightly
+    run in which little changed writes little."""
+    pick_keys = pair_key(picks["employee_id"].to_numpy(), picks["resource_id"].to_numpy())
+    live_keys = pair_key(live["employee_id"].to_numpy(), live["resource_id"].to_numpy())
+    row = lookup(live_keys, np.arange(len(live_keys)), pick_keys, -1) if len(live) else np.full(len(picks), -1)
+    same = row >= 0
+    matched = np.maximum(row, 0)
+    for column in REPLANNED:
+        new, old = picks[column].to_numpy(), live[column].to_numpy()[matched] if len(live) else picks[column].to_numpy()
+        if new.dtype.kind == "f":
+            same &= np.abs(new.astype("float64") - old.astype("float64")) < UNCHANGED_WITHIN
+        else:
+            same &= new == old
+    gone = ~np.isin(live_keys, pick_keys)
+    return picks[~same], live[gone]
+
+
+def stage(*, run: AnalysisRun, picks: pd.DataFrame, withdrawn: pd.DataFrame) -> int:
+    """Append what the chunk decided as ``proposed`` rows stamped with the run's start (step 2):
+    the picks with their features, and one row with an empty reason per withdrawal."""
+    stamp = connection.ops.adapt_datetimefield_value(run.started_at)
+    features = (
+        picks[picking.FEATURES].to_json(orient="records", lines=True, double_precision=4).splitlines()
+        if len(picks)
+        else []
+    )
+    rows = pd.concat(
+        [
+            picks.assign(features=features),
+            withdrawn.assign(reason=WITHDRAW, features="{}"),
+        ],
+        ignore_index=True,
+    )
+    if rows.empty:
+        return 0
+    rows = rows.assign(
+        status=Status.PROPOSED,
+        created_at=stamp,
+        dismissed_reason="",
+        current_level=rows["current_level"].astype("float64"),
+        reaches_level=rows["reaches_level"].astype("int64"),
+        rank=rows["rank"].astype("int64"),
+        shown=rows["shown"].astype(bool),
+    )
+    return write_frame(_table(Recommendation), rows, RECOMMENDATION_COLUMNS)
+
+
+def run_chunk_learning(*, run, scope, low, high, shared, employees, gaps, timings) -> int:
+    """Step 2 for one chunk of a recompute; adds its time to the run's read/compute/write."""
+    catalogue = shared.catalogue
+    if catalogue is None:
+        return 0
+    started = time.perf_counter()
+    history, engagement, live = read_chunk_learning(scope=scope, low=low, high=high)
+    timings.read += time.perf_counter() - started
+    started = time.perf_counter()
+    picks = compute_picks(catalogue=catalogue, employees=employees, gaps=gaps, history=history, engagement=engagement)
+    changed, withdrawn = replan(picks=picks, live=live)
+    timings.compute += time.perf_counter() - started
+    started = time.perf_counter()
+    written = stage(run=run, picks=changed, withdrawn=withdrawn)
+    timings.write += time.perf_counter() - started
+    return written
+
+
+# --- 3. after the run ------------------------------------------------------------------------
+
+
+BATCH = 5000
+
+
+def _batches(values: np.ndarray, size: int = BATCH):
+    for start in range(0, len(values), size):
+        yield [int(value) for value in values[start : start + size]]
+
+
+def finish_plan(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From this run's staged rows and the rows already there (``rows``: id, employee_id,
+    resource_id, state 0 live / 1 staged / 2 acted on, withdraw), the (live id, staged id) pairs
+    to update, the live ids to withdraw, the staged ids to drop, and the staged ids to release."""
+    state, withdraw = rows["state"].to_numpy(), rows["withdraw"].to_numpy() == 1
+    ids = rows["id"].to_numpy(dtype="int64")
+    keys = pair_key(rows["employee_id"].to_numpy(), rows["resource_id"].to_numpy())
+    staged, live, acted = state == 1, state == 0, state == 2
+    live_for = lookup(keys[live], ids[live], keys, -1)
+    kept = staged & ~withdraw & (live_for >= 0)
+    to_withdraw = staged & withdraw & (live_for >= 0)
+    superseded = staged & ~withdraw & np.isin(keys, keys[acted])  # acted on while the run went
+    drop = staged & (withdraw | kept | superseded)
+    release = staged & ~drop
+    return np.column_stack([live_for[kept], ids[kept]]), live_for[to_withdraw], ids[drop], ids[release]
+
+
+def learning_finish(*, run: AnalysisRun, scope, now) -> None:
+    """Step 3: apply what the chunks staged and release the new picks by the review policy.
+
+    Staged rows are matched to the employees' other rows in numpy (one read of ids, only for
+    employees with something staged), then applied by primary key in batches: the database
+    never joins the table with itself.
+    """
+    engine = EngineSettings.load()
+    recs = _table(Recommendation)
+    stamp = connection.ops.adapt_datetimefield_value(run.started_at)
+    delivered_at = connection.ops.adapt_datetimefield_value(now)
+    where, params = scope.where("employee_id")
+    live, acted = [str(status) for status in LIVE], [str(status) for status in ACTED]
+    staged = f"status = %s AND created_at = %s AND {where}"
+    rows = read_frame(
+        f"SELECT id, employee_id, resource_id, CASE WHEN status = %s THEN 1 WHEN status IN ({_in(live)}) THEN 0 "  # noqa: S608
+        f"ELSE 2 END, CASE WHEN reason = %s THEN 1 ELSE 0 END FROM {recs} WHERE ({staged}) OR "
+        f"(status IN ({_in(live + acted)}) AND employee_id IN (SELECT employee_id FROM {recs} WHERE {staged}))",
+        [
+            Status.PROPOSED,
+            *live,
+            WITHDRAW,
+            Status.PROPOSED,
+            stamp,
+            *params,
+            *live,
+            *acted,
+            Status.PROPOSED,
+            stamp,
+            *params,
+        ],
+        columns=["id", "employee_id", "resource_id", "state", "withdraw"],
+        dtypes={"id": "int64", "employee_id": "int64", "resource_id": "int64", "state": "int64", "withdraw": "int64"},
+    )
+    pairs, withdrawn, dropped, _ = finish_plan(rows)
+    touched = np.unique(rows.loc[rows["state"].to_numpy() == 1, "employee_id"].to_numpy(dtype="int64"))
+    assignments = ", ".join(f"{column} = n.{column}" for column in REPLANNED)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # a. rows staged by runs that failed or stopped before this step (not by runs still going)
+        cursor.execute(
+            f"DELETE FROM {recs} WHERE status = %s AND {where} AND created_at IN "  # noqa: S608
+            f"(SELECT started_at FROM {_table(AnalysisRun)} WHERE status <> %s AND id <> %s)",
+            [Status.PROPOSED, *params, AnalysisRun.Status.RUNNING, run.pk],
+        )
+        # b. picked again with new figures: the live row keeps its status, dates and original
+        #    features and takes the new rank, score, reason ... (by primary key, in batches)
+        for batch in _batches(pairs.ravel(), 2 * BATCH):
+            values = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * (len(batch) // 2))
+            cursor.execute(
+                f"UPDATE {recs} SET {assignments} FROM (VALUES {values}) AS m JOIN {recs} n ON n.id = m.column2 "  # noqa: S608
+                f"WHERE {recs}.id = m.column1",
+                batch,
+            )
+        # c. no longer picked: withdrawn; d. the staged rows used in b and c go
+        for batch in _batches(withdrawn):
+            cursor.execute(f"UPDATE {recs} SET status = %s WHERE id IN ({_in(batch)})", [Status.WITHDRAWN, *batch])  # noqa: S608
+        for batch in _batches(dropped):
+            cursor.execute(f"DELETE FROM {recs} WHERE id IN ({_in(batch)})", batch)  # noqa: S608
+        # e. release the new picks by the review policy
+        if engine.pilot_mode:
+            cursor.execute(
+                f"UPDATE {recs} SET status = %s WHERE status = %s AND created_at = %s AND {where}",  # noqa: S608
+                [Status.IN_REVIEW, Status.PROPOSED, stamp, *params],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {recs} SET status = CASE WHEN confidence < %s THEN %s ELSE %s END, "  # noqa: S608
+                f"delivered_at = CASE WHEN confidence < %s THEN NULL ELSE %s END "
+                f"WHERE status = %s AND created_at = %s AND {where}",
+                [engine.review_threshold, Status.IN_REVIEW, Status.DELIVERED, engine.review_threshold, delivered_at,
+                 Status.PROPOSED, stamp, *params],
+            )  # fmt: skip
+        # f. one pending review item per employee with picks waiting for HR, for the employees
+        #    whose picks changed (an item HR is looking at because someone flagged a
+        #    recommendation stays as it is)
+        items = _table(ReviewItem)
+        generated = [ReviewItem.Reason.PILOT, ReviewItem.Reason.LOW_CONFIDENCE]
+        reason = ReviewItem.Reason.PILOT if engine.pilot_mode else ReviewItem.Reason.LOW_CONFIDENCE
+        for batch in _batches(touched):
+            cursor.execute(
+                f"DELETE FROM {items} WHERE kind = %s AND status = %s AND reason IN (%s, %s) "  # noqa: S608
+                f"AND employee_id IN ({_in(batch)})",
+                [ReviewItem.Kind.RECOMMENDATION, ReviewStatus.PENDING, *generated, *batch],
+            )
+            cursor.execute(
+                f"INSERT INTO {items} (kind, employee_id, run_id, reason, confidence, status, created_at, note) "  # noqa: S608
+                f"SELECT %s, employee_id, %s, %s, MIN(confidence), %s, %s, '' FROM {recs} r "
+                f"WHERE status = %s AND employee_id IN ({_in(batch)}) AND NOT EXISTS (SELECT 1 FROM {items} i "
+                f"WHERE i.kind = %s AND i.status = %s AND i.employee_id = r.employee_id) GROUP BY employee_id",
+                [ReviewItem.Kind.RECOMMENDATION, None, reason, ReviewStatus.PENDING, delivered_at, Status.IN_REVIEW,
+                 *batch, ReviewItem.Kind.RECOMMENDATION, ReviewStatus.PENDING],
+            )  # fmt: skip

@@ -1,0 +1,567 @@
+"""The learned ranking of learning recommendations: trained on what became of past ones, and
+serving only while it beats the transparent heuristic on later data it never saw.
+
+A training run (``train_recommender``), in order:
+
+1. ``read_outcomes``: every delivered recommendation whose outcome window (``OUTCOME_DAYS``
+   after delivery) has closed, with the feature values it was made from
+   (``Recommendation.features``, taken when it was made, so nothing later leaks in), labelled by
+   ``label_outcomes``:
+
+   * 1, good: acted on within 30 days of delivery, completed, and the first manager or
+     assessment rating in the skill within 90 days after completing is a level above the level
+     before (the newest such rating at or before completing, else the level it was made for);
+   * 0 otherwise: flagged by a manager or HR, dismissed, not acted on within 30 days, not
+     completed, or completed with no rise.
+
+2. ``time_split``: train on recommendations made before ``split_at``, hold out the last
+   ``HOLDOUT_MONTHS`` calendar months. Inside the training rows, the last ``VALIDATION_MONTHS``
+   months choose between the candidate models, so the holdout decides only the verdict.
+3. ``fit_ranker``: a calibrated logistic regression and a histogram gradient-boosting classifier
+   over ``picking.FEATURES``; the one with the better validation NDCG@3 is refitted on all
+   training rows. Both are reported, with their holdout figures.
+4. ``evaluate``: on the holdout, each (employee, month) group of delivered recommendations is
+   ranked by the model, by the heuristic (``picking.heuristic_score``) and by popularity (each
+   resource's share of recommendations taken up and completed in the training rows);
+   precision@3, recall@3 and NDCG@3 are averaged over the groups with a good recommendation.
+5. ``model_run_record``: the model is saved as ``var/models/recommendation-<version>.joblib``
+   under the project and a ``ModelRun`` records rows, positives, features, split, metrics and
+   the verdict. It serves only when it beats the heuristic (a higher holdout NDCG@3, with the
+   5th percentile of a paired bootstrap over groups above zero, so the gain is not luck) and
+   there is enough history (``MIN_TRAINING_ROWS`` training rows, ``MIN_TRAINING_POSITIVES`` of
+   them good); a new serving run retires the older ones.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
+from django.utils import timezone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from profiles.models import SkillEvidence
+
+from .engine.arrays import group_starts, rank_in_groups
+from .engine.picking import FEATURES, Scorer, heuristic_score
+from .models import Flag, ModelRun, Recommendation
+
+ACT_WITHIN_DAYS = 30
+RISE_WITHIN_DAYS = 90
+RISE_SOURCES = ("manager", "assessment")
+"""Ratings that show a rise: self-ratings run high, and a completion's own learning evidence only
+repeats what the item promises."""
+OUTCOME_DAYS = 120
+"""A recommendation is labelled once this long has passed since delivery (30 days to act, time to
+finish, a rating after): younger ones would look like failures that are not. Only what happened
+inside the window counts, so a label never changes once given."""
+HOLDOUT_MONTHS = 4
+VALIDATION_MONTHS = 3
+K = 3
+METRICS = (f"precision@{K}", f"recall@{K}", f"ndcg@{K}")
+MIN_TO_FIT = 10
+"""Good and other outcomes each needed to fit at all (and record a run that does not serve)."""
+MIN_TRAINING_ROWS = 1_000
+MIN_TRAINING_POSITIVES = 100
+"""History needed for a model to serve, however well it does."""
+BOOTSTRAP_SAMPLES = 2_000
+BOOTSTRAP_QUANTILE = 0.05
+POPULARITY_PRIOR = 5.0
+"""A resource's popularity counts like this many recommendations at the overall rate."""
+SEED = 0
+MODEL_DIR = Path(settings.BASE_DIR) / "var" / "models"
+NOT_TAKEN = ("flagged", "dismissed", "not acted on in 30 days", "not completed")
+
+OUTCOME_COLUMNS = [
+    "id", "employee_id", "resource_id", "skill_id", "created_at", "delivered_at", "acted_at", "completed_at",
+    "status", "current_level", "flagged", "level_before", "level_after",
+]  # fmt: skip
+
+
+class NotEnoughHistory(Exception):
+    """Too few labelled recommendations to split in time and train (nothing is recorded)."""
+
+
+# --- ranking metrics -------------------------------------------------------------------------
+
+
+def group_metrics(
+    *, groups: np.ndarray, scores: np.ndarray, labels: np.ndarray, k: int = K, tiebreak: np.ndarray | None = None
+) -> pd.DataFrame:
+    """precision@k, recall@k and NDCG@k of ranking each group's rows by ``scores``, highest first.
+
+    Binary relevance (``labels`` 1 or 0). Only groups with at least one relevant row are
+    returned (recall and NDCG mean nothing without one), indexed by group:
+
+    * precision@k = relevant rows in the top k / min(k, rows in the group)
+    * recall@k = relevant rows in the top k / relevant rows in the group
+    * NDCG@k = sum over the top k of rel_i / log2(i + 1), over the same for the best order
+
+    Equal scores are ordered by ``tiebreak`` (ascending; default the row order). Give every
+    scorer compared the same one, so none gains from how its ties fall.
+    """
+    groups = np.asarray(groups)
+    scores = np.asarray(scores, dtype="float64")
+    labels = np.asarray(labels, dtype="float64")
+    tiebreak = np.arange(len(groups)) if tiebreak is None else np.asarray(tiebreak)
+    order = np.lexsort((tiebreak, -scores, groups))
+    groups, relevant = groups[order], labels[order]
+    position = rank_in_groups(groups)
+    starts = group_starts(groups)
+    sizes = np.diff(np.r_[starts, len(groups)])
+    index = np.repeat(np.arange(len(starts)), sizes)
+    top = position <= k
+    discount = 1.0 / np.log2(np.arange(2, k + 2))
+    hits = np.bincount(index, weights=relevant * top, minlength=len(starts))
+    positives = np.bincount(index, weights=relevant, minlength=len(starts))
+    dcg = np.bincount(index, weights=relevant * top * discount[np.minimum(position, k) - 1], minlength=len(starts))
+    ideal = np.r_[0.0, np.cumsum(discount)][np.minimum(positives, k).astype("int64")]
+    keep = positives > 0
+    return pd.DataFrame(
+        {
+            f"precision@{k}": hits[keep] / np.minimum(k, sizes[keep]),
+            f"recall@{k}": hits[keep] / positives[keep],
+            f"ndcg@{k}": dcg[keep] / ideal[keep],
+        },
+        index=pd.Index(groups[starts][keep], name="group"),
+    )
+
+
+def ranking_metrics(*, groups, scores, labels, k: int = K, tiebreak=None) -> dict:
+    """The means of ``group_metrics`` over the groups with a relevant row, and how many there are."""
+    per_group = group_metrics(groups=groups, scores=scores, labels=labels, k=k, tiebreak=tiebreak)
+    return _means(per_group)
+
+
+def _means(per_group: pd.DataFrame) -> dict:
+    means = {name: float(per_group[name].mean()) if len(per_group) else 0.0 for name in per_group.columns}
+    return {**means, "groups": len(per_group)}
+
+
+def bootstrap_gain(first: pd.Series, second: pd.Series, *, samples: int = BOOTSTRAP_SAMPLES, seed: int = SEED) -> dict:
+    """The mean of ``first - second`` over groups (aligned Series), with the 5th and 95th
+    percentiles of that mean when the groups are resampled with replacement."""
+    difference = (first - second).to_numpy(dtype="float64")
+    if len(difference) == 0:
+        return {"mean": 0.0, "low": 0.0, "high": 0.0}
+    rng = np.random.default_rng(seed)
+    means = difference[rng.integers(0, len(difference), (samples, len(difference)))].mean(axis=1)
+    low, high = np.quantile(means, [BOOTSTRAP_QUANTILE, 1 - BOOTSTRAP_QUANTILE])
+    return {"mean": float(difference.mean()), "low": float(low), "high": float(high)}
+
+
+# --- the labelled history --------------------------------------------------------------------
+
+
+def read_outcomes(*, now=None) -> pd.DataFrame:
+    """Delivered recommendations whose outcome window has closed by ``now``: OUTCOME_COLUMNS,
+    the FEATURES of their snapshot, ``outcome`` and ``label``, sorted by ``created_at``.
+
+    Rows without a snapshot (made before recommendations kept one) are left out.
+    """
+    now = now or timezone.now()
+
+    def ratings(**observed):
+        return SkillEvidence.objects.filter(
+            employee_id=OuterRef("employee_id"), skill_id=OuterRef("skill_id"), source__in=RISE_SOURCES, **observed
+        ).order_by()
+
+    def days_after(column, days):
+        return ExpressionWrapper(OuterRef(column) + timedelta(days=days), output_field=DateTimeField())
+
+    first_after = ratings(
+        observed_at__gt=OuterRef("completed_at"),
+        observed_at__lte=days_after("completed_at", RISE_WITHIN_DAYS),
+        observed_at__lt=days_after("delivered_at", OUTCOME_DAYS),
+    ).order_by("observed_at", "pk")
+    newest_before = ratings(observed_at__lte=OuterRef("completed_at")).order_by("-observed_at", "-pk")
+    rows = (
+        Recommendation.objects.filter(delivered_at__isnull=False, delivered_at__lte=now - timedelta(days=OUTCOME_DAYS))
+        .exclude(features={})
+        .annotate(
+            flagged=Exists(Flag.objects.filter(recommendation_id=OuterRef("pk"))),
+            level_before=Subquery(newest_before.values("level")[:1]),
+            level_after=Subquery(first_after.values("level")[:1]),
+        )
+        .order_by("created_at", "pk")
+        .values_list(*OUTCOME_COLUMNS, "features")
+    )
+    records = list(rows.iterator(chunk_size=20_000))
+    frame = pd.DataFrame([row[:-1] for row in records], columns=OUTCOME_COLUMNS)
+    features = pd.DataFrame([row[-1] for row in records], columns=FEATURES, dtype="float64").fillna(0.0)
+    for name in ("created_at", "delivered_at", "acted_at", "completed_at"):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    frame = frame.astype({"level_before": "float64", "level_after": "float64", "flagged": bool})
+    return label_outcomes(pd.concat([frame, features], axis=1))
+
+
+def label_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``outcome`` (why) and ``label`` (1 good, 0 not) to a frame with OUTCOME_COLUMNS.
+
+    The first that applies: flagged by a manager or HR; dismissed; not acted on within 30 days
+    of delivery; not completed within the outcome window; no rise (the first rating after
+    completing, ``level_after``, is not above ``level_before`` or, without one, the level it
+    was made for, by more than half a level); otherwise good.
+    """
+    delivered = frame["delivered_at"]
+    acted_in_time = frame["acted_at"].notna() & (frame["acted_at"] <= delivered + pd.Timedelta(days=ACT_WITHIN_DAYS))
+    completed = frame["completed_at"].notna() & (frame["completed_at"] < delivered + pd.Timedelta(days=OUTCOME_DAYS))
+    before = frame["level_before"].fillna(frame["current_level"]).to_numpy(dtype="float64")
+    rose = frame["level_after"].to_numpy(dtype="float64") > before + 0.5  # no rating (NaN) is no rise
+    outcome = np.select(
+        [
+            frame["flagged"].to_numpy(dtype=bool),
+            (frame["status"] == Recommendation.Status.DISMISSED).to_numpy(dtype=bool),
+            ~acted_in_time.to_numpy(dtype=bool),
+            ~completed.to_numpy(dtype=bool),
+            ~rose,
+        ],
+        [*NOT_TAKEN, "no rise"],
+        "good",
+    )
+    return frame.assign(outcome=outcome, label=(outcome == "good").astype("int64"))
+
+
+def month_groups(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per (employee, calendar month the recommendation was made): the ranked lists."""
+    created = frame["created_at"].dt.tz_convert("UTC")
+    month = (created.dt.year * 12 + created.dt.month - 1).to_numpy(dtype="int64")
+    return frame["employee_id"].to_numpy(dtype="int64") * 100_000 + month
+
+
+def time_split(frame: pd.DataFrame, *, months: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+    """(rows made before ``split_at``, rows of the last ``months`` calendar months, ``split_at``):
+    every earlier row was made strictly before every later one."""
+    if frame.empty:
+        raise NotEnoughHistory("There are no labelled recommendations yet.")
+    latest = frame["created_at"].max().tz_convert("UTC").tz_localize(None)
+    split_at = (latest.to_period("M") - (months - 1)).to_timestamp().tz_localize("UTC")
+    earlier, later = frame[frame["created_at"] < split_at], frame[frame["created_at"] >= split_at]
+    if earlier.empty:
+        raise NotEnoughHistory(
+            f"All {len(frame)} labelled recommendations fall in the last {months} months: none is left to learn from."
+        )
+    return earlier, later, split_at
+
+
+# --- the scorers -----------------------------------------------------------------------------
+
+
+def model_scorer(model) -> Scorer:
+    """A fitted classifier as a scorer: the chance that the recommendation turns out good."""
+
+    def score(candidates: pd.DataFrame) -> np.ndarray:
+        return model.predict_proba(candidates[FEATURES].to_numpy(dtype="float64"))[:, 1]
+
+    return score
+
+
+def popularity_rates(frame: pd.DataFrame) -> pd.Series:
+    """Each resource's share of its recommendations taken up within 30 days and completed,
+    smoothed toward the overall share (``POPULARITY_PRIOR``); ``attrs["overall"]`` holds that."""
+    taken = pd.Series(~frame["outcome"].isin(NOT_TAKEN).to_numpy(), index=frame["resource_id"].to_numpy())
+    overall = float(taken.mean()) if len(taken) else 0.0
+    grouped = taken.groupby(level=0)
+    rates = (grouped.sum() + POPULARITY_PRIOR * overall) / (grouped.size() + POPULARITY_PRIOR)
+    rates.attrs["overall"] = overall
+    return rates
+
+
+def popularity_scorer(rates: pd.Series) -> Scorer:
+    """Ranks by ``popularity_rates``; a resource nobody had yet gets the overall share."""
+    overall = rates.attrs.get("overall", 0.0)
+
+    def score(candidates: pd.DataFrame) -> np.ndarray:
+        return candidates["resource_id"].map(rates).fillna(overall).to_numpy(dtype="float64")
+
+    return score
+
+
+# --- fitting ---------------------------------------------------------------------------------
+
+
+def candidate_models() -> dict[str, object]:
+    """The two model families tried, unfitted."""
+    return {
+        "calibrated logistic regression": CalibratedClassifierCV(
+            make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2_000)), method="sigmoid", cv=3
+        ),
+        "gradient boosting": HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=200, max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0,
+            early_stopping=False, random_state=SEED,
+        ),
+    }  # fmt: skip
+
+
+def _fit(model, frame: pd.DataFrame):
+    return model.fit(frame[FEATURES].to_numpy(dtype="float64"), frame["label"].to_numpy(dtype="int64"))
+
+
+def _tiebreak(frame: pd.DataFrame) -> np.ndarray:
+    """A fixed random order for equal scores, the same for every scorer."""
+    return np.random.default_rng(SEED).permutation(len(frame))
+
+
+def _group_metrics(frame: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
+    return group_metrics(groups=month_groups(frame), scores=scores, labels=frame["label"], tiebreak=_tiebreak(frame))
+
+
+@dataclass
+class Ranker:
+    """The chosen model and the other candidates, all fitted on every training row."""
+
+    algorithm: str
+    models: dict[str, object]  # candidate -> fitted model
+    validation: dict[str, float] = field(default_factory=dict)  # candidate -> NDCG@3 on the validation months
+
+    @property
+    def model(self):
+        return self.models[self.algorithm]
+
+
+def fit_ranker(train: pd.DataFrame) -> Ranker:
+    """Fit each candidate on the training rows before the validation months, keep the better
+    validation NDCG@3 (the first listed on a tie), then refit every candidate on all rows."""
+    try:
+        fit_part, validation, _ = time_split(train, months=VALIDATION_MONTHS)
+    except NotEnoughHistory:
+        fit_part = validation = train
+    if fit_part["label"].nunique() < 2 or validation["label"].sum() == 0:
+        fit_part = validation = train  # too little history to hold months back: choose on the training rows
+    scores = {
+        name: float(_group_metrics(validation, model_scorer(_fit(model, fit_part))(validation))[f"ndcg@{K}"].mean())
+        for name, model in candidate_models().items()
+    }
+    best = max(scores, key=lambda name: scores[name])
+    return Ranker(
+        algorithm=best,
+        models={name: _fit(model, train) for name, model in candidate_models().items()},
+        validation=scores,
+    )
+
+
+# --- one evaluation --------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """A trained ranker compared with the heuristic and popularity on the held-out months."""
+
+    ranker: Ranker
+    split_at: pd.Timestamp
+    train_rows: int
+    train_positives: int
+    holdout_rows: int
+    holdout_positives: int
+    outcomes: dict[str, int]  # training rows by outcome
+    metrics: dict[str, dict]  # "model" / "heuristic" / "popularity" -> metric -> value, and "groups"
+    candidates: dict[str, dict]  # each candidate model's validation and holdout NDCG@3
+    gain: dict[str, float]  # model minus heuristic NDCG@3 per group: mean, bootstrap 5th and 95th percentiles
+    importances: list[dict]  # what the model leans on: holdout ROC AUC lost when a feature is shuffled
+    coefficients: dict[str, float]  # the logistic regression's weights on standardised features
+
+    @property
+    def enough_history(self) -> bool:
+        return self.train_rows >= MIN_TRAINING_ROWS and self.train_positives >= MIN_TRAINING_POSITIVES
+
+    @property
+    def beats_heuristic(self) -> bool:
+        key = f"ndcg@{K}"
+        return self.metrics["model"][key] > self.metrics["heuristic"][key] and self.gain["low"] > 0
+
+    @property
+    def serves(self) -> bool:
+        return self.beats_heuristic and self.enough_history
+
+    def as_dict(self) -> dict:
+        return {
+            "algorithm": self.ranker.algorithm,
+            "split_at": self.split_at.isoformat(),
+            "train": {"rows": self.train_rows, "positives": self.train_positives, "outcomes": self.outcomes},
+            "holdout": {"rows": self.holdout_rows, "positives": self.holdout_positives, "months": HOLDOUT_MONTHS},
+            "features": list(FEATURES),
+            "metrics": self.metrics,
+            "candidates": self.candidates,
+            "ndcg_gain_over_heuristic": self.gain,
+            "beats_heuristic": self.beats_heuristic,
+            "enough_history": self.enough_history,
+            "serves": self.serves,
+            "importances": self.importances,
+            "logistic_coefficients": self.coefficients,
+        }
+
+
+def evaluate(frame: pd.DataFrame) -> Evaluation:
+    """Split ``frame`` (from ``read_outcomes``) in time, fit on the earlier rows, and compare the
+    model with the heuristic and popularity on the later ones.
+
+    On one thread: for a few thousand rows threads cost more than they save, and the task worker
+    shares its machine.
+    """
+    with threadpool_limits(limits=1):
+        return _evaluate(frame)
+
+
+def _evaluate(frame: pd.DataFrame) -> Evaluation:
+    train, holdout, split_at = time_split(frame, months=HOLDOUT_MONTHS)
+    good = int(train["label"].sum())
+    if min(good, len(train) - good) < MIN_TO_FIT:
+        raise NotEnoughHistory(
+            f"The {len(train)} training rows have {good} good outcomes: fitting needs {MIN_TO_FIT} of each kind."
+        )
+    ranker = fit_ranker(train)
+    scorers = {
+        "model": model_scorer(ranker.model),
+        "heuristic": heuristic_score,
+        "popularity": popularity_scorer(popularity_rates(train)),
+    }
+    per_group = {name: _group_metrics(holdout, scorer(holdout)) for name, scorer in scorers.items()}
+    key = f"ndcg@{K}"
+    logistic = next((model for name, model in ranker.models.items() if "logistic" in name), None)
+    return Evaluation(
+        ranker=ranker,
+        split_at=split_at,
+        train_rows=len(train),
+        train_positives=int(train["label"].sum()),
+        holdout_rows=len(holdout),
+        holdout_positives=int(holdout["label"].sum()),
+        outcomes={str(name): int(count) for name, count in train["outcome"].value_counts().items()},
+        metrics={name: _means(table) for name, table in per_group.items()},
+        candidates={
+            name: {
+                "validation_ndcg": ranker.validation[name],
+                "holdout_ndcg": float(_group_metrics(holdout, model_scorer(model)(holdout))[key].mean()),
+            }
+            for name, model in ranker.models.items()
+        },
+        gain=bootstrap_gain(per_group["model"][key], per_group["heuristic"][key]),
+        importances=permutation_importances(ranker.model, holdout),
+        coefficients=logistic_coefficients(logistic) if logistic is not None else {},
+    )
+
+
+def permutation_importances(model, holdout: pd.DataFrame, *, top: int = 8) -> list[dict]:
+    """The holdout ROC AUC the model loses when each feature is shuffled, the largest first."""
+    if holdout["label"].nunique() < 2:
+        return []
+    x, y = holdout[FEATURES].to_numpy(dtype="float64"), holdout["label"].to_numpy(dtype="int64")
+    result = permutation_importance(model, x, y, scoring="roc_auc", n_repeats=5, random_state=SEED)
+    order = np.argsort(-result.importances_mean)[:top]
+    return [
+        {
+            "feature": FEATURES[i],
+            "auc_drop": float(result.importances_mean[i]),
+            "spread": float(result.importances_std[i]),
+        }
+        for i in order
+    ]
+
+
+def logistic_coefficients(calibrated) -> dict[str, float]:
+    """The logistic regression's weights on standardised features, averaged over the calibration
+    folds, largest first: positive makes a good outcome likelier."""
+    weights = np.mean(
+        [fold.estimator.named_steps["logisticregression"].coef_[0] for fold in calibrated.calibrated_classifiers_],
+        axis=0,
+    )
+    return {FEATURES[i]: round(float(weights[i]), 3) for i in np.argsort(-np.abs(weights))}
+
+
+# --- the model file and the ModelRun ---------------------------------------------------------
+
+
+def model_path(version: str) -> Path:
+    return MODEL_DIR / f"recommendation-{version}.joblib"
+
+
+def save_model(model, *, version: str) -> str:
+    """Write the model file; returns the path stored on the run (relative to the project when under it)."""
+    path = model_path(version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"model": model, "features": list(FEATURES), "version": version, "sklearn": sklearn.__version__}, path)
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
+
+
+def load_model(run: ModelRun):
+    """The fitted model of ``run``. Raises when the file is missing or unreadable (OSError,
+    unpickling errors) or was trained on other features than the engine computes (ValueError)."""
+    path = Path(run.file)
+    stored = joblib.load(path if path.is_absolute() else Path(settings.BASE_DIR) / path)
+    if stored.get("features") != list(FEATURES):
+        raise ValueError(f"Model {run.version} was trained on other features than the engine computes now.")
+    return stored["model"]
+
+
+def serving_run() -> ModelRun | None:
+    return ModelRun.objects.filter(serving=True).order_by("-trained_at", "-pk").first()
+
+
+def _new_version(now) -> str:
+    base = now.strftime("%Y%m%d-%H%M%S")
+    taken = set(ModelRun.objects.filter(version__startswith=base).values_list("version", flat=True))
+    number = 1
+    version = base
+    while version in taken:
+        number += 1
+        version = f"{base}-{number}"
+    return version
+
+
+@transaction.atomic
+def model_run_record(*, evaluation: Evaluation, now=None) -> ModelRun:
+    """Save the model file and record the run; when it serves, older runs stop serving."""
+    version = _new_version(now or timezone.now())
+    notes = [
+        f"{evaluation.ranker.algorithm} chosen on validation NDCG@{K} ("
+        + ", ".join(f"{name} {score:.3f}" for name, score in evaluation.ranker.validation.items())
+        + ")."
+    ]
+    if not evaluation.enough_history:
+        notes.append(
+            f"Not enough history to serve: {evaluation.train_rows} training rows, {evaluation.train_positives} good "
+            f"(needs {MIN_TRAINING_ROWS} and {MIN_TRAINING_POSITIVES})."
+        )
+    if not evaluation.beats_heuristic:
+        notes.append("It does not beat the heuristic on the holdout, so the heuristic keeps ranking.")
+    run = ModelRun(
+        version=version,
+        algorithm=evaluation.ranker.algorithm,
+        rows=evaluation.train_rows,
+        positives=evaluation.train_positives,
+        features=list(FEATURES),
+        split_at=evaluation.split_at.to_pydatetime(),
+        metrics=evaluation.as_dict(),
+        beats_heuristic=evaluation.beats_heuristic,
+        serving=evaluation.serves,
+        file=save_model(evaluation.ranker.model, version=version),
+        notes=" ".join(notes),
+    )
+    run.full_clean()
+    run.save()
+    if run.serving:
+        ModelRun.objects.filter(serving=True).exclude(pk=run.pk).update(serving=False)
+    return run
+
+
+def train_recommender(*, now=None) -> ModelRun:
+    """Read the labelled history, train and evaluate, save and record (the module docstring).
+
+    Raises ``NotEnoughHistory`` when there is nothing to train on yet.
+    """
+    now = now or timezone.now()
+    return model_run_record(evaluation=evaluate(read_outcomes(now=now)), now=now)

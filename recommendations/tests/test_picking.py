@@ -1,0 +1,312 @@
+"""Picking learning, on hand-made frames (exact values) and as properties (hypothesis)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommendations.engine.picking import (
+    FEATURES,
+    SAME_FORMAT_PENALTY,
+    candidate_features,
+    heuristic_score,
+    learning_path,
+    level_fit_of,
+    pick,
+    recommendation_confidence,
+    resource_stats,
+)
+
+ANNA, BEN = 1, 2
+STAKEHOLDERS, SQL, COACHING = 10, 11, 12
+
+
+def gaps_frame(rows):
+    """rows: (employee, skill, current, target_current, target_aspired, rank, confidence)."""
+    frame = pd.DataFrame(
+        rows, columns=["employee_id", "skill_id", "current", "target_current", "target_aspired", "rank", "confidence"]
+    )
+    frame["shortfall_current"] = (frame["target_current"].fillna(0) - frame["current"]).clip(lower=0)
+    frame["shortfall_aspired"] = (frame["target_aspired"].fillna(0) - frame["current"]).clip(lower=0)
+    frame["priority"] = 1.0 / frame["rank"]
+    frame["demand"] = 0.0
+    return frame
+
+
+def resources_frame(rows):
+    """rows: (resource, kind, hours[, mentor])."""
+    frame = pd.DataFrame([(*row, None)[:4] for row in rows], columns=["resource_id", "kind", "hours", "mentor_id"])
+    return frame.assign(format="self_paced", active=True)
+
+
+def skills_frame(rows):
+    return pd.DataFrame(rows, columns=["resource_id", "skill_id", "from_level", "to_level"])
+
+
+SKILL_KINDS = pd.DataFrame(
+    {"skill_id": [STAKEHOLDERS, SQL, COACHING], "kind": ["interpersonal", "technical", "leadership"]}
+)
+NO_HISTORY = pd.DataFrame({"employee_id": [], "resource_id": [], "status": []})
+NO_ENGAGEMENT = pd.DataFrame({"employee_id": [], "format": [], "records": [], "completed": [], "minutes": []})
+NO_STATS = pd.DataFrame({"resource_id": [], "completion_rate": [], "uplift": [], "n": []})
+
+
+def features(gaps, resources, resource_skills, *, history=NO_HISTORY, engagement=NO_ENGAGEMENT, stats=NO_STATS):
+    return candidate_features(
+        gaps=gaps, resources=resources, resource_skills=resource_skills, skill_kinds=SKILL_KINDS, history=history,
+        engagement=engagement, resource_stats=stats,
+    )  # fmt: skip
+
+
+GAPS = gaps_frame(
+    [
+        (ANNA, STAKEHOLDERS, 1.0, 3, 3, 1, 0.8),
+        (ANNA, SQL, 2.0, 3, None, 2, 0.9),
+        (ANNA, COACHING, 0.0, None, 3, 3, 0.5),
+    ]
+)
+RESOURCES = resources_frame(
+    [(100, "course", 4), (101, "mentorship", 6, 99), (102, "course", 8), (103, "stretch", 40), (104, "course", 10),
+     (105, "course", 12)]
+)  # fmt: skip
+RESOURCE_SKILLS = skills_frame(
+    [(100, STAKEHOLDERS, 1, 2), (101, STAKEHOLDERS, 1, 3), (102, STAKEHOLDERS, 2, 3), (103, COACHING, 0, 2),
+     (104, SQL, 2, 3), (105, STAKEHOLDERS, 3, 4)]
+)  # fmt: skip
+
+
+class TestCandidates:
+    def test_one_row_per_pair_with_every_feature_numeric(self):
+        frame = features(GAPS, RESOURCES, RESOURCE_SKILLS)
+        assert set(FEATURES) <= set(frame.columns)
+        assert not frame[FEATURES].isna().any().any()
+        assert not frame.duplicated(["employee_id", "resource_id"]).any()
+        # 102 starts at 2, a level above Anna; 105 starts at 3, the target itself
+        assert set(frame["resource_id"]) == {100, 101, 103, 104}
+
+    def test_goals_levels_and_shares(self):
+        frame = features(GAPS, RESOURCES, RESOURCE_SKILLS).set_index("resource_id")
+        assert (
+            frame.loc[101, "goal"] == "both"
+            and frame.loc[104, "goal"] == "current"
+            and frame.loc[103, "goal"] == "aspired"
+        )
+        assert frame.loc[101, "closes_share"] == 1.0 and frame.loc[100, "closes_share"] == 0.5
+        assert frame.loc[101, "level_fit"] == 1.0 and frame.loc[103, "level_fit"] == 1.0
+        assert frame.loc[101, "kind_fit"] == 1.0 and frame.loc[100, "kind_fit"] == 0.4  # interpersonal: mentorship
+        assert frame.loc[104, "kind_fit"] == 1.0  # technical: a course
+
+    def test_a_step_starting_below_counts_only_what_is_new(self):
+        fit = level_fit_of(
+            from_level=np.array([0.0, 1.0, 2.0]), to_level=np.array([3.0, 2.0, 3.0]), current=np.array([2.0, 1.5, 1.5])
+        )
+        assert fit.tolist() == [pytest.approx(1 / 3), 1.0, 0.5]
+
+    def test_a_step_may_start_half_a_level_above(self):
+        frame = features(GAPS.assign(current=[1.5, 2.0, 0.0]), RESOURCES, RESOURCE_SKILLS).set_index("resource_id")
+        assert frame.loc[102, "level_fit"] == 0.5  # 2 -> 3 at 1.5
+
+    def test_history_and_self_mentoring_are_excluded(self):
+        history = pd.DataFrame(
+            {"employee_id": [ANNA, ANNA], "resource_id": [100, 103], "status": ["completed", "dismissed"]}
+        )
+        frame = features(GAPS, RESOURCES, RESOURCE_SKILLS, history=history)
+        assert set(frame["resource_id"]) == {101, 104}
+        mentor_gaps = GAPS.assign(employee_id=99)
+        assert 101 not in set(features(mentor_gaps, RESOURCES, RESOURCE_SKILLS)["resource_id"])
+
+    def test_a_resource_for_several_gaps_is_kept_once_for_the_best_ranked(self):
+        both = pd.concat([RESOURCE_SKILLS, skills_frame([(101, COACHING, 0, 2)])])
+        frame = features(GAPS, RESOURCES, both).set_index("resource_id")
+        assert frame.loc[101, "skill_id"] == STAKEHOLDERS and frame.loc[101, "gaps_covered"] == 2
+
+    def test_own_completion_rate_is_smoothed_toward_the_organisation(self):
+        engagement = pd.DataFrame(
+            {"employee_id": [ANNA], "format": ["course"], "records": [2.0], "completed": [0.0], "minutes": [90.0]}
+        )
+        stats = pd.DataFrame({"resource_id": [100], "completion_rate": [0.8], "uplift": [1.0], "n": [10.0]})
+        frame = features(GAPS, RESOURCES, RESOURCE_SKILLS, engagement=engagement, stats=stats).set_index("resource_id")
+        assert frame.loc[100, "format_completion_rate"] == pytest.approx((0 + 3 * 0.8) / (2 + 3))
+        assert frame.loc[100, "format_engagement"] == pytest.approx(np.log1p(45))
+        assert frame.loc[100, "resource_completion_rate"] == pytest.approx((0.8 * 10 + 5 * 0.8) / 15)
+        assert frame.loc[100, "resource_uplift"] == pytest.approx(10 / 15)
+        assert frame.loc[101, "resource_uplift"] == 0.0
+
+    def test_candidates_come_from_the_three_best_ranked_gaps_the_catalogue_covers(self):
+        gaps = gaps_frame([(ANNA, skill, 1.0, 3, None, rank, 0.8) for rank, skill in enumerate([20, 21, 22, 23, 24], start=1)])
+        resources = resources_frame([(1, "course", 4), (2, "course", 4), (3, "course", 4), (4, "course", 4)])
+        listed = skills_frame([(1, 20, 1, 2), (2, 22, 1, 2), (3, 23, 1, 2), (4, 24, 1, 2)])  # nothing for 21
+        assert features(gaps, resources, listed)["skill_id"].tolist() == [20, 22, 23]
+
+    def test_no_gaps_or_no_catalogue_gives_an_empty_frame_with_the_columns(self):
+        for frame in (
+            features(GAPS.iloc[:0], RESOURCES, RESOURCE_SKILLS),
+            features(GAPS, RESOURCES.iloc[:0], RESOURCE_SKILLS),
+        ):
+            assert frame.empty and set(FEATURES) <= set(frame.columns)
+
+
+class TestPicking:
+    def test_the_best_fit_comes_first_and_the_rest_follow_by_score(self):
+        frame = features(GAPS, RESOURCES, RESOURCE_SKILLS)
+        picked = pick(frame, heuristic_score(frame))
+        # the mentorship closes the top (interpersonal) gap from where Anna is: first
+        assert picked["resource_id"].tolist()[0] == 101
+        assert picked["shown"].tolist() == [True, True, True, False]
+        assert picked["kind"][:3].nunique() >= 2
+        assert picked["rank"].tolist() == list(range(1, len(picked) + 1))
+        assert picked["score"][3:].is_monotonic_decreasing
+
+    def test_a_same_format_item_clearly_ahead_is_still_shown(self):
+        frame = pd.DataFrame(
+            {"employee_id": [ANNA] * 3, "resource_id": [1, 2, 3], "kind": ["course", "course", "mentorship"],
+             "skill_id": [10, 11, 12]}
+        )  # fmt: skip
+        clearly = pick(frame, np.array([1.0, 0.9, 0.9 - SAME_FORMAT_PENALTY - 0.01]))
+        assert clearly["resource_id"].tolist() == [1, 2, 3]
+        narrowly = pick(frame, np.array([1.0, 0.9, 0.9 - SAME_FORMAT_PENALTY + 0.01]))
+        assert narrowly["resource_id"].tolist() == [1, 3, 2]
+
+    def test_confidence_is_the_gaps_times_the_evidence_behind_the_resource(self):
+        frame = pd.DataFrame({"gap_confidence": [0.8, 0.8, 0.0], "resource_evidence": np.log1p([0, 45, 45])})
+        assert recommendation_confidence(frame).tolist() == pytest.approx([0.64, 0.8 * 0.98, 0.0])
+
+
+class TestResourceStats:
+    def test_completion_rate_counts_decided_records_and_uplift_is_the_mean_rise(self):
+        records = pd.DataFrame(
+            {"resource_id": [1, 1, 1, 1, 2], "status": ["completed", "abandoned", "in_progress", "passed", "failed"],
+             "count": [3, 1, 5, 0, 2]}
+        )  # fmt: skip
+        rises = pd.DataFrame({"resource_id": [1], "rise_sum": [3.0], "rise_n": [2.0]})
+        stats = resource_stats(records=records, rises=rises).set_index("resource_id")
+        assert stats.loc[1, "n"] == 4 and stats.loc[1, "completion_rate"] == pytest.approx(0.75)
+        assert stats.loc[1, "uplift"] == pytest.approx(1.5) and stats.loc[1, "uplift_n"] == 2
+        assert stats.loc[2, "completion_rate"] == 0.0 and stats.loc[2, "uplift"] == 0.0
+
+
+class TestLearningPath:
+    def test_it_climbs_in_steps_and_puts_current_role_needs_first(self):
+        gaps = gaps_frame([(ANNA, COACHING, 1.0, None, 3, 1, 0.5), (ANNA, STAKEHOLDERS, 1.0, 2, 4, 2, 0.5)])
+        resources = resources_frame(
+            [(1, "course", 4), (2, "mentorship", 6), (3, "course", 8), (4, "stretch", 20), (5, "course", 9)]
+        )
+        listed = skills_frame(
+            [
+                (1, STAKEHOLDERS, 1, 2),
+                (2, STAKEHOLDERS, 2, 4),
+                (3, COACHING, 1, 2),
+                (4, COACHING, 2, 3),
+                (5, COACHING, 1, 3),
+            ]
+        )
+        history = pd.DataFrame({"resource_id": [5], "status": ["dismissed"]})
+        path = learning_path(gaps=gaps, resources=resources, resource_skills=listed, history=history)
+        assert path[["skill_id", "resource_id", "from_level", "to_level"]].values.tolist() == [
+            [STAKEHOLDERS, 1, 1, 2],  # the current role needs level 2: first
+            [COACHING, 3, 1, 2],
+            [COACHING, 4, 2, 3],
+            [STAKEHOLDERS, 2, 2, 4],
+        ]
+        assert path["step"].tolist() == [1, 2, 3, 4] and path["urgent"].tolist() == [True, False, False, False]
+
+    def test_a_level_nothing_covers_is_a_step_without_a_resource(self):
+        gaps = gaps_frame([(ANNA, COACHING, 0.0, None, 3, 1, 0.5)])
+        path = learning_path(
+            gaps=gaps,
+            resources=resources_frame([(1, "course", 4)]),
+            resource_skills=skills_frame([(1, COACHING, 0, 1)]),
+            history=NO_HISTORY,
+        )
+        assert path["resource_id"].isna().tolist() == [False, True]
+        assert path[["from_level", "to_level"]].values.tolist() == [[0, 1], [1, 3]]
+
+    def test_work_under_way_is_preferred_for_its_step(self):
+        gaps = gaps_frame([(ANNA, COACHING, 1.0, None, 2, 1, 0.5)])
+        resources = resources_frame([(1, "course", 4), (2, "stretch", 30)])
+        listed = skills_frame([(1, COACHING, 1, 2), (2, COACHING, 1, 2)])
+        history = pd.DataFrame({"resource_id": [2], "status": ["in_progress"]})
+        path = learning_path(gaps=gaps, resources=resources, resource_skills=listed, history=history)
+        assert path["resource_id"].tolist() == [2] and path["under_way"].tolist() == [True]
+
+
+# --- properties ------------------------------------------------------------------------------
+
+KINDS = ["course", "certification", "mentorship", "stretch", "peer"]
+
+
+@st.composite
+def worlds(draw):
+    """Random employees, gaps, catalogue and history."""
+    n_employees, n_skills, n_resources = draw(st.integers(1, 5)), draw(st.integers(1, 4)), draw(st.integers(1, 12))
+    gap_rows = []
+    for employee in range(1, n_employees + 1):
+        skills = draw(st.lists(st.integers(1, n_skills), unique=True, max_size=n_skills))
+        for rank, skill in enumerate(skills, start=1):
+            current = draw(st.floats(0, 3.5))
+            target_current = draw(st.one_of(st.none(), st.integers(1, 4)))
+            target_aspired = draw(st.one_of(st.none(), st.integers(1, 4)))
+            gap_rows.append((employee, skill, current, target_current, target_aspired, rank, draw(st.floats(0, 1))))
+    skill_rows, resource_rows = [], []
+    for resource in range(100, 100 + n_resources):
+        resource_rows.append((resource, draw(st.sampled_from(KINDS)), draw(st.integers(1, 40))))
+        for skill in draw(st.lists(st.integers(1, n_skills), unique=True, min_size=1, max_size=2)):
+            from_level = draw(st.integers(0, 3))
+            skill_rows.append((resource, skill, from_level, draw(st.integers(from_level + 1, 4))))
+    history = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, n_employees),
+                st.integers(100, 99 + n_resources),
+                st.sampled_from(["completed", "in_progress", "dismissed"]),
+            ),
+            max_size=10,
+        )
+    )
+    return (
+        gaps_frame(gap_rows),
+        resources_frame(resource_rows),
+        skills_frame(skill_rows),
+        pd.DataFrame(history, columns=["employee_id", "resource_id", "status"]),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds())
+def test_it_never_recommends_history_and_shows_at_most_three(world):
+    gaps, resources, listed, history = world
+    kinds = pd.DataFrame({"skill_id": [1, 2, 3, 4], "kind": ["technical", "leadership", "interpersonal", "domain"]})
+    frame = candidate_features(
+        gaps=gaps, resources=resources, resource_skills=listed, skill_kinds=kinds, history=history,
+        engagement=NO_ENGAGEMENT, resource_stats=NO_STATS,
+    )  # fmt: skip
+    picked = pick(frame, heuristic_score(frame))
+    taken = set(zip(history["employee_id"], history["resource_id"], strict=True))
+    assert not taken & set(zip(picked["employee_id"], picked["resource_id"], strict=True))
+    assert not frame[FEATURES].isna().any().any()
+    for _, rows in picked.groupby("employee_id"):
+        assert rows["shown"].sum() <= 3
+        assert rows["rank"].tolist() == list(range(1, len(rows) + 1))
+        assert rows.loc[rows["shown"], "rank"].tolist() == list(range(1, rows["shown"].sum() + 1))
+    assert (picked["reaches_level"] > picked["current_level"]).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds())
+def test_the_path_never_puts_a_higher_step_before_a_lower_one_of_the_same_skill(world):
+    gaps, resources, listed, history = world
+    for employee, own_gaps in gaps.groupby("employee_id"):
+        path = learning_path(
+            gaps=own_gaps, resources=resources, resource_skills=listed,
+            history=history[history["employee_id"] == employee], employee_id=employee,
+        )  # fmt: skip
+        for _, steps in path.groupby("skill_id", sort=False):
+            assert steps["to_level"].is_monotonic_increasing and steps["to_level"].is_unique
+            assert (steps["from_level"].to_numpy()[1:] == steps["to_level"].to_numpy()[:-1]).all()
+        done = set(
+            history.loc[
+                (history["employee_id"] == employee) & history["status"].isin(["completed", "dismissed"]), "resource_id"
+            ]
+        )
+        assert not done & set(path["resource_id"].dropna().astype(int))

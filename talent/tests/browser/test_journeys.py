@@ -1,0 +1,128 @@
+"""Journeys through the real UI in a real browser (Debian's chromium), on the demo organisation.
+
+Each test seeds the demo into the test database, starts from the sign-in form and ends with a
+screenshot in test-results/ (gitignored): the employee accepts a recommendation; the manager opens
+a briefing and logs a check-in, and flags a recommendation; HR approves an item in the review queue.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from talent.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-results"
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("seed_demo", verbosity=0)
+    return live_server.url
+
+
+def sign_in(page: Page, base_url: str, who: str) -> None:
+    """Through the real form: e-mail and password, then the role's landing page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(f"{who}@{DEMO_DOMAIN}")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def demo_employee(who: str):
+    from profiles.models import Employee
+
+    return Employee.objects.select_related("manager").get(user__email=f"{who}@{DEMO_DOMAIN}")
+
+
+@pytest.mark.skip(
+    reason="The learning-recommendation cards with Accept on /me/ (recommendations/_learning.html) are not built yet"
+)
+def test_the_employee_accepts_a_recommendation(page: Page, demo):
+    from recommendations.models import Recommendation
+
+    sign_in(page, demo, "employee")
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    cards = page.get_by_role("region", name=re.compile("learning", re.IGNORECASE))
+    accept = cards.get_by_role("button", name=re.compile("^accept", re.IGNORECASE)).first
+    expect(accept).to_be_visible()
+    accept.click()
+    expect(page.get_by_role("status")).to_contain_text(re.compile("accept", re.IGNORECASE))
+    assert Recommendation.objects.filter(employee=demo_employee("employee"), status="accepted").exists()
+    screenshot(page, "employee-accepted-recommendation")
+
+
+def open_briefing(page: Page, base_url: str):
+    """The demo manager signs in and opens the demo employee's briefing from /team/."""
+    report = demo_employee("employee")
+    sign_in(page, base_url, "manager")
+    expect(page).to_have_url(re.compile(r"/team/$"))
+    page.get_by_role("main").get_by_role("link", name=report.full_name).first.click()
+    expect(page).to_have_url(re.compile(rf"/team/{report.pk}/briefing/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(report.full_name)
+    return report
+
+
+def test_the_manager_opens_a_briefing_and_logs_a_check_in(page: Page, demo):
+    from feedback.models import CheckIn
+
+    report = open_briefing(page, demo)
+    log = page.get_by_role("region", name="Log the check-in")
+    log.get_by_label("Notes").fill("Went through the storytelling gap and the dashboard project.")
+    log.get_by_label("Agreed actions").fill(
+        "Present the churn dashboard at the team meeting\nPair with a senior analyst"
+    )
+    log.get_by_role("button", name="Log check-in").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Check-in with {report.first_name} logged")
+    checkin = CheckIn.objects.get(employee=report)
+    assert checkin.manager == report.manager and len(checkin.actions) == 2
+    expect(log).to_contain_text("Present the churn dashboard")
+    screenshot(page, "manager-checkin-logged")
+
+
+def test_the_manager_flags_a_recommendation(page: Page, demo):
+    from recommendations.models import Flag
+
+    report = open_briefing(page, demo)
+    flag = page.get_by_role("region", name="Flag something as wrong")
+    target = flag.get_by_label("What is wrong")
+    labels = [text.strip() for text in target.locator("option").all_inner_texts()]
+    recommendation = next((label for label in labels if label.startswith("Recommendation:")), None)
+    assert recommendation, f"the briefing offers no recommendation to flag, only {labels}"
+    target.select_option(label=recommendation)
+    flag.get_by_label("Why it is wrong").fill("She already runs this course for the team.")
+    flag.get_by_role("button", name="Send to HR review").click()
+    expect(page.get_by_role("status")).to_contain_text("Flag sent to HR")
+    flagged = Flag.objects.get(employee=report, target=Flag.Target.RECOMMENDATION)
+    assert flagged.recommendation.resource.title == recommendation.removeprefix("Recommendation: ")
+    screenshot(page, "manager-flagged-recommendation")
+
+
+def test_hr_approves_an_item_in_the_review_queue(page: Page, demo):
+    from recommendations.models import ReviewItem
+
+    sign_in(page, demo, "hr")
+    expect(page).to_have_url(re.compile(r"/hr/$"))
+    page.get_by_role("main").get_by_role("link", name=re.compile("review queue", re.IGNORECASE)).first.click()
+    expect(page).to_have_url(re.compile(r"/hr/review/$"))
+    first = page.get_by_role("region", name=re.compile("^Waiting")).get_by_role("link").first
+    person, item_url = first.inner_text(), first.get_attribute("href")
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(person)
+    page.get_by_role("button", name="Approve and release").click()
+    expect(page).to_have_url(re.compile(r"/hr/review/$"))
+    expect(page.get_by_role("status")).to_contain_text(re.compile(f"{person}: approved"))
+    item = ReviewItem.objects.get(pk=int(item_url.rstrip("/").rsplit("/", 1)[1]))
+    assert item.status == "approved" and item.decided_by.email == f"hr@{DEMO_DOMAIN}"
+    screenshot(page, "hr-review-approved")
