@@ -141,7 +141,19 @@ class SyncRejectionInline(admin.TabularInline):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "source", "kind", "name", "status", "received", "created", "updated", "unchanged", "rejected", "max_delay_seconds"]
+    list_display = [
+        "started_at",
+        "source",
+        "kind",
+        "name",
+        "status",
+        "received",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "max_delay_seconds",
+    ]
     list_filter = ["source", "kind", "status"]
     search_fields = ["name", "error"]
     inlines = [SyncRejectionInline]

@@ -14,7 +14,9 @@ from taxonomy.models import Role, Skill
 
 
 class BusinessUnit(models.Model):
-    name = models.CharField(max_length=120, unique=True, error_messages={"unique": "A business unit with this name already exists."})
+    name = models.CharField(
+        max_length=120, unique=True, error_messages={"unique": "A business unit with this name already exists."}
+    )
     code = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -68,7 +70,9 @@ class Employee(models.Model):
         LEFT = "left", "Left"
 
     external_id = models.CharField(
-        max_length=100, unique=True, help_text="The id in the HR system (employee number).",
+        max_length=100,
+        unique=True,
+        help_text="The id in the HR system (employee number).",
         error_messages={"unique": "Another employee already has this external id."},
     )
     user = models.OneToOneField(
@@ -169,11 +173,13 @@ class SkillEvidence(models.Model):
         indexes = [models.Index(fields=["employee", "skill", "observed_at"], name="evidence_emp_skill_time")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__gte=0, level__lte=4), name="evidence_level_0_to_4",
+                condition=Q(level__gte=0, level__lte=4),
+                name="evidence_level_0_to_4",
                 violation_error_message="An evidence level must be between 0 (none) and 4 (mastery).",
             ),
             models.CheckConstraint(
-                condition=Q(confidence__gte=0, confidence__lte=1), name="evidence_confidence_0_to_1",
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="evidence_confidence_0_to_1",
                 violation_error_message="Confidence must be between 0 and 1.",
             ),
         ]
@@ -197,11 +203,13 @@ class PerformanceReview(models.Model):
         ordering = ["employee", "-submitted_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["employee", "period"], name="review_one_per_period",
+                fields=["employee", "period"],
+                name="review_one_per_period",
                 violation_error_message="This employee already has a review for that period.",
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5), name="review_score_1_to_5",
+                condition=Q(score__gte=1, score__lte=5),
+                name="review_score_1_to_5",
                 violation_error_message="A review score must be between 1 and 5.",
             ),
             models.CheckConstraint(
@@ -248,7 +256,8 @@ class LearningRecord(models.Model):
         indexes = [models.Index(fields=["employee", "completed_at"], name="learning_emp_completed")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1), name="learning_score_0_to_1",
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="learning_score_0_to_1",
                 violation_error_message="A learning score is scaled between 0 and 1.",
             ),
         ]
@@ -394,7 +403,11 @@ class Credential(models.Model):
     key = models.CharField(max_length=24, unique=True, help_text="Public part: the xAPI username, the token prefix.")
     secret_hash = models.CharField(max_length=200)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credentials",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="credentials",
         help_text="For API tokens: whose permissions the token carries.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,7 +23,9 @@ def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Emp
         manager.refresh_from_db(fields=["org_path"])
         if manager.pk == employee.pk or (employee.org_path and manager.org_path.startswith(employee.org_path)):
             raise ValidationError(
-                {"manager": f"{manager} reports to {employee}, so cannot also be their manager (that would make a loop)."}
+                {
+                    "manager": f"{manager} reports to {employee}, so cannot also be their manager (that would make a loop)."
+                }
             )
     old_path = employee.org_path
     employee.manager = manager

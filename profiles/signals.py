@@ -16,6 +16,4 @@ profile_changed = Signal()
 def profile_changed_on_commit(*, employee_ids, what: str, source: str) -> None:
     ids = sorted(set(employee_ids))
     if ids:
-        transaction.on_commit(
-            lambda: profile_changed.send(sender=None, employee_ids=ids, what=what, source=source)
-        )
+        transaction.on_commit(lambda: profile_changed.send(sender=None, employee_ids=ids, what=what, source=source))

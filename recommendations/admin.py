@@ -31,10 +31,22 @@ from .resources import CatalogueResource, validate_mentor_level
 class EngineSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Review policy", {"fields": ["pilot_mode", "review_threshold"]}),
-        ("How gaps are prioritised", {"fields": ["urgency_weight", "leverage_weight", "demand_weight", "core_multiplier"]}),
+        (
+            "How gaps are prioritised",
+            {"fields": ["urgency_weight", "leverage_weight", "demand_weight", "core_multiplier"]},
+        ),
         (
             "How evidence counts",
-            {"fields": ["half_life_days", "weight_assessment", "weight_manager", "weight_learning", "weight_inferred", "weight_self"]},
+            {
+                "fields": [
+                    "half_life_days",
+                    "weight_assessment",
+                    "weight_manager",
+                    "weight_learning",
+                    "weight_inferred",
+                    "weight_self",
+                ]
+            },
         ),
     ]
 
@@ -47,7 +59,17 @@ class EngineSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(AnalysisRun)
 class AnalysisRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "scope", "status", "progress_shown", "trigger", "started_at", "finished_at", "employees", "gaps"]
+    list_display = [
+        "id",
+        "scope",
+        "status",
+        "progress_shown",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "employees",
+        "gaps",
+    ]
     list_filter = ["status", "scope"]
     readonly_fields = [field.name for field in AnalysisRun._meta.fields]
 
@@ -61,7 +83,15 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
 @admin.register(EmployeeAnalysis)
 class EmployeeAnalysisAdmin(admin.ModelAdmin):
-    list_display = ["employee", "computed_at", "review_status", "gap_count", "top_skill", "confidence", "readiness_aspired"]
+    list_display = [
+        "employee",
+        "computed_at",
+        "review_status",
+        "gap_count",
+        "top_skill",
+        "confidence",
+        "readiness_aspired",
+    ]
     list_filter = ["review_status"]
     search_fields = ["employee__first_name", "employee__last_name", "employee__external_id"]
     list_select_related = ["employee", "top_skill"]

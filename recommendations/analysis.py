@@ -56,16 +56,49 @@ MATCHES_PER_EMPLOYEE = 5
 CANDIDATES_PER_OPPORTUNITY = 20
 
 GAP_TABLE_COLUMNS = [
-    "run_id", "employee_id", "skill_id", "current", "confidence", "target_current", "importance_current", "core",
-    "target_aspired", "importance_aspired", "demand_weight", "shortfall_current", "shortfall_aspired", "urgency",
-    "leverage", "demand", "priority", "rank", "aspired_gaps_left", "hr_rationale",
+    "run_id",
+    "employee_id",
+    "skill_id",
+    "current",
+    "confidence",
+    "target_current",
+    "importance_current",
+    "core",
+    "target_aspired",
+    "importance_aspired",
+    "demand_weight",
+    "shortfall_current",
+    "shortfall_aspired",
+    "urgency",
+    "leverage",
+    "demand",
+    "priority",
+    "rank",
+    "aspired_gaps_left",
+    "hr_rationale",
 ]
 PATH_TABLE_COLUMNS = [
-    "run_id", "employee_id", "role_id", "kind", "via_taxonomy", "moves_observed", "typical_months", "readiness",
-    "missing", "months_estimate", "is_aspiration",
+    "run_id",
+    "employee_id",
+    "role_id",
+    "kind",
+    "via_taxonomy",
+    "moves_observed",
+    "typical_months",
+    "readiness",
+    "missing",
+    "months_estimate",
+    "is_aspiration",
 ]
 MATCH_TABLE_COLUMNS = [
-    "run_id", "employee_id", "opportunity_id", "score", "fit", "aspiration", "growth", "rank_for_employee",
+    "run_id",
+    "employee_id",
+    "opportunity_id",
+    "score",
+    "fit",
+    "aspiration",
+    "growth",
+    "rank_for_employee",
     "rank_for_opportunity",
 ]
 
@@ -229,8 +262,14 @@ def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple
         f"FROM {_table(SkillEvidence)} WHERE {where}",
         [_now_param(now), *params],
         columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
-        dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64", "source": "category",
-                "age_days": "float64", "confidence": "float64"},
+        dtypes={
+            "employee_id": "int64",
+            "skill_id": "int64",
+            "level": "int64",
+            "source": "category",
+            "age_days": "float64",
+            "confidence": "float64",
+        },
     )
     evidence["age_days"] = evidence["age_days"].clip(lower=0)
     return employees, evidence
@@ -248,19 +287,32 @@ def compute_chunk(*, shared: Shared, employees: pd.DataFrame, evidence: pd.DataF
     proficiency = current_proficiency(evidence, weights)
     proficiency = proficiency[proficiency["employee_id"].isin(employees["employee_id"])]
     gaps = compute_gaps(
-        employees=employees, requirements=shared.requirements, proficiency=proficiency, demand=shared.demand,
+        employees=employees,
+        requirements=shared.requirements,
+        proficiency=proficiency,
+        demand=shared.demand,
         weights=weights,
     )
     paths = project_paths(
-        employees=employees, requirements=shared.requirements, proficiency=proficiency, mobility=shared.mobility,
+        employees=employees,
+        requirements=shared.requirements,
+        proficiency=proficiency,
+        mobility=shared.mobility,
         moves=shared.moves,
     )
     matches = match_opportunities(
-        opportunities=shared.opportunities, opportunity_skills=shared.opportunity_skills, employees=employees,
-        requirements=shared.requirements, proficiency=proficiency, gaps=gaps,
-        per_employee=MATCHES_PER_EMPLOYEE, per_opportunity=CANDIDATES_PER_OPPORTUNITY,
+        opportunities=shared.opportunities,
+        opportunity_skills=shared.opportunity_skills,
+        employees=employees,
+        requirements=shared.requirements,
+        proficiency=proficiency,
+        gaps=gaps,
+        per_employee=MATCHES_PER_EMPLOYEE,
+        per_opportunity=CANDIDATES_PER_OPPORTUNITY,
     )
-    return Results(gaps=gaps, paths=paths, matches=matches, summary=summarise(employees, gaps, paths, proficiency, shared))
+    return Results(
+        gaps=gaps, paths=paths, matches=matches, summary=summarise(employees, gaps, paths, proficiency, shared)
+    )
 
 
 def summarise(employees, gaps, paths, proficiency, shared) -> pd.DataFrame:
@@ -269,7 +321,8 @@ def summarise(employees, gaps, paths, proficiency, shared) -> pd.DataFrame:
     has_role = employees["role_id"].notna().to_numpy()
     ready_now = readiness(
         pairs=pd.DataFrame({"employee_id": ids[has_role], "role_id": employees["role_id"].to_numpy()[has_role]}),
-        requirements=shared.requirements, proficiency=proficiency,
+        requirements=shared.requirements,
+        proficiency=proficiency,
     )
     goal = paths[paths["is_aspiration"].to_numpy(dtype=bool)]
     gap_employee = gaps["employee_id"].to_numpy(dtype="int64")
@@ -316,8 +369,16 @@ def _stage_summary(*, run, summary):
     write_frame(
         _table(RunSummary),
         summary.assign(run_id=run.pk),
-        ["run_id", "employee_id", "aspired_role_id", "readiness_current", "readiness_aspired", "gap_count",
-         "top_skill_id", "confidence"],
+        [
+            "run_id",
+            "employee_id",
+            "aspired_role_id",
+            "readiness_current",
+            "readiness_aspired",
+            "gap_count",
+            "top_skill_id",
+            "confidence",
+        ],
     )
 
 
@@ -374,8 +435,16 @@ def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
             FROM {summaries} s WHERE s.run_id = %s AND {pending_if}
             AND NOT EXISTS (SELECT 1 FROM {items} i WHERE i.employee_id = s.employee_id AND i.kind = %s AND i.status = %s)
             """,  # noqa: S608
-            [ReviewItem.Kind.GAP_ANALYSIS, reason, ReviewStatus.PENDING, stamp, run.pk, *pending_params,
-             ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING],
+            [
+                ReviewItem.Kind.GAP_ANALYSIS,
+                reason,
+                ReviewStatus.PENDING,
+                stamp,
+                run.pk,
+                *pending_params,
+                ReviewItem.Kind.GAP_ANALYSIS,
+                ReviewStatus.PENDING,
+            ],
         )
         _rank_candidates(cursor, run)
         cursor.execute(f"DELETE FROM {summaries} WHERE run_id = %s", [run.pk])  # noqa: S608
@@ -445,7 +514,9 @@ def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) 
     where, params = scope.where("id")
     ids = read_frame(
         f"SELECT id FROM {_table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
-        ["active", *params], columns=["id"], dtypes={"id": "int64"},
+        ["active", *params],
+        columns=["id"],
+        dtypes={"id": "int64"},
     )["id"].to_numpy()
     ranges = id_ranges(ids, chunk_size) if len(ids) else []
     run = AnalysisRun.objects.create(

@@ -241,7 +241,7 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
         f"WHERE {where} GROUP BY lr.employee_id, c.id, c.kind, lr.status",
         [picking.EXTERNAL_FORMAT, *params],
         columns=["employee_id", "resource_id", "format", "status", "count", "minutes"],
-        dtypes={"employee_id": "int64", "resource_id": "float64", "count": "float64", "minutes": "float64"},
+        dtypes={"resource_id": "float64"},  # NULL outside the catalogue; the rest converts below
     )
     where, params = scope.where("employee_id", low, high)
     statuses = [str(status) for status in (*LIVE, *ACTED)]
@@ -250,9 +250,6 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
         f"WHERE status IN ({_in(statuses)}) AND {where}",
         [*statuses, *params],
         columns=["id", "employee_id", "resource_id", "status", *REPLANNED],
-        dtypes={"id": "int64", "employee_id": "int64", "resource_id": "int64", "rank": "int64", "score": "float64",
-                "confidence": "float64", "gap_priority": "float64", "current_level": "float64",
-                "reaches_level": "int64", "skill_id": "int64"},
     )  # fmt: skip
     recommendations["shown"] = recommendations["shown"].isin([True, 1, "t", "true", "True"])  # SQLite 1/0, COPY t/f
     # (numpy from here: pandas' per-call overhead would dominate a one-employee recompute)

@@ -54,7 +54,8 @@ class EngineSettings(models.Model):
                 violation_error_message="The review threshold is a confidence between 0 and 1.",
             ),
             models.CheckConstraint(
-                condition=Q(half_life_days__gt=0), name="engine_half_life_positive",
+                condition=Q(half_life_days__gt=0),
+                name="engine_half_life_positive",
                 violation_error_message="The evidence half-life must be more than 0 days.",
             ),
         ]
@@ -153,7 +154,11 @@ class EmployeeAnalysis(models.Model):
     employee = models.OneToOneField(Employee, primary_key=True, on_delete=models.CASCADE, related_name="analysis")
     run = models.ForeignKey(AnalysisRun, on_delete=models.PROTECT, related_name="+")
     visible_run = models.ForeignKey(
-        AnalysisRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        AnalysisRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The newest results managers and the employee may see.",
     )
     computed_at = models.DateTimeField()
@@ -254,7 +259,11 @@ class Opportunity(models.Model):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     role = models.ForeignKey(
-        Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities",
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
         help_text="For an open role: its requirements are what the match is scored against.",
     )
     business_unit = models.ForeignKey(BusinessUnit, null=True, blank=True, on_delete=models.SET_NULL)
@@ -264,7 +273,11 @@ class Opportunity(models.Model):
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)
     filled_by = models.ForeignKey(
-        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities_filled",
+        Employee,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities_filled",
         help_text="Who took it (internal mobility is measured from this).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -293,7 +306,8 @@ class OpportunitySkill(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["opportunity", "skill"], name="opportunity_skill_once",
+                fields=["opportunity", "skill"],
+                name="opportunity_skill_once",
                 violation_error_message="This opportunity already lists that skill.",
             ),
         ]
@@ -344,7 +358,9 @@ class ReviewItem(models.Model):
     status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True, help_text="Why HR decided as it did (required for edits and rejections).")
 
     class Meta:
@@ -352,7 +368,9 @@ class ReviewItem(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="review_status_kind")]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "employee"], condition=Q(status="pending"), name="review_one_pending_per_employee",
+                fields=["kind", "employee"],
+                condition=Q(status="pending"),
+                name="review_one_pending_per_employee",
             ),
         ]
 
@@ -387,16 +405,27 @@ class LearningResource(models.Model):
     provider = models.CharField(max_length=120, blank=True)
     url = models.URLField(blank=True, max_length=500)
     activity_id = models.CharField(
-        max_length=500, null=True, blank=True, unique=True,
+        max_length=500,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="The LMS/xAPI activity id, so completions from the LMS are matched to this item.",
         error_messages={"unique": "Another catalogue item already has this activity id."},
     )
     mentor = models.ForeignKey(
-        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentoring",
+        Employee,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentoring",
         help_text="For a mentorship pairing: the mentor (their level in the skill must be high enough).",
     )
     opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources",
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
         help_text="For a stretch assignment: the open opportunity it comes from.",
     )
     active = models.BooleanField(default=True)
@@ -406,11 +435,13 @@ class LearningResource(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(hours__gt=0), name="resource_hours_positive",
+                condition=Q(hours__gt=0),
+                name="resource_hours_positive",
                 violation_error_message="Hours must be more than 0.",
             ),
             models.CheckConstraint(
-                condition=Q(cost__gte=0), name="resource_cost_not_negative",
+                condition=Q(cost__gte=0),
+                name="resource_cost_not_negative",
                 violation_error_message="Cost cannot be negative.",
             ),
             models.CheckConstraint(
@@ -435,7 +466,8 @@ class ResourceSkill(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["resource", "skill"], name="resource_skill_once",
+                fields=["resource", "skill"],
+                name="resource_skill_once",
                 violation_error_message="This resource already lists that skill.",
             ),
             models.CheckConstraint(
@@ -513,7 +545,9 @@ class Flag(models.Model):
     target = models.CharField(max_length=20, choices=Target.choices)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
     skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    recommendation = models.ForeignKey(Recommendation, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    recommendation = models.ForeignKey(
+        Recommendation, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     reason = models.TextField()
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -524,7 +558,8 @@ class Flag(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target="gap", skill__isnull=False) | Q(target="recommendation", recommendation__isnull=False),
+                condition=Q(target="gap", skill__isnull=False)
+                | Q(target="recommendation", recommendation__isnull=False),
                 name="flag_names_its_target",
                 violation_error_message="A flag must name the gap's skill or the recommendation it is about.",
             ),
@@ -546,7 +581,9 @@ class ModelRun(models.Model):
     split_at = models.DateTimeField(help_text="Training rows before this, holdout rows after (time split).")
     metrics = models.JSONField(default=dict, help_text="precision@3, recall@3, NDCG@3 of model, heuristic, popularity.")
     beats_heuristic = models.BooleanField(default=False)
-    serving = models.BooleanField(default=False, help_text="The model ranks recommendations only while it beats the heuristic.")
+    serving = models.BooleanField(
+        default=False, help_text="The model ranks recommendations only while it beats the heuristic."
+    )
     file = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
 

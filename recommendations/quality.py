@@ -20,7 +20,11 @@ def find_stale_analysis(ctx: ScanContext) -> Iterable[Finding]:
     for pk, computed_at in EmployeeAnalysis.objects.filter(
         computed_at__lt=cutoff, employee__status=Employee.Status.ACTIVE
     ).values_list("employee_id", "computed_at"):
-        yield Finding(pk, "", f"The gap analysis was last computed on {computed_at:%d %b %Y}, over {MAX_ANALYSIS_AGE_DAYS} days ago.")
+        yield Finding(
+            pk,
+            "",
+            f"The gap analysis was last computed on {computed_at:%d %b %Y}, over {MAX_ANALYSIS_AGE_DAYS} days ago.",
+        )
     for pk in active.filter(~Exists(analysed)).values_list("pk", flat=True):
         yield Finding(pk, "", "No gap analysis has been computed yet.")
 

@@ -20,9 +20,12 @@ def recompute_changed_profiles(sender, *, employee_ids, what, source, **kwargs):
 
 
 def people_with_role(role_id):
-    return Employee.objects.active().filter(Q(role_id=role_id) | Q(aspirations__target_role_id=role_id)).values_list(
-        "pk", flat=True
-    ).distinct()
+    return (
+        Employee.objects.active()
+        .filter(Q(role_id=role_id) | Q(aspirations__target_role_id=role_id))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 @receiver([post_save, post_delete], sender=RoleRequirement, dispatch_uid="recommendations.recompute_on_requirement")
@@ -42,6 +45,8 @@ def recompute_unit(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=MobilityPath, dispatch_uid="recommendations.stale_shared_mobility")
 @receiver([post_save, post_delete], sender=SkillDemand, dispatch_uid="recommendations.stale_shared_demand")
 @receiver([post_save, post_delete], sender=Opportunity, dispatch_uid="recommendations.stale_shared_opportunity")
-@receiver([post_save, post_delete], sender=OpportunitySkill, dispatch_uid="recommendations.stale_shared_opportunity_skill")
+@receiver(
+    [post_save, post_delete], sender=OpportunitySkill, dispatch_uid="recommendations.stale_shared_opportunity_skill"
+)
 def taxonomy_changed(sender, **kwargs):
     shared_bump()

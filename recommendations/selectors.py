@@ -30,7 +30,11 @@ SHOWN_GAPS = 8
 def employee_levels(*, employee) -> dict[int, dict]:
     """The engine's current level and confidence per skill for one employee, from their evidence."""
     now = timezone.now()
-    rows = list(SkillEvidence.objects.filter(employee=employee).values_list("skill_id", "level", "source", "observed_at", "confidence"))
+    rows = list(
+        SkillEvidence.objects.filter(employee=employee).values_list(
+            "skill_id", "level", "source", "observed_at", "confidence"
+        )
+    )
     if not rows:
         return {}
     frame = pd.DataFrame(rows, columns=["skill_id", "level", "source", "observed_at", "confidence"])
@@ -74,21 +78,34 @@ def analysis_context(*, employee, as_hr: bool) -> dict:
     }
     if run_id is None:
         return context
-    gaps = list(SkillGap.objects.filter(employee=employee, run_id=run_id).select_related("skill").order_by("rank")[:SHOWN_GAPS])
+    gaps = list(
+        SkillGap.objects.filter(employee=employee, run_id=run_id).select_related("skill").order_by("rank")[:SHOWN_GAPS]
+    )
     role = employee.role.title if employee.role_id else None
     aspired = pointer.aspired_role.title if pointer.aspired_role_id else None
     unit = employee.business_unit.name if employee.business_unit_id else None
     for gap in gaps:
         gap.rationale = gap.hr_rationale or gap_rationale(
-            skill=gap.skill.name, current=gap.current, current_role=role, target_current=gap.target_current,
-            importance_current=gap.importance_current, core=gap.core, aspired_role=aspired,
-            target_aspired=gap.target_aspired, aspired_gaps_left=gap.aspired_gaps_left,
-            demand_weight=gap.demand_weight, business_unit=unit,
+            skill=gap.skill.name,
+            current=gap.current,
+            current_role=role,
+            target_current=gap.target_current,
+            importance_current=gap.importance_current,
+            core=gap.core,
+            aspired_role=aspired,
+            target_aspired=gap.target_aspired,
+            aspired_gaps_left=gap.aspired_gaps_left,
+            demand_weight=gap.demand_weight,
+            business_unit=unit,
         )
         gap.confidence_meaning = confidence_phrase(gap.confidence)
         gap.shown_current = shown_level(gap.current)
         gap.goal_level = max(gap.target_current or 0, gap.target_aspired or 0)
-    paths = list(CareerPath.objects.filter(employee=employee, run_id=run_id).select_related("role").order_by("-is_aspiration", "-readiness")[:6])
+    paths = list(
+        CareerPath.objects.filter(employee=employee, run_id=run_id)
+        .select_related("role")
+        .order_by("-is_aspiration", "-readiness")[:6]
+    )
     _attach_missing_skills(employee=employee, paths=paths)
     context.update(
         gaps=gaps,
@@ -113,8 +130,12 @@ def _attach_missing_skills(*, employee, paths):
         current = levels.get(requirement.skill_id, {}).get("level", 0.0)
         if current < requirement.target_level:
             by_role.setdefault(requirement.role_id, []).append(
-                {"skill": requirement.skill.name, "target": requirement.target_level, "current": shown_level(current),
-                 "core": requirement.core}
+                {
+                    "skill": requirement.skill.name,
+                    "target": requirement.target_level,
+                    "current": shown_level(current),
+                    "core": requirement.core,
+                }
             )
     for path in paths:
         path.missing_skills = sorted(by_role.get(path.role_id, []), key=lambda item: (not item["core"], item["skill"]))
@@ -259,4 +280,3 @@ def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict |
         "finish": (timezone.localdate() + timedelta(weeks=total / pace)) if total else None,
         "uncovered": int(steps["resource_id"].isna().sum()) if len(steps) else 0,
     }
-

@@ -10,7 +10,9 @@ DECISIONS = {ReviewStatus.APPROVED, ReviewStatus.EDITED, ReviewStatus.REJECTED}
 
 
 @transaction.atomic
-def review_decide(*, item: ReviewItem, decision: str, user, note: str = "", rationales: dict[int, str] | None = None) -> ReviewItem:
+def review_decide(
+    *, item: ReviewItem, decision: str, user, note: str = "", rationales: dict[int, str] | None = None
+) -> ReviewItem:
     """HR approves, edits (new wording for some gaps, with why) or rejects (with why) one item.
 
     Approving or editing releases that analysis to the employee and their managers; rejecting
@@ -39,7 +41,9 @@ def review_decide(*, item: ReviewItem, decision: str, user, note: str = "", rati
     item.decided_by = user
     item.note = note
     item.save(update_fields=["status", "decided_at", "decided_by", "note"])
-    pointer = EmployeeAnalysis.objects.select_for_update().filter(employee_id=item.employee_id, run_id=item.run_id).first()
+    pointer = (
+        EmployeeAnalysis.objects.select_for_update().filter(employee_id=item.employee_id, run_id=item.run_id).first()
+    )
     if pointer is not None:
         pointer.review_status = decision
         if decision != ReviewStatus.REJECTED:

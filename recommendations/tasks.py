@@ -30,7 +30,12 @@ def recompute_chunk(run_id: int, low: int, high: int, business_unit_id: int | No
     run = AnalysisRun.objects.get(pk=run_id)
     scope = analysis.Scope(business_unit_id=business_unit_id)
     last = analysis.run_chunk(
-        run=run, scope=scope, low=low, high=high, shared=analysis.read_shared(), now=run.started_at,
+        run=run,
+        scope=scope,
+        low=low,
+        high=high,
+        shared=analysis.read_shared(),
+        now=run.started_at,
         timings=analysis.Timings(),
     )
     if last:
@@ -46,5 +51,7 @@ def queue_recompute(employee_ids, *, trigger: str) -> None:
     ids = sorted({int(pk) for pk in employee_ids})
     if ids:
         transaction.on_commit(
-            lambda: async_task("recommendations.tasks.recompute_employees", ids, trigger, task_name=f"recompute: {trigger}")
+            lambda: async_task(
+                "recommendations.tasks.recompute_employees", ids, trigger, task_name=f"recompute: {trigger}"
+            )
         )

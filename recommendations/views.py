@@ -33,7 +33,11 @@ def review_queue(request):
 def review_item(request, pk):
     _hr_only(request)
     item = get_object_or_404(ReviewItem.objects.select_related("employee", "employee__role", "decided_by"), pk=pk)
-    context = {"item": item, "employee": item.employee, **selectors.analysis_context(employee=item.employee, as_hr=True)}
+    context = {
+        "item": item,
+        "employee": item.employee,
+        **selectors.analysis_context(employee=item.employee, as_hr=True),
+    }
     return render(request, "recommendations/review_item.html", context)
 
 
@@ -42,11 +46,16 @@ def review_item(request, pk):
 def review_decide(request, pk):
     _hr_only(request)
     item = get_object_or_404(ReviewItem, pk=pk)
-    rationales = {key.removeprefix("rationale-"): value for key, value in request.POST.items() if key.startswith("rationale-")}
+    rationales = {
+        key.removeprefix("rationale-"): value for key, value in request.POST.items() if key.startswith("rationale-")
+    }
     try:
         services.review_decide(
-            item=item, decision=request.POST.get("decision", ""), user=request.user,
-            note=request.POST.get("note", ""), rationales=rationales,
+            item=item,
+            decision=request.POST.get("decision", ""),
+            user=request.user,
+            note=request.POST.get("note", ""),
+            rationales=rationales,
         )
     except ValidationError as error:
         for message in error.messages:

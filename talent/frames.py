@@ -59,9 +59,10 @@ def write_frame(table: str, frame: pd.DataFrame, columns: list[str]) -> int:
         buffer.seek(0)
         column_list = ", ".join(f'"{name}"' for name in columns)
         # NULL is \N, so an empty string stays an empty string (not NULL) in text columns.
-        with _raw_cursor() as cursor, cursor.copy(
-            f"""COPY "{table}" ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"""
-        ) as copy:
+        with (
+            _raw_cursor() as cursor,
+            cursor.copy(f"""COPY "{table}" ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')""") as copy,
+        ):
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         return len(data)

@@ -33,7 +33,9 @@ class MobilityKind(models.TextChoices):
 
 
 class SkillCategory(models.Model):
-    name = models.CharField(max_length=120, unique=True, error_messages={"unique": "A skill category with this name already exists."})
+    name = models.CharField(
+        max_length=120, unique=True, error_messages={"unique": "A skill category with this name already exists."}
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -45,12 +47,16 @@ class SkillCategory(models.Model):
 
 
 class Skill(models.Model):
-    name = models.CharField(max_length=200, unique=True, error_messages={"unique": "A skill with this name already exists."})
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "A skill with this name already exists."}
+    )
     slug = models.SlugField(max_length=220, unique=True, editable=False)
     category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
     kind = models.CharField(max_length=20, choices=SkillKind.choices, default=SkillKind.TECHNICAL)
     description = models.TextField(blank=True)
-    aliases = models.TextField(blank=True, help_text="Other names for this skill, one per line (used to match free text).")
+    aliases = models.TextField(
+        blank=True, help_text="Other names for this skill, one per line (used to match free text)."
+    )
     external_id = models.CharField(
         max_length=200,
         blank=True,
@@ -99,7 +105,9 @@ class BehaviouralAnchor(models.Model):
 
 
 class JobFamily(models.Model):
-    name = models.CharField(max_length=120, unique=True, error_messages={"unique": "A job family with this name already exists."})
+    name = models.CharField(
+        max_length=120, unique=True, error_messages={"unique": "A job family with this name already exists."}
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -111,7 +119,9 @@ class JobFamily(models.Model):
 
 
 class Role(models.Model):
-    title = models.CharField(max_length=200, unique=True, error_messages={"unique": "A role with this title already exists."})
+    title = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "A role with this title already exists."}
+    )
     family = models.ForeignKey(JobFamily, on_delete=models.PROTECT, related_name="roles")
     grade = models.PositiveSmallIntegerField(default=1, help_text="Seniority within the family; higher is more senior.")
     description = models.TextField(blank=True)
@@ -145,8 +155,12 @@ class RoleRequirement(models.Model):
                 name="requirement_one_per_role_skill",
                 violation_error_message="This role already requires that skill; edit the existing requirement instead.",
             ),
-            models.CheckConstraint(condition=Q(target_level__gte=1, target_level__lte=4), name="requirement_level_1_to_4"),
-            models.CheckConstraint(condition=Q(importance__gte=1, importance__lte=5), name="requirement_importance_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(target_level__gte=1, target_level__lte=4), name="requirement_level_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__gte=1, importance__lte=5), name="requirement_importance_1_to_5"
+            ),
         ]
 
     def __str__(self):

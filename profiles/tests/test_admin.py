@@ -18,7 +18,6 @@ from taxonomy.tests.test_admin import admin_form_data
 LOOP = "reports to {}, so cannot also be their manager (that would make a loop)."
 
 
-
 def change_url(employee):
     return reverse("admin:profiles_employee_change", args=[employee.pk])
 
@@ -210,5 +209,7 @@ def test_hr_issues_a_credential_that_is_shown_once_and_stored_hashed(client, org
     secret = shown.rsplit("password ", 1)[1]
     assert secret not in credential.secret_hash
     assert credential_verify(kind="xapi", key=credential.key, secret=secret) == credential
-    client.post(reverse("admin:profiles_credential_changelist"), {"action": "revoke", "_selected_action": [credential.pk]})
+    client.post(
+        reverse("admin:profiles_credential_changelist"), {"action": "revoke", "_selected_action": [credential.pk]}
+    )
     assert credential_verify(kind="xapi", key=credential.key, secret=secret) is None

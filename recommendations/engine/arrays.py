@@ -23,7 +23,11 @@ class Groups:
         as_int = np.where(known, query, -1).astype("int64")
         index = np.searchsorted(self.keys, as_int)
         index = np.minimum(index, max(len(self.keys) - 1, 0))
-        found = known & (len(self.keys) > 0) & (self.keys[index] == as_int) if len(self.keys) else np.zeros(len(query), bool)
+        found = (
+            known & (len(self.keys) > 0) & (self.keys[index] == as_int)
+            if len(self.keys)
+            else np.zeros(len(query), bool)
+        )
         return index, found
 
     def expand(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +53,9 @@ def lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray, default=np.n
     keys = np.asarray(keys, dtype="int64")
     values = np.asarray(values)
     query = np.asarray(query, dtype="int64")
-    out_dtype = np.result_type(values.dtype, np.min_scalar_type(default) if not isinstance(default, float) else np.float64)
+    out_dtype = np.result_type(
+        values.dtype, np.min_scalar_type(default) if not isinstance(default, float) else np.float64
+    )
     result = np.full(len(query), default, dtype=out_dtype)
     if len(keys) == 0 or len(query) == 0:
         return result

@@ -34,9 +34,24 @@ MAX_LEVEL = 4
 MAX_IMPORTANCE = 5
 
 GAP_COLUMNS = [
-    "employee_id", "skill_id", "current", "confidence", "target_current", "importance_current", "core",
-    "target_aspired", "importance_aspired", "demand_weight", "shortfall_current", "shortfall_aspired",
-    "urgency", "leverage", "demand", "priority", "rank", "aspired_gaps_left",
+    "employee_id",
+    "skill_id",
+    "current",
+    "confidence",
+    "target_current",
+    "importance_current",
+    "core",
+    "target_aspired",
+    "importance_aspired",
+    "demand_weight",
+    "shortfall_current",
+    "shortfall_aspired",
+    "urgency",
+    "leverage",
+    "demand",
+    "priority",
+    "rank",
+    "aspired_gaps_left",
 ]
 
 
@@ -122,7 +137,8 @@ def compute_gaps(
     with np.errstate(divide="ignore", invalid="ignore"):
         leverage = np.where(
             (total_importance > 0) & (target_aspired > 0),
-            np.nan_to_num(importance_aspired, nan=0.0) * (shortfall_aspired / np.nan_to_num(target_aspired, nan=1.0))
+            np.nan_to_num(importance_aspired, nan=0.0)
+            * (shortfall_aspired / np.nan_to_num(target_aspired, nan=1.0))
             / total_importance,
             0.0,
         )
@@ -136,7 +152,13 @@ def compute_gaps(
     priority = weights.urgency * urgency + weights.leverage * leverage + weights.demand * demand_score
     keep = priority > 1e-12
     order = np.lexsort(
-        (skill[keep], -np.nan_to_num(importance_current[keep], nan=0.0), ~core[keep], -priority[keep], employee_row[keep])
+        (
+            skill[keep],
+            -np.nan_to_num(importance_current[keep], nan=0.0),
+            ~core[keep],
+            -priority[keep],
+            employee_row[keep],
+        )
     )
     pick = np.flatnonzero(keep)[order]
     rows = employee_row[pick]

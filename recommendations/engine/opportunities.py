@@ -34,7 +34,13 @@ KIND_WEIGHTS = {
     "mentorship": (0.2, 0.2, 0.6),
 }
 MATCH_COLUMNS = [
-    "employee_id", "opportunity_id", "score", "fit", "aspiration", "growth", "rank_for_employee",
+    "employee_id",
+    "opportunity_id",
+    "score",
+    "fit",
+    "aspiration",
+    "growth",
+    "rank_for_employee",
     "rank_for_opportunity",
 ]
 
@@ -102,7 +108,9 @@ def match_opportunities(
         fit_all = (met @ by_opportunity) / np.where(importance_total > 0, importance_total, 1.0)
         # growth: share of the employee's gap priority the opportunity's skills work on
         growth_all = np.where(
-            total_gap_priority[:, None] > 0, (gap_priority[:, need_skill] @ by_opportunity) / total_gap_priority[:, None], 0.0
+            total_gap_priority[:, None] > 0,
+            (gap_priority[:, need_skill] @ by_opportunity) / total_gap_priority[:, None],
+            0.0,
         )
 
     # aspiration: share of the aspired role's importance the opportunity exercises (1 for the role itself)
@@ -114,7 +122,10 @@ def match_opportunities(
     overlap = np.zeros((len(role_ids), n_opportunities))
     np.add.at(
         overlap,
-        (role_ids.get_indexer(exercised["role_id"]), pd.Index(opportunity_ids).get_indexer(exercised["opportunity_id"])),
+        (
+            role_ids.get_indexer(exercised["role_id"]),
+            pd.Index(opportunity_ids).get_indexer(exercised["opportunity_id"]),
+        ),
         exercised["importance"].to_numpy(dtype="float64"),
     )
     overlap /= np.where(role_totals > 0, role_totals, 1.0)[:, None]
@@ -123,7 +134,9 @@ def match_opportunities(
     aspiration_all = np.where(aspired_row[:, None] >= 0, overlap[np.maximum(aspired_row, 0)], 0.0)
     opportunity_role = opportunities["role_id"].to_numpy(dtype="float64")
     is_open_role = ~np.isnan(opportunity_role)
-    aspiration_all = np.where(is_open_role[None, :] & (aspired[:, None] == opportunity_role[None, :]), 1.0, aspiration_all)
+    aspiration_all = np.where(
+        is_open_role[None, :] & (aspired[:, None] == opportunity_role[None, :]), 1.0, aspiration_all
+    )
 
     weights = np.array([KIND_WEIGHTS.get(kind, KIND_WEIGHTS["project"]) for kind in opportunities["kind"]])
     scores = weights[:, 0] * fit_all + weights[:, 1] * aspiration_all + weights[:, 2] * growth_all

@@ -32,8 +32,16 @@ MIN_MONTHS = 3.0
 DAYS_PER_MONTH = 30.44
 
 PATH_COLUMNS = [
-    "employee_id", "role_id", "kind", "via_taxonomy", "moves_observed", "typical_months", "readiness",
-    "missing", "months_estimate", "is_aspiration",
+    "employee_id",
+    "role_id",
+    "kind",
+    "via_taxonomy",
+    "moves_observed",
+    "typical_months",
+    "readiness",
+    "missing",
+    "months_estimate",
+    "is_aspiration",
 ]
 
 
@@ -49,9 +57,8 @@ def observed_moves(history: pd.DataFrame) -> pd.DataFrame:
     months = (start[1:] - start[:-1])[same_person] / np.timedelta64(1, "D") / DAYS_PER_MONTH
     moves = pd.DataFrame({"from_role_id": from_role, "to_role_id": to_role, "months": months})
     moves = moves[moves["from_role_id"] != moves["to_role_id"]]
-    return (
-        moves.groupby(["from_role_id", "to_role_id"], as_index=False)
-        .agg(moves=("months", "size"), months=("months", "median"))
+    return moves.groupby(["from_role_id", "to_role_id"], as_index=False).agg(
+        moves=("months", "size"), months=("months", "median")
     )
 
 
@@ -96,23 +103,32 @@ def project_paths(
     )
     not_current = candidate_role != np.nan_to_num(role[candidate_employee], nan=-1).astype("int64")
     candidate_employee, candidate_role, candidate_kind = (
-        candidate_employee[not_current], candidate_role[not_current], candidate_kind[not_current]
+        candidate_employee[not_current],
+        candidate_role[not_current],
+        candidate_kind[not_current],
     )
     if len(candidate_employee) == 0:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in PATH_COLUMNS})
     # A role reached several ways keeps the taxonomy's kind (promotion, lateral, adjacent) first.
     order = np.lexsort((candidate_kind, candidate_role, candidate_employee))
     candidate_employee, candidate_role, candidate_kind = (
-        candidate_employee[order], candidate_role[order], candidate_kind[order]
+        candidate_employee[order],
+        candidate_role[order],
+        candidate_kind[order],
     )
-    first = np.r_[True, (candidate_employee[1:] != candidate_employee[:-1]) | (candidate_role[1:] != candidate_role[:-1])]
+    first = np.r_[
+        True, (candidate_employee[1:] != candidate_employee[:-1]) | (candidate_role[1:] != candidate_role[:-1])
+    ]
     candidate_employee, candidate_role, candidate_kind = (
-        candidate_employee[first], candidate_role[first], candidate_kind[first]
+        candidate_employee[first],
+        candidate_role[first],
+        candidate_kind[first],
     )
     from_role = np.nan_to_num(role[candidate_employee], nan=-1).astype("int64")
     path_keys = pair_key(np.maximum(from_role, 0), candidate_role)
     via_taxonomy = np.isin(
-        path_keys, pair_key(mobility["from_role_id"].to_numpy(dtype="int64"), mobility["to_role_id"].to_numpy(dtype="int64"))
+        path_keys,
+        pair_key(mobility["from_role_id"].to_numpy(dtype="int64"), mobility["to_role_id"].to_numpy(dtype="int64")),
     ) & (from_role >= 0)
 
     # 2. how long such moves took
@@ -153,5 +169,7 @@ def project_paths(
             "is_aspiration": is_aspiration,
         }
     )
-    order = np.lexsort((-result["readiness"].to_numpy(), ~result["is_aspiration"].to_numpy(), result["employee_id"].to_numpy()))
+    order = np.lexsort(
+        (-result["readiness"].to_numpy(), ~result["is_aspiration"].to_numpy(), result["employee_id"].to_numpy())
+    )
     return result.iloc[order].reset_index(drop=True)[PATH_COLUMNS]

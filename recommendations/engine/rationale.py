@@ -43,7 +43,9 @@ def gap_rationale(
     """
     parts = []
     if target_current and target_current > current:
-        detail = f"core, importance {int(importance_current or 0)}" if core else f"importance {int(importance_current or 0)}"
+        detail = (
+            f"core, importance {int(importance_current or 0)}" if core else f"importance {int(importance_current or 0)}"
+        )
         parts.append(f"is {levels_phrase(target_current - current)} what {current_role} requires ({detail})")
     elif target_current:
         parts.append(f"meets what {current_role} requires")
@@ -202,9 +204,7 @@ def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
     goal = frame["goal"].to_numpy(dtype=object)
     for_current = np.isin(goal, ["current", "both"]) & frame["current_role"].notna().to_numpy()
     for_aspired = np.isin(goal, ["aspired", "both"]) & frame["aspired_role"].notna().to_numpy()
-    columns = {
-        name: frame[name].to_numpy(dtype=object) for names, _ in REASON_PARTS for name in names if name in frame
-    }
+    columns = {name: frame[name].to_numpy(dtype=object) for names, _ in REASON_PARTS for name in names if name in frame}
     columns.update(
         current_level=np.floor(frame["current_level"].to_numpy(dtype="float64") + 0.5).astype(object),
         core=frame["core"].fillna(False).to_numpy(dtype=bool).astype(object),

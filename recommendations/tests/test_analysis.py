@@ -27,7 +27,11 @@ pytestmark = pytest.mark.django_db
 def team(org):
     """The org fixture with a role that asks for two skills and a goal role above it."""
     role = org.employee.role
-    sql, stakeholders, coaching = SkillFactory(name="SQL"), SkillFactory(name="Stakeholder management"), SkillFactory(name="Coaching")
+    sql, stakeholders, coaching = (
+        SkillFactory(name="SQL"),
+        SkillFactory(name="Stakeholder management"),
+        SkillFactory(name="Coaching"),
+    )
     RequirementFactory(role=role, skill=sql, target_level=3, importance=5, core=True)
     RequirementFactory(role=role, skill=stakeholders, target_level=3, importance=4)
     lead = RoleFactory(title="Team Lead", family=role.family, grade=role.grade + 1)
@@ -35,8 +39,15 @@ def team(org):
     RequirementFactory(role=lead, skill=coaching, target_level=3, importance=4, core=True)
     MobilityPathFactory(from_role=role, to_role=lead)
     now = timezone.now()
-    for skill, level, source in [(sql, 3, "manager"), (stakeholders, 1, "manager"), (stakeholders, 2, "self"), (sql, 3, "assessment")]:
-        SkillEvidence.objects.create(employee=org.employee, skill=skill, level=level, source=source, observed_at=now - timedelta(days=30))
+    for skill, level, source in [
+        (sql, 3, "manager"),
+        (stakeholders, 1, "manager"),
+        (stakeholders, 2, "self"),
+        (sql, 3, "assessment"),
+    ]:
+        SkillEvidence.objects.create(
+            employee=org.employee, skill=skill, level=level, source=source, observed_at=now - timedelta(days=30)
+        )
     CareerAspiration.objects.create(employee=org.employee, target_role=lead, stated_at=now)
     RoleAssignment.objects.create(employee=org.peer, role=role, start_date=now.date() - timedelta(days=900))
     RoleAssignment.objects.create(employee=org.peer, role=lead, start_date=now.date() - timedelta(days=360))
@@ -86,7 +97,10 @@ def test_a_failure_part_way_keeps_the_previous_results(team):
     EngineSettings.objects.update_or_create(pk=1, defaults={"pilot_mode": False, "review_threshold": 0.0})
     first, _ = analysis.recompute()
     before = list(SkillGap.objects.filter(run=first).values_list("employee_id", "skill_id", "rank"))
-    with mock.patch.object(analysis, "run_finish", side_effect=RuntimeError("database went away")), pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(analysis, "run_finish", side_effect=RuntimeError("database went away")),
+        pytest.raises(RuntimeError),
+    ):
         analysis.recompute()
     failed = AnalysisRun.objects.latest("started_at")
     assert failed.status == AnalysisRun.Status.FAILED and "database went away" in failed.error

@@ -67,11 +67,15 @@ class TestProficiency:
     @given(
         st.lists(
             st.tuples(
-                st.integers(1, 3), st.integers(1, 3), st.integers(0, 4),
+                st.integers(1, 3),
+                st.integers(1, 3),
+                st.integers(0, 4),
                 st.sampled_from(["self", "manager", "assessment", "learning", "inferred"]),
-                st.floats(0, 3000), st.floats(0, 1),
+                st.floats(0, 3000),
+                st.floats(0, 1),
             ),
-            min_size=1, max_size=40,
+            min_size=1,
+            max_size=40,
         )
     )
     def test_levels_and_confidence_stay_in_range(self, rows):
@@ -108,10 +112,17 @@ class TestGaps:
         proficiency = proficiency_frame([(100, SQL, 3), (100, STAKEHOLDERS, 1), (100, PYTHON, 2)])
         gap = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency).iloc[0]
         text = gap_rationale(
-            skill="Stakeholder management", current=gap.current, current_role="Senior Analyst",
-            target_current=gap.target_current, importance_current=gap.importance_current, core=True,
-            aspired_role="Team Lead", target_aspired=gap.target_aspired, aspired_gaps_left=int(gap.aspired_gaps_left),
-            demand_weight=None, business_unit=None,
+            skill="Stakeholder management",
+            current=gap.current,
+            current_role="Senior Analyst",
+            target_current=gap.target_current,
+            importance_current=gap.importance_current,
+            core=True,
+            aspired_role="Team Lead",
+            target_aspired=gap.target_aspired,
+            aspired_gaps_left=int(gap.aspired_gaps_left),
+            demand_weight=None,
+            business_unit=None,
         )
         assert text == (
             "Stakeholder management is 2 levels below what Senior Analyst requires (core, importance 5) "
@@ -121,7 +132,9 @@ class TestGaps:
 
 role_requirements = st.lists(
     st.tuples(st.integers(10, 15), st.integers(1, 4), st.integers(1, 5), st.booleans()),
-    min_size=1, max_size=6, unique_by=lambda row: row[0],
+    min_size=1,
+    max_size=6,
+    unique_by=lambda row: row[0],
 )
 levels = st.dictionaries(st.integers(10, 15), st.floats(0, 4), max_size=6)
 
@@ -138,7 +151,15 @@ def frames(current_rows, aspired_rows, level_by_skill):
 class TestGapProperties:
     @given(role_requirements, role_requirements, levels)
     def test_gaps_are_never_negative(self, current_rows, aspired_rows, level_by_skill):
-        gaps = compute_gaps(**dict(zip(("employees", "requirements", "proficiency"), frames(current_rows, aspired_rows, level_by_skill), strict=True)))
+        gaps = compute_gaps(
+            **dict(
+                zip(
+                    ("employees", "requirements", "proficiency"),
+                    frames(current_rows, aspired_rows, level_by_skill),
+                    strict=True,
+                )
+            )
+        )
         for column in ["shortfall_current", "shortfall_aspired", "urgency", "leverage", "demand", "priority"]:
             assert (gaps[column] >= 0).all()
         assert (gaps["priority"] > 0).all()
@@ -170,12 +191,18 @@ class TestGapProperties:
     def test_readiness_stays_in_range_and_never_falls_when_a_level_rises(self, rows, level_by_skill, skill, rise):
         requirements = requirements_frame([(LEAD, *row) for row in rows])
         pairs = pd.DataFrame({"employee_id": [1], "role_id": [LEAD]})
-        before = readiness(pairs=pairs, requirements=requirements, proficiency=proficiency_frame(
-            [(1, s, lv) for s, lv in level_by_skill.items()]))
+        before = readiness(
+            pairs=pairs,
+            requirements=requirements,
+            proficiency=proficiency_frame([(1, s, lv) for s, lv in level_by_skill.items()]),
+        )
         raised_levels = dict(level_by_skill)
         raised_levels[skill] = min(4.0, raised_levels.get(skill, 0.0) + rise)
-        after = readiness(pairs=pairs, requirements=requirements, proficiency=proficiency_frame(
-            [(1, s, lv) for s, lv in raised_levels.items()]))
+        after = readiness(
+            pairs=pairs,
+            requirements=requirements,
+            proficiency=proficiency_frame([(1, s, lv) for s, lv in raised_levels.items()]),
+        )
         assert 0.0 <= before.loc[0, "readiness"] <= 1.0
         assert 0.0 <= after.loc[0, "readiness"] <= 1.0
         assert after.loc[0, "readiness"] >= before.loc[0, "readiness"] - 1e-12
@@ -184,7 +211,9 @@ class TestGapProperties:
 class TestPaths:
     def test_paths_come_from_the_taxonomy_history_and_aspiration(self):
         SENIOR, MANAGER = 3, 4
-        requirements = pd.concat([REQUIREMENTS, requirements_frame([(SENIOR, SQL, 4, 5, True), (MANAGER, COACHING, 4, 5, True)])])
+        requirements = pd.concat(
+            [REQUIREMENTS, requirements_frame([(SENIOR, SQL, 4, 5, True), (MANAGER, COACHING, 4, 5, True)])]
+        )
         employees = people([(1, ANALYST, MANAGER, None)])
         proficiency = proficiency_frame([(1, SQL, 3), (1, STAKEHOLDERS, 2), (1, COACHING, 3)])
         mobility = pd.DataFrame({"from_role_id": [ANALYST], "to_role_id": [LEAD], "kind": ["promotion"]})
@@ -196,7 +225,10 @@ class TestPaths:
             }
         )
         paths = project_paths(
-            employees=employees, requirements=requirements, proficiency=proficiency, mobility=mobility,
+            employees=employees,
+            requirements=requirements,
+            proficiency=proficiency,
+            mobility=mobility,
             moves=observed_moves(history),
         )
         by_role = paths.set_index("role_id")
@@ -215,15 +247,26 @@ class TestOpportunities:
         from recommendations.engine.opportunities import match_opportunities
 
         employees = people([(1, ANALYST, LEAD, None), (2, ANALYST, None, None), (3, LEAD, None, None)])
-        proficiency = proficiency_frame([(1, STAKEHOLDERS, 3), (1, COACHING, 2), (2, STAKEHOLDERS, 3), (2, COACHING, 2), (3, COACHING, 3)])
+        proficiency = proficiency_frame(
+            [(1, STAKEHOLDERS, 3), (1, COACHING, 2), (2, STAKEHOLDERS, 3), (2, COACHING, 2), (3, COACHING, 3)]
+        )
         gaps = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency)
-        opportunities = pd.DataFrame({"opportunity_id": [50, 51], "kind": ["role", "stretch"], "role_id": [LEAD, np.nan]})
+        opportunities = pd.DataFrame(
+            {"opportunity_id": [50, 51], "kind": ["role", "stretch"], "role_id": [LEAD, np.nan]}
+        )
         lead_needs = REQUIREMENTS[REQUIREMENTS.role_id == LEAD].assign(opportunity_id=50)
-        stretch_needs = pd.DataFrame({"opportunity_id": [51], "skill_id": [PYTHON], "target_level": [2], "importance": [3]})
+        stretch_needs = pd.DataFrame(
+            {"opportunity_id": [51], "skill_id": [PYTHON], "target_level": [2], "importance": [3]}
+        )
         matches = match_opportunities(
             opportunities=opportunities,
-            opportunity_skills=pd.concat([lead_needs, stretch_needs])[["opportunity_id", "skill_id", "target_level", "importance"]],
-            employees=employees, requirements=REQUIREMENTS, proficiency=proficiency, gaps=gaps,
+            opportunity_skills=pd.concat([lead_needs, stretch_needs])[
+                ["opportunity_id", "skill_id", "target_level", "importance"]
+            ],
+            employees=employees,
+            requirements=REQUIREMENTS,
+            proficiency=proficiency,
+            gaps=gaps,
         )
         lead_candidates = matches[matches.opportunity_id == 50].sort_values("rank_for_opportunity")
         assert lead_candidates["employee_id"].tolist() == [1, 2]  # the aspirant first; 3 already is a lead

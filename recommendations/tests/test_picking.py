@@ -134,7 +134,9 @@ class TestCandidates:
         assert frame.loc[101, "resource_uplift"] == 0.0
 
     def test_candidates_come_from_the_three_best_ranked_gaps_the_catalogue_covers(self):
-        gaps = gaps_frame([(ANNA, skill, 1.0, 3, None, rank, 0.8) for rank, skill in enumerate([20, 21, 22, 23, 24], start=1)])
+        gaps = gaps_frame(
+            [(ANNA, skill, 1.0, 3, None, rank, 0.8) for rank, skill in enumerate([20, 21, 22, 23, 24], start=1)]
+        )
         resources = resources_frame([(1, "course", 4), (2, "course", 4), (3, "course", 4), (4, "course", 4)])
         listed = skills_frame([(1, 20, 1, 2), (2, 22, 1, 2), (3, 23, 1, 2), (4, 24, 1, 2)])  # nothing for 21
         assert features(gaps, resources, listed)["skill_id"].tolist() == [20, 22, 23]

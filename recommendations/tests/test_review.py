@@ -39,11 +39,21 @@ def test_an_edit_needs_a_reason_and_shows_hr_wording(client, team):  # noqa: F81
     url = reverse("recommendations:review_decide", args=[item.pk])
     client.post(url, {"decision": "edited", f"rationale-{gap.pk}": "Work on stakeholder updates first."})
     assert pending_item(org).status == "pending"  # refused: no reason given
-    client.post(url, {"decision": "edited", "note": "Manager says updates are the real issue", f"rationale-{gap.pk}": "Work on stakeholder updates first."})
+    client.post(
+        url,
+        {
+            "decision": "edited",
+            "note": "Manager says updates are the real issue",
+            f"rationale-{gap.pk}": "Work on stakeholder updates first.",
+        },
+    )
     item.refresh_from_db()
     assert item.status == "edited" and item.decided_by == org.hr_user and "real issue" in item.note
     client.force_login(org.manager.user)
-    assert "Work on stakeholder updates first." in client.get(reverse("portal:detail", args=[org.employee.pk])).content.decode()
+    assert (
+        "Work on stakeholder updates first."
+        in client.get(reverse("portal:detail", args=[org.employee.pk])).content.decode()
+    )
 
 
 def test_a_rejection_keeps_what_people_saw_before(client, team):  # noqa: F811
@@ -53,7 +63,10 @@ def test_a_rejection_keeps_what_people_saw_before(client, team):  # noqa: F811
     client.post(reverse("recommendations:review_decide", args=[pending_item(org).pk]), {"decision": "approved"})
     released = EmployeeAnalysis.objects.get(employee=org.employee).visible_run
     analysis.recompute()
-    client.post(reverse("recommendations:review_decide", args=[pending_item(org).pk]), {"decision": "rejected", "note": "Evidence is wrong"})
+    client.post(
+        reverse("recommendations:review_decide", args=[pending_item(org).pk]),
+        {"decision": "rejected", "note": "Evidence is wrong"},
+    )
     pointer = EmployeeAnalysis.objects.get(employee=org.employee)
     assert pointer.visible_run == released and pointer.review_status == "rejected"
 
@@ -82,7 +95,9 @@ def test_a_flag_stays_in_the_queue_across_recomputes(team):  # noqa: F811
 
     org, _lead, stakeholders = team
     analysis.recompute()
-    gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason="She leads the steering group already")
+    gap_flag(
+        employee=org.employee, skill=stakeholders, by=org.manager.user, reason="She leads the steering group already"
+    )
     flagged = ReviewItem.objects.get(employee=org.employee, status="pending")
     assert flagged.reason == "flagged"
     run = analysis.recompute_employee(org.employee.pk)

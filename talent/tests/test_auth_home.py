@@ -84,7 +84,11 @@ def test_without_secret_key_production_refuses_to_start():
     env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="talent.settings")
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, check=False,
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_me_shows_my_role_requirements_with_the_target_anchor(client, org):
-    requirement = RequirementFactory(role=org.employee.role, skill__name="Stakeholder management", target_level=3, core=True)
+    requirement = RequirementFactory(
+        role=org.employee.role, skill__name="Stakeholder management", target_level=3, core=True
+    )
     AnchorFactory(skill=requirement.skill, level=3, description="Aligns competing stakeholders on a plan")
     MobilityPathFactory(from_role=org.employee.role, to_role__title="Team Lead")
     client.force_login(org.employee.user)
@@ -81,10 +83,28 @@ def test_one_profile_page_shows_performance_learning_competencies_and_goals(clie
 
     requirement = RequirementFactory(role=org.employee.role, skill__name="SQL", target_level=3)
     when = datetime(2026, 10, 1, tzinfo=UTC)
-    SkillEvidence.objects.create(employee=org.employee, skill=requirement.skill, level=2, source="manager", observed_at=when)
-    PerformanceReview.objects.create(employee=org.employee, period="2026-H1", score=4, goal_attainment=0.8, commentary="Strong quarter", submitted_at=when)
-    LearningRecord.objects.create(employee=org.employee, activity_id="sql-201", title="Advanced SQL", status="completed", completed_at=when, minutes=240)
-    CareerAspiration.objects.create(employee=org.employee, target_role=RoleFactory(title="Analytics Team Lead"), stated_at=when)
+    SkillEvidence.objects.create(
+        employee=org.employee, skill=requirement.skill, level=2, source="manager", observed_at=when
+    )
+    PerformanceReview.objects.create(
+        employee=org.employee,
+        period="2026-H1",
+        score=4,
+        goal_attainment=0.8,
+        commentary="Strong quarter",
+        submitted_at=when,
+    )
+    LearningRecord.objects.create(
+        employee=org.employee,
+        activity_id="sql-201",
+        title="Advanced SQL",
+        status="completed",
+        completed_at=when,
+        minutes=240,
+    )
+    CareerAspiration.objects.create(
+        employee=org.employee, target_role=RoleFactory(title="Analytics Team Lead"), stated_at=when
+    )
 
     client.force_login(org.manager.user)
     page = client.get(reverse("portal:detail", args=[org.employee.pk])).content.decode()

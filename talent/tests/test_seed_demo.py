@@ -159,9 +159,7 @@ class TestTheDemoAccounts:
         assert response.status_code == 302
         assert client.session.get("_auth_user_id") == str(get_user_model().objects.get(username=email).pk)
 
-    @pytest.mark.parametrize(
-        ("email", "page"), [(EMPLOYEE, "portal:me"), (MANAGER, "portal:team"), (HR, "hr_home")]
-    )
+    @pytest.mark.parametrize(("email", "page"), [(EMPLOYEE, "portal:me"), (MANAGER, "portal:team"), (HR, "hr_home")])
     def test_home_sends_each_demo_user_to_their_page(self, client, email, page):
         assert client.login(username=email, password=DEMO_PASSWORD)
         assert client.get(reverse("home"))["Location"] == reverse(page)

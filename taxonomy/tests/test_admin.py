@@ -77,7 +77,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEVEL_7 = "Proficiency level must be between 1 (awareness) and 4 (mastery), got 7."
 
 
-
 def one_of_each():
     """A row in every table of the HR apps, linked the way real data is."""
     anchor = AnchorFactory()
@@ -93,10 +92,18 @@ def one_of_each():
     SyncRejection.objects.create(run=run, line=3, reason="No employee with external id 'E9'")
     rows = {
         SyncRun: run,
-        DataQualityFlag: DataQualityFlag.objects.create(kind="no_aspiration", employee=manager, detail="No goal stated"),
-        SkillEvidence: SkillEvidence.objects.create(employee=manager, skill=anchor.skill, level=2, source="manager", observed_at=when),
-        PerformanceReview: PerformanceReview.objects.create(employee=manager, period="2026-H1", score=4, submitted_at=when),
-        LearningRecord: LearningRecord.objects.create(employee=manager, activity_id="sql-101", title="SQL 101", status="completed", completed_at=when),
+        DataQualityFlag: DataQualityFlag.objects.create(
+            kind="no_aspiration", employee=manager, detail="No goal stated"
+        ),
+        SkillEvidence: SkillEvidence.objects.create(
+            employee=manager, skill=anchor.skill, level=2, source="manager", observed_at=when
+        ),
+        PerformanceReview: PerformanceReview.objects.create(
+            employee=manager, period="2026-H1", score=4, submitted_at=when
+        ),
+        LearningRecord: LearningRecord.objects.create(
+            employee=manager, activity_id="sql-101", title="SQL 101", status="completed", completed_at=when
+        ),
         CareerAspiration: CareerAspiration.objects.create(employee=manager, target_role=path.to_role, stated_at=when),
         RoleAssignment: RoleAssignment.objects.create(employee=manager, role=requirement.role, start_date=when.date()),
         Demographics: Demographics.objects.create(employee=manager, gender="Female", age_band="30-39"),

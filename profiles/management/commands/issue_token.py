@@ -1,8 +1,8 @@
 """Issue a credential for another system and print it once.
 
-    python manage.py issue_token scim "Workday production"
-    python manage.py issue_token xapi "Moodle LMS"
-    python manage.py issue_token api "Reporting job" --user hr@example.com
+python manage.py issue_token scim "Workday production"
+python manage.py issue_token xapi "Moodle LMS"
+python manage.py issue_token api "Reporting job" --user hr@example.com
 """
 
 from django.contrib.auth import get_user_model
@@ -34,5 +34,7 @@ class Command(BaseCommand):
         elif kind == Credential.Kind.SCIM:
             self.stdout.write(f"SCIM bearer token for {name}:\n  {secret}\nSend it as 'Authorization: Bearer <token>'.")
         else:
-            self.stdout.write(f"API token for {name} (acting as {owner.email}):\n  {secret}\nSend it as 'Authorization: Bearer <token>'.")
+            self.stdout.write(
+                f"API token for {name} (acting as {owner.email}):\n  {secret}\nSend it as 'Authorization: Bearer <token>'."
+            )
         self.stdout.write(self.style.WARNING("This is the only time the secret is shown; store it now."))

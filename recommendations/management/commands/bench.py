@@ -75,7 +75,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         child = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "recompute", "--verbosity", "0"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         wall = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args, employee, business_unit, chunk_size, distribute, verbosity, **options):
         employee_ids = business_unit_id = None
         if employee:
-            match = Employee.objects.filter(Q(external_id=employee) | Q(pk=int(employee) if employee.isdigit() else None)).first()
+            match = Employee.objects.filter(
+                Q(external_id=employee) | Q(pk=int(employee) if employee.isdigit() else None)
+            ).first()
             if match is None:
                 raise CommandError(f"No employee with external id or id {employee!r}.")
             employee_ids = [match.pk]
@@ -48,7 +50,10 @@ class Command(BaseCommand):
             bar.update(1)
 
         run, timings = analysis.recompute(
-            employee_ids=employee_ids, business_unit_id=business_unit_id, trigger="command", chunk_size=chunk_size,
+            employee_ids=employee_ids,
+            business_unit_id=business_unit_id,
+            trigger="command",
+            chunk_size=chunk_size,
             progress=progress,
         )
         bar.close()
@@ -67,6 +72,12 @@ class Command(BaseCommand):
         scope = analysis.Scope(business_unit_id=business_unit_id)
         run, ranges = analysis.run_start(scope=scope, trigger="command (distributed)", chunk_size=chunk_size)
         for low, high in ranges:
-            async_task("recommendations.tasks.recompute_chunk", run.pk, low, high, business_unit_id,
-                       task_name=f"analysis {run.pk} chunk {low}-{high}")
+            async_task(
+                "recommendations.tasks.recompute_chunk",
+                run.pk,
+                low,
+                high,
+                business_unit_id,
+                task_name=f"analysis {run.pk} chunk {low}-{high}",
+            )
         self.stdout.write(f"Queued analysis #{run.pk} as {len(ranges)} chunks; its status shows in the admin.")
