@@ -33,7 +33,7 @@ from taxonomy.models import MobilityPath, RoleRequirement
 
 from . import learning  # learning recommendations: read once, per chunk, after the run
 from .engine.arrays import lookup
-from .engine.gaps import compute_gaps, readiness
+from .engine.gaps import GAP_COLUMNS, compute_gaps, readiness
 from .engine.opportunities import match_opportunities
 from .engine.paths import observed_moves, project_paths
 from .engine.proficiency import current_proficiency
@@ -55,28 +55,7 @@ CHUNK_EMPLOYEES = 25_000
 MATCHES_PER_EMPLOYEE = 5
 CANDIDATES_PER_OPPORTUNITY = 20
 
-GAP_TABLE_COLUMNS = [
-    "run_id",
-    "employee_id",
-    "skill_id",
-    "current",
-    "confidence",
-    "target_current",
-    "importance_current",
-    "core",
-    "target_aspired",
-    "importance_aspired",
-    "demand_weight",
-    "shortfall_current",
-    "shortfall_aspired",
-    "urgency",
-    "leverage",
-    "demand",
-    "priority",
-    "rank",
-    "aspired_gaps_left",
-    "hr_rationale",
-]
+GAP_TABLE_COLUMNS = ["run_id", *GAP_COLUMNS, "hr_rationale"]
 PATH_TABLE_COLUMNS = [
     "run_id",
     "employee_id",
