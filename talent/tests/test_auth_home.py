@@ -92,3 +92,9 @@ def test_without_secret_key_production_refuses_to_start():
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_sign_in_page_does_not_invite_people_to_sign_up(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+    assert "sign up" not in page.lower()
+    assert "Accounts come from the HR system" in page
