@@ -14,6 +14,7 @@ from recommendations.engine.picking import (
     learning_path,
     level_fit_of,
     pick,
+    prepare,
     recommendation_confidence,
     resource_stats,
 )
@@ -140,6 +141,16 @@ class TestCandidates:
         resources = resources_frame([(1, "course", 4), (2, "course", 4), (3, "course", 4), (4, "course", 4)])
         listed = skills_frame([(1, 20, 1, 2), (2, 22, 1, 2), (3, 23, 1, 2), (4, 24, 1, 2)])  # nothing for 21
         assert features(gaps, resources, listed)["skill_id"].tolist() == [20, 22, 23]
+
+    def test_a_prepared_catalogue_gives_the_same_frame(self):
+        prepared = prepare(
+            resources=RESOURCES, resource_skills=RESOURCE_SKILLS, skill_kinds=SKILL_KINDS, resource_stats=NO_STATS
+        )
+        with_prepared = candidate_features(
+            gaps=GAPS, resources=RESOURCES, resource_skills=RESOURCE_SKILLS, skill_kinds=SKILL_KINDS, history=NO_HISTORY,
+            engagement=NO_ENGAGEMENT, resource_stats=NO_STATS, prepared=prepared,
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(with_prepared, features(GAPS, RESOURCES, RESOURCE_SKILLS))
 
     def test_no_gaps_or_no_catalogue_gives_an_empty_frame_with_the_columns(self):
         for frame in (

@@ -270,7 +270,8 @@ def _learning_records(ids: np.ndarray, resources: pd.DataFrame) -> pd.DataFrame:
     frame["completed_at"] = _seconds(frame["completed_at"])
     resource_of = dict(zip(resources["activity_id"], resources["resource_id"], strict=True))
     frame["resource_id"] = frame.pop("activity_id").map(resource_of).fillna(-1).astype("int64")
-    frame["kind"] = picking.lookup_kind(resources, frame["resource_id"].to_numpy())
+    kind_of = dict(zip(resources["resource_id"], resources["kind"], strict=True))
+    frame["kind"] = frame["resource_id"].map(kind_of).fillna(picking.EXTERNAL_FORMAT)
     frame.loc[frame["resource_id"] < 0, "kind"] = picking.EXTERNAL_FORMAT
     started, completed = frame["started_at"].to_numpy(), frame["completed_at"].to_numpy()
     finished = frame["status"].isin(picking.DECIDED).to_numpy() & (frame["status"] != "abandoned").to_numpy()

@@ -129,6 +129,9 @@ class Command(BaseCommand):
             "load_average_1m": round(os.getloadavg()[0], 2),  # others' work on the machine skews the figures
             "measured_at": timezone.now().isoformat(timespec="seconds"),
         }
+        if not any(page["failed"] for page in results.values()):
+            Path(self.server_log).unlink(missing_ok=True)  # kept only when it explains failures
+            figures["server_log"] = None
         self.report(figures)
         if json_path:
             Path(json_path).write_text(json.dumps(figures, indent=2))
