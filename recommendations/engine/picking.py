@@ -24,7 +24,8 @@ Inputs (frames, integer ids):
 ``candidate_features`` gives one row per (employee, resource) candidate with the FEATURES
 columns; a scorer (``Scorer``: the heuristic here, or the trained model) maps those to scores;
 ``pick`` ranks per employee and marks the few shown. ``recommendation_confidence`` says how
-sure the pick is. ``learning_path`` orders the steps toward the aspired role.
+sure the pick is. ``learning_path`` orders the steps toward the aspired role. ``prepare`` turns
+the catalogue frames into sorted arrays once, so picking for one employee takes milliseconds.
 
 Candidates, in order:
 1. the employee's top ``TOP_GAPS`` gaps by rank;
