@@ -81,6 +81,26 @@ def _now_param(now) -> str:
     return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+RESOURCE_ID = "COALESCE(c.id, k.id)"
+"""The catalogue item a learning record (``lr``) is about, after ``_resource_of_record()``."""
+
+
+def _resource_of_record() -> str:
+    """Two LEFT JOINs finding the catalogue item a learning record ``lr`` is about: ``c`` by its
+    LMS activity id, ``k`` for an item without one by the ``catalogue:<pk>`` key its completions
+    are recorded under (``LearningResource.record_key``). Both are index lookups; use
+    ``RESOURCE_ID`` (and ``c.kind``/``k.kind``) for the item."""
+    resources, prefix = _table(LearningResource), LearningResource.RECORD_KEY_PREFIX
+    if is_postgres():  # only well-formed keys reach the cast (PostgreSQL's cast would fail on others)
+        pk = f"CASE WHEN lr.activity_id ~ '^{prefix}[0-9]{{1,18}}$' THEN CAST(SUBSTR(lr.activity_id, {len(prefix) + 1}) AS BIGINT) END"
+    else:  # SQLite's cast reads what digits there are and gives 0 otherwise
+        pk = f"CASE WHEN lr.activity_id LIKE '{prefix}%%' THEN CAST(SUBSTR(lr.activity_id, {len(prefix) + 1}) AS INTEGER) END"
+    return (
+        f"LEFT JOIN {resources} c ON c.activity_id = lr.activity_id "
+        f"LEFT JOIN {resources} k ON k.activity_id IS NULL AND k.id = {pk}"
+    )
+
+
 # --- 1. the catalogue, once per run ----------------------------------------------------------
 
 
@@ -179,10 +199,10 @@ def read_resource_stats() -> pd.DataFrame:
     newest evidence before it and the newest within 180 days after, each one index lookup on
     (employee, skill, observed_at)) summed per resource.
     """
-    records_table, resources_table = _table(LearningRecord), _table(LearningResource)
+    records_table = _table(LearningRecord)
     records = read_frame(
-        f"SELECT c.id, lr.status, COUNT(*) FROM {records_table} lr "  # noqa: S608
-        f"JOIN {resources_table} c ON c.activity_id = lr.activity_id GROUP BY c.id, lr.status",
+        f"SELECT {RESOURCE_ID}, lr.status, COUNT(*) FROM {records_table} lr {_resource_of_record()} "  # noqa: S608
+        f"WHERE {RESOURCE_ID} IS NOT NULL GROUP BY {RESOURCE_ID}, lr.status",
         columns=["resource_id", "status", "count"],
         dtypes={"resource_id": "int64", "count": "int64"},
     )
@@ -198,9 +218,9 @@ def read_resource_stats() -> pd.DataFrame:
     )
     rises = read_frame(
         f"SELECT resource_id, SUM(level_after - COALESCE(level_before, from_level)), COUNT(*) FROM ("  # noqa: S608
-        f"SELECT c.id AS resource_id, rs.from_level AS from_level, ({before}) AS level_before, ({after}) AS level_after "
-        f"FROM {records_table} lr JOIN {resources_table} c ON c.activity_id = lr.activity_id "
-        f"JOIN {_table(ResourceSkill)} rs ON rs.resource_id = c.id "
+        f"SELECT rs.resource_id, rs.from_level AS from_level, ({before}) AS level_before, ({after}) AS level_after "
+        f"FROM {records_table} lr {_resource_of_record()} "
+        f"JOIN {_table(ResourceSkill)} rs ON rs.resource_id = {RESOURCE_ID} "
         f"WHERE lr.status IN ({_in(finished)}) AND lr.completed_at IS NOT NULL"
         ") outcomes WHERE level_after IS NOT NULL GROUP BY resource_id",
         [picking.OUTCOME_SOURCE_IGNORED, *finished],
@@ -236,10 +256,10 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
     recommendations (with what re-planning compares), in two queries."""
     where, params = scope.where("lr.employee_id", low, high)
     records = read_frame(
-        f"SELECT lr.employee_id, c.id, COALESCE(c.kind, %s), lr.status, COUNT(*), SUM(lr.minutes) "  # noqa: S608
-        f"FROM {_table(LearningRecord)} lr LEFT JOIN {_table(LearningResource)} c ON c.activity_id = lr.activity_id "
-        f"WHERE {where} GROUP BY lr.employee_id, c.id, c.kind, lr.status",
-        [picking.EXTERNAL_FORMAT, *params],
+        f"SELECT lr.employee_id, {RESOURCE_ID}, COALESCE(c.kind, k.kind, %s), lr.status, COUNT(*), SUM(lr.minutes) "  # noqa: S608
+        f"FROM {_table(LearningRecord)} lr {_resource_of_record()} "
+        f"WHERE {where} GROUP BY lr.employee_id, {RESOURCE_ID}, COALESCE(c.kind, k.kind, %s), lr.status",
+        [picking.EXTERNAL_FORMAT, *params, picking.EXTERNAL_FORMAT],
         columns=["employee_id", "resource_id", "format", "status", "count", "minutes"],
         dtypes={"resource_id": "float64"},  # NULL outside the catalogue; the rest converts below
     )

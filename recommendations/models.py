@@ -416,7 +416,7 @@ class LearningResource(models.Model):
         Employee,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a pairing without its mentor breaks a constraint: retire the pairing first
         related_name="mentoring",
         help_text="For a mentorship pairing: the mentor (their level in the skill must be high enough).",
     )
@@ -451,8 +451,16 @@ class LearningResource(models.Model):
             ),
         ]
 
+    RECORD_KEY_PREFIX = "catalogue:"
+
     def __str__(self):
         return self.title
+
+    @property
+    def record_key(self) -> str:
+        """The activity id learning records of this item carry: its LMS id, or ``catalogue:<pk>``
+        for an item the LMS does not know (a mentorship, a stretch assignment ...)."""
+        return self.activity_id or f"{self.RECORD_KEY_PREFIX}{self.pk}"
 
 
 class ResourceSkill(models.Model):

@@ -143,7 +143,7 @@ def recommendation_complete(
     _save(recommendation, ["status", "completed_at", "acted_at"])
 
     resource, employee = recommendation.resource, recommendation.employee
-    activity_id = resource.activity_id or f"catalogue:{resource.pk}"
+    activity_id = resource.record_key
     if learning_record is None:
         learning_record = (
             LearningRecord.objects.filter(employee=employee, activity_id=activity_id, status__in=COMPLETED_LEARNING)

@@ -276,6 +276,29 @@ class TestResourceStats:
         assert row["n"] == 3 and row["completion_rate"] == pytest.approx(2 / 3)
         assert row["uplift"] == pytest.approx(1.0) and row["uplift_n"] == 1  # the director has no evidence after
 
+    def test_an_item_without_an_lms_id_is_known_by_the_key_its_completions_carry(self, catalogue):
+        org, items, _ = catalogue
+        mentorship = items["mentorship"]
+        assert mentorship.record_key == f"catalogue:{mentorship.pk}"
+        for person, status in [(org.peer, "completed"), (org.outsider, "abandoned")]:
+            LearningRecord.objects.create(employee=person, activity_id=mentorship.record_key, title="x", status=status)
+        LearningRecord.objects.create(employee=org.director, activity_id="catalogue:not-a-number", title="y")
+        stats = learning.read_resource_stats().set_index("resource_id")
+        assert stats.loc[mentorship.pk, "n"] == 2 and stats.loc[mentorship.pk, "completion_rate"] == 0.5
+        # ... and in the employee's own history: finished, so never offered again, and counted as mentorship
+        LearningRecord.objects.create(
+            employee=org.employee, activity_id=mentorship.record_key, title="x", status="completed", minutes=90
+        )
+        history, engagement, _ = learning.read_chunk_learning(
+            scope=analysis.Scope(employee_ids=[org.employee.pk]), low=None, high=None
+        )
+        assert (org.employee.pk, mentorship.pk) in set(zip(history["employee_id"], history["resource_id"], strict=True))
+        mine = engagement.set_index("format").loc["mentorship"]
+        assert (mine["completed"], mine["minutes"]) == (1, 90)
+        after_pilot()
+        analysis.recompute()
+        assert "Mentoring with Priya" not in live(org.employee)
+
 
 class TestTheLearningContext:
     def test_the_employee_sees_delivered_picks_three_first_and_the_rest_on_request(self, catalogue):

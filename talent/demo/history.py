@@ -51,6 +51,7 @@ from profiles.models import CareerAspiration, LearningRecord, PerformanceReview,
 
 from . import history_data as text
 from . import taxonomy_data as data
+from .catalogue import catalogue_step
 from .context import Context
 from .first_analysis import analysis, opportunities
 from .population import (
@@ -75,6 +76,7 @@ from .population import (
     within_tenure,
     write_rows,
 )
+from .recommendation_history import recommendation_history
 
 DAYS_PER_MONTH = 30.44
 # Manager ratings happen in the review rounds: about 115, 295, 480 and 660 days before BASE_DATE.
@@ -678,6 +680,8 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     _learning,
     _reviews,
     opportunities,
+    catalogue_step,
+    recommendation_history,
     analysis,
     usual_sqlite_cache,
 ]

@@ -232,9 +232,9 @@ def _read_world(rng: np.random.Generator) -> World:
         ["pk", "kind", "format", "hours", "active", "mentor_id", "activity_id", "title", "provider", "url"],
     ).rename(columns={"pk": "resource_id"})
     resources["mentor_id"] = resources["mentor_id"].astype("float64")
-    # An item without an LMS id has its learning records keyed as ``outcomes.recommendation_complete`` keys them.
+    # An item without an LMS id has its learning records keyed as ``LearningResource.record_key`` says.
     resources["activity_id"] = resources["activity_id"].where(
-        resources["activity_id"].notna(), "catalogue:" + resources["resource_id"].astype(str)
+        resources["activity_id"].notna(), LearningResource.RECORD_KEY_PREFIX + resources["resource_id"].astype(str)
     )
     skills = _frame(Skill.objects.all(), ["pk", "kind", "name"])
     evidence = _frame(
