@@ -52,8 +52,8 @@ from .scoring import active_scorer
 Status = Recommendation.Status
 LIVE = (Status.IN_REVIEW, Status.DELIVERED)
 """Recommendations not yet acted on: re-planning may update or withdraw them."""
-ACTED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED)
-"""The employee's own decisions: never touched, and never recommended again."""
+ACTED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED, Status.REJECTED)
+"""The employee's own decisions and HR's rejections: never touched, and never recommended again."""
 RECORD_HISTORY = ("completed", "passed", "in_progress", "enrolled", "abandoned")
 """Learning records that rule a resource out for the employee (failed ones may be retried)."""
 

@@ -501,6 +501,7 @@ class Recommendation(models.Model):
         COMPLETED = "completed", "Completed"
         DISMISSED = "dismissed", "Dismissed"
         WITHDRAWN = "withdrawn", "Withdrawn (replaced by newer picks)"
+        REJECTED = "rejected", "Rejected in HR review (never recommended to them again)"
 
     class Goal(models.TextChoices):
         CURRENT = "current", "Current role"
@@ -530,12 +531,21 @@ class Recommendation(models.Model):
     acted_at = models.DateTimeField(null=True, blank=True, help_text="First accept, dismiss or completion.")
     completed_at = models.DateTimeField(null=True, blank=True)
     dismissed_reason = models.TextField(blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the e-mail telling the employee about it went out."
+    )
 
     class Meta:
         ordering = ["employee", "rank"]
         indexes = [
             models.Index(fields=["employee", "status"], name="rec_employee_status"),
             models.Index(fields=["created_at"], name="rec_created"),
+            # the daily e-mail's work list: delivered, not yet e-mailed (small, whatever the history)
+            models.Index(
+                fields=["delivered_at"],
+                condition=Q(status="delivered", emailed_at__isnull=True),
+                name="rec_to_email",
+            ),
         ]
 
     def __str__(self):

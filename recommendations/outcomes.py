@@ -20,7 +20,7 @@ and the flags are the labels the ranking model learns from.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from math import floor
 
 from django.conf import settings
@@ -55,6 +55,7 @@ REFUSALS = {
     Status.DISMISSED: "it was dismissed",
     Status.WITHDRAWN: "it was replaced by newer recommendations",
     Status.ACCEPTED: "it is already accepted",
+    Status.REJECTED: "HR took it back in review",
 }
 
 
@@ -259,7 +260,8 @@ def _review_item_flagged(*, kind: str, employee: Employee, confidence: float, ru
 
 @transaction.atomic
 def recommendations_deliver(*, recommendation_ids: Iterable[int], now: datetime) -> list[Recommendation]:
-    """Deliver these recommendations: status delivered, and one e-mail per employee listing the picks.
+    """Deliver these recommendations: status delivered, and one e-mail per employee listing the
+    picks shown first.
 
     The caller decides what may go out (proposed picks that need no review, or picks HR has
     just released from review). Ids already delivered, acted on or withdrawn, and people who
@@ -279,18 +281,62 @@ def recommendations_deliver(*, recommendation_ids: Iterable[int], now: datetime)
     Recommendation.objects.filter(pk__in=[pick.pk for pick in picks], status__in=DELIVERABLE).update(
         status=Status.DELIVERED, delivered_at=now
     )
-    by_employee: dict[int, list[Recommendation]] = defaultdict(list)
     for pick in picks:
         pick.status, pick.delivered_at = Status.DELIVERED, now
+    _delivery_emails_send(picks, now=now)
+    return picks
+
+
+DIGEST_LOOKBACK_DAYS = 7
+"""The daily e-mail covers picks delivered this recently and not yet e-mailed (older ones are stale news)."""
+DIGEST_BATCH = 500
+
+
+def delivery_digest(*, now: datetime, progress=None) -> int:
+    """E-mail each employee the picks the recomputes delivered since their last e-mail.
+
+    The recompute delivers set-based and sends nothing (``recommendations.learning``); this
+    daily task (``tasks.delivery_digest_task``) sends one e-mail per employee listing their new
+    picks shown first, in batches of ``DIGEST_BATCH`` employees, each batch in its own
+    transaction: a mail server that refuses a batch leaves it to the next run. Returns the
+    e-mails sent; ``progress(done, total)`` is called after each batch.
+    """
+    waiting = Recommendation.objects.filter(
+        status=Status.DELIVERED, emailed_at__isnull=True, delivered_at__gte=now - timedelta(days=DIGEST_LOOKBACK_DAYS)
+    )
+    employee_ids = sorted(set(waiting.values_list("employee_id", flat=True)))
+    sent = 0
+    for start in range(0, len(employee_ids), DIGEST_BATCH):
+        with transaction.atomic():
+            picks = list(
+                waiting.select_for_update(of=("self",))
+                .filter(employee_id__in=employee_ids[start : start + DIGEST_BATCH])
+                .select_related("employee", "resource", "skill")
+                .order_by("employee_id", "rank", "pk")
+            )
+            sent += _delivery_emails_send(picks, now=now)
+        if progress:
+            progress(min(start + DIGEST_BATCH, len(employee_ids)), len(employee_ids))
+    return sent
+
+
+def _delivery_emails_send(picks: list[Recommendation], *, now: datetime) -> int:
+    """One e-mail per active employee with an address, listing their picks shown first; marks
+    every pick of those employees e-mailed. Returns the e-mails sent."""
+    by_employee: dict[int, list[Recommendation]] = defaultdict(list)
+    for pick in picks:
         by_employee[pick.employee_id].append(pick)
-    messages = [
-        _delivery_email(employee=recommendations[0].employee, recommendations=recommendations)
-        for recommendations in by_employee.values()
-        if recommendations[0].employee.email
-    ]
+    messages, emailed = [], []
+    for recommendations in by_employee.values():
+        employee = recommendations[0].employee
+        shown = [pick for pick in recommendations if pick.shown]
+        if employee.email and shown and employee.status == Employee.Status.ACTIVE:
+            messages.append(_delivery_email(employee=employee, recommendations=shown))
+            emailed += [pick.pk for pick in recommendations]
     if messages:
         get_connection(fail_silently=False).send_messages(messages)
-    return picks
+        Recommendation.objects.filter(pk__in=emailed).update(emailed_at=now)
+    return len(messages)
 
 
 def _delivery_email(*, employee: Employee, recommendations: list[Recommendation]) -> EmailMultiAlternatives:

@@ -16,6 +16,8 @@ from .models import (
     CareerPath,
     EmployeeAnalysis,
     EngineSettings,
+    Flag,
+    LearningResource,
     OpportunityMatch,
     Recommendation,
     ResourceSkill,
@@ -237,7 +239,10 @@ def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict |
             "activity_id", "status", "minutes", "completed_at", "started_at", "received_at"
         )
     )
-    activity_resource = dict(zip(listed["resource__activity_id"], listed["resource_id"], strict=True))
+    activity_resource = {  # the activity id each item's learning records carry (LearningResource.record_key)
+        activity or f"{LearningResource.RECORD_KEY_PREFIX}{resource_id}": resource_id
+        for activity, resource_id in zip(listed["resource__activity_id"], listed["resource_id"], strict=True)
+    }
     history = [(activity_resource[a], status) for a, status, *_ in records if a in activity_resource]
     live = (Recommendation.Status.DELIVERED, Recommendation.Status.IN_REVIEW)
     history += [(rec.resource_id, rec.status) for rec in recommendations if rec.status not in live]
@@ -280,3 +285,21 @@ def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict |
         "finish": (timezone.localdate() + timedelta(weeks=total / pace)) if total else None,
         "uncovered": int(steps["resource_id"].isna().sum()) if len(steps) else 0,
     }
+
+
+def recommendation_review(*, employee) -> dict:
+    """What an HR reviewer of an employee's learning recommendations decides on: the picks
+    waiting for review and the open flags on their recommendations (two queries)."""
+    waiting = list(
+        Recommendation.objects.filter(employee=employee, status=Recommendation.Status.IN_REVIEW)
+        .select_related("resource", "skill")
+        .order_by("rank", "pk")
+    )
+    for rec in waiting:
+        rec.confidence_meaning = confidence_phrase(rec.confidence)
+    flags = list(
+        Flag.objects.filter(employee=employee, target=Flag.Target.RECOMMENDATION, resolved_at__isnull=True)
+        .select_related("recommendation__resource", "recommendation__skill", "raised_by")
+        .order_by("created_at")
+    )
+    return {"waiting_picks": waiting, "open_flags": flags}

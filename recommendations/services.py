@@ -2,11 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import EmployeeAnalysis, ReviewItem, ReviewStatus, SkillGap
+from .models import EmployeeAnalysis, Flag, Recommendation, ReviewItem, ReviewStatus, SkillGap
+from .outcomes import recommendations_deliver
+from .tasks import queue_recompute
 
 DECISIONS = {ReviewStatus.APPROVED, ReviewStatus.EDITED, ReviewStatus.REJECTED}
+Status = Recommendation.Status
 
 
 @transaction.atomic
@@ -15,8 +19,10 @@ def review_decide(
 ) -> ReviewItem:
     """HR approves, edits (new wording for some gaps, with why) or rejects (with why) one item.
 
-    Approving or editing releases that analysis to the employee and their managers; rejecting
-    keeps showing what they saw before. Every decision keeps who, when and why.
+    A gap analysis: approving or editing releases it to the employee and their managers;
+    rejecting keeps showing what they saw before. Learning recommendations
+    (``_recommendations_decide``): approving delivers the picks waiting and keeps the flagged
+    ones; rejecting takes both back. Every decision keeps who, when and why.
     """
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ReviewStatus.PENDING:
@@ -26,6 +32,20 @@ def review_decide(
     note = note.strip()
     if decision in {ReviewStatus.EDITED, ReviewStatus.REJECTED} and not note:
         raise ValidationError({"note": "Say why, so the next calibration and the employee's manager can follow it."})
+    now = timezone.now()
+    if item.kind == ReviewItem.Kind.RECOMMENDATION:
+        _recommendations_decide(item=item, decision=decision, note=note, now=now)
+    else:
+        _analysis_decide(item=item, decision=decision, rationales=rationales)
+    item.status = decision
+    item.decided_at = now
+    item.decided_by = user
+    item.note = note
+    item.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    return item
+
+
+def _analysis_decide(*, item: ReviewItem, decision: str, rationales: dict[int, str] | None) -> None:
     if decision == ReviewStatus.EDITED:
         changed = {int(pk): text.strip() for pk, text in (rationales or {}).items() if text and text.strip()}
         if not changed:
@@ -36,11 +56,6 @@ def review_decide(
         for gap in gaps:
             gap.hr_rationale = changed[gap.pk]
         SkillGap.objects.bulk_update(gaps, ["hr_rationale"])
-    item.status = decision
-    item.decided_at = timezone.now()
-    item.decided_by = user
-    item.note = note
-    item.save(update_fields=["status", "decided_at", "decided_by", "note"])
     pointer = (
         EmployeeAnalysis.objects.select_for_update().filter(employee_id=item.employee_id, run_id=item.run_id).first()
     )
@@ -49,4 +64,33 @@ def review_decide(
         if decision != ReviewStatus.REJECTED:
             pointer.visible_run_id = item.run_id
         pointer.save(update_fields=["review_status", "visible_run"])
-    return item
+
+
+def _recommendations_decide(*, item: ReviewItem, decision: str, note: str, now) -> None:
+    """The employee's picks waiting for review, and their open flags on live recommendations.
+
+    Approve: the waiting picks are delivered (with the e-mail) and each flagged one stays, its
+    flag resolved as kept. Reject: the waiting picks and the flagged live ones become
+    ``rejected``, never recommended to this employee again, their flags resolved as upheld, and
+    the employee is recomputed so other picks take their place. What the employee has already
+    acted on is never changed.
+    """
+    if decision == ReviewStatus.EDITED:
+        raise ValidationError(
+            "Learning recommendations are approved or rejected; to change what is offered, reject with why "
+            "(others are picked instead) or edit the catalogue item."
+        )
+    flags = Flag.objects.filter(
+        employee_id=item.employee_id, target=Flag.Target.RECOMMENDATION, resolved_at__isnull=True
+    )
+    if decision == ReviewStatus.APPROVED:
+        waiting = Recommendation.objects.filter(employee_id=item.employee_id, status=Status.IN_REVIEW)
+        recommendations_deliver(recommendation_ids=waiting.values_list("pk", flat=True), now=now)
+        flags.update(resolved_at=now, resolution=f"Kept in HR review{': ' + note if note else '.'}")
+        return
+    flagged = flags.values("recommendation_id")
+    Recommendation.objects.filter(employee_id=item.employee_id).filter(
+        Q(status=Status.IN_REVIEW) | Q(status=Status.DELIVERED, pk__in=flagged)
+    ).update(status=Status.REJECTED)
+    flags.update(resolved_at=now, resolution=f"Upheld in HR review: {note}")
+    queue_recompute([item.employee_id], trigger="recommendations rejected in HR review")

@@ -55,3 +55,12 @@ def queue_recompute(employee_ids, *, trigger: str) -> None:
                 "recommendations.tasks.recompute_employees", ids, trigger, task_name=f"recompute: {trigger}"
             )
         )
+
+
+def delivery_digest_task() -> int:
+    """The daily e-mail of new learning picks (``outcomes.delivery_digest``); returns e-mails sent."""
+    from django.utils import timezone
+
+    from .outcomes import delivery_digest
+
+    return delivery_digest(now=timezone.now())

@@ -38,6 +38,8 @@ def review_item(request, pk):
         "employee": item.employee,
         **selectors.analysis_context(employee=item.employee, as_hr=True),
     }
+    if item.kind == ReviewItem.Kind.RECOMMENDATION:
+        context.update(selectors.recommendation_review(employee=item.employee))
     return render(request, "recommendations/review_item.html", context)
 
 

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from profiles.models import CareerAspiration, LearningRecord, SkillEvidence
-from recommendations import analysis, learning
+from recommendations import analysis, learning, outcomes, services
 from recommendations.engine.picking import FEATURES
 from recommendations.models import (
     AnalysisRun,
@@ -167,6 +168,45 @@ class TestTheReviewPolicy:
         assert (
             ReviewItem.objects.get(employee=org.employee, kind="recommendation", status="pending").reason == "flagged"
         )
+
+    def test_a_flag_hr_upholds_takes_the_pick_back_for_good_and_others_take_its_place(self, catalogue, mailoutbox):
+        org, items, _ = catalogue
+        after_pilot()
+        analysis.recompute()
+        top = Recommendation.objects.get(employee=org.employee, rank=1)
+        outcomes.recommendation_flag(recommendation=top, by=org.manager.user, reason="She did this last year elsewhere")
+        item = ReviewItem.objects.get(employee=org.employee, kind="recommendation", status="pending")
+        with pytest.raises(ValidationError):
+            services.review_decide(item=item, decision="rejected", user=org.hr_user, note="")
+        assert Recommendation.objects.get(pk=top.pk).status == Status.DELIVERED  # refused: nothing changed
+
+        services.review_decide(item=item, decision="rejected", user=org.hr_user, note="Agreed, she has it")
+
+        top.refresh_from_db()
+        assert top.status == Status.REJECTED
+        assert top.flags.get().resolution == "Upheld in HR review: Agreed, she has it"
+        analysis.recompute()
+        assert top.resource.title not in live(org.employee)
+        shown = Recommendation.objects.filter(employee=org.employee, status=Status.DELIVERED, shown=True)
+        assert shown.count() == 3 and top.resource_id not in {rec.resource_id for rec in shown}
+
+    def test_hr_approving_waiting_picks_delivers_them_with_an_email(self, catalogue, mailoutbox):
+        org, *_ = catalogue
+        after_pilot(threshold=1.0)  # everything waits
+        analysis.recompute()
+        assert not Recommendation.objects.filter(employee=org.employee, status=Status.DELIVERED).exists()
+        item = ReviewItem.objects.get(employee=org.employee, kind="recommendation", status="pending")
+        with pytest.raises(ValidationError):
+            services.review_decide(item=item, decision="edited", user=org.hr_user, note="New words")
+
+        services.review_decide(item=item, decision="approved", user=org.hr_user)
+
+        delivered = Recommendation.objects.filter(employee=org.employee, status=Status.DELIVERED)
+        assert delivered.exists() and not Recommendation.objects.filter(status=Status.IN_REVIEW).exists()
+        [mail] = mailoutbox
+        shown = delivered.filter(shown=True).order_by("rank")
+        assert mail.to == [org.employee.email] and all(rec.resource.title in mail.body for rec in shown)
+        assert set(delivered.values_list("emailed_at", flat=True)) != {None}
 
 
 class TestReplanning:

@@ -43,7 +43,9 @@ def course():
     return item
 
 
-def recommend(employee, resource, *, status=Status.DELIVERED, current_level=1.4, rank=1, reason=None, skill=None):
+def recommend(
+    employee, resource, *, status=Status.DELIVERED, current_level=1.4, rank=1, reason=None, skill=None, shown=True
+):
     return Recommendation.objects.create(
         employee=employee,
         resource=resource,
@@ -55,6 +57,7 @@ def recommend(employee, resource, *, status=Status.DELIVERED, current_level=1.4,
         score=0.7,
         confidence=0.62,
         rank=rank,
+        shown=shown,
         reason=reason or f"{resource.title} takes SQL from 1 to 2, which your role needs.",
         scorer="heuristic",
         status=status,
@@ -303,6 +306,40 @@ class TestDeliver:
 
         assert outcomes.recommendations_deliver(recommendation_ids=[p.pk for p in picks], now=timezone.now()) == []
         assert mailoutbox == []
+
+
+class TestTheDailyEmail:
+    def test_each_employee_hears_once_about_the_picks_the_recompute_delivered(self, org, course, mailoutbox):
+        now = timezone.now()
+        fresh = [
+            recommend(org.employee, course, rank=1, reason="Your role needs SQL at 2."),
+            recommend(org.employee, course, rank=4, shown=False, reason="On request only."),
+            recommend(org.peer, course, reason="The team plan needs SQL."),
+        ]
+        stale = recommend(org.manager, course)
+        Recommendation.objects.filter(pk=stale.pk).update(delivered_at=now - datetime.timedelta(days=30))
+        progress = []
+
+        sent = outcomes.delivery_digest(now=now, progress=lambda done, total: progress.append((done, total)))
+
+        assert sent == 2 and progress == [(2, 2)]
+        assert sorted(message.to[0] for message in mailoutbox) == sorted([org.employee.email, org.peer.email])
+        [mail] = [message for message in mailoutbox if message.to == [org.employee.email]]
+        assert "Your role needs SQL at 2." in mail.body and "On request only." not in mail.body
+        assert {pick.pk for pick in fresh} == set(
+            Recommendation.objects.filter(emailed_at=now).values_list("pk", flat=True)
+        )
+        assert outcomes.delivery_digest(now=timezone.now()) == 0 and len(mailoutbox) == 2
+
+    def test_a_mail_server_that_refuses_leaves_the_picks_for_the_next_run(self, org, course, settings):
+        recommend(org.employee, course)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+
+        with pytest.raises(OSError):
+            outcomes.delivery_digest(now=timezone.now())
+
+        assert not Recommendation.objects.filter(emailed_at__isnull=False).exists()
 
 
 class TestCompletionsFromTheLms:

@@ -48,6 +48,13 @@ SCHEDULES: list[ScheduleSpec] = [
     ScheduleSpec("Nightly gap-analysis recompute", "recommendations.tasks.recompute_all", cron="30 1 * * *"),
     ScheduleSpec("Nightly data-quality scan", "profiles.tasks.quality_scan_task", cron="0 2 * * *"),
     ScheduleSpec("Drop-folder sync", "profiles.tasks.drop_folder_sync_task", minutes=15),
+    # Sunday night, before that night's recompute, so the week's picks come from the fresh model.
+    ScheduleSpec(
+        "Weekly recommendation-model training",
+        "recommendations.training_tasks.train_recommender_task",
+        cron="0 0 * * 0",
+    ),
+    ScheduleSpec("Daily e-mail of new learning picks", "recommendations.tasks.delivery_digest_task", cron="0 7 * * *"),
 ]
 
 TIMING = ("schedule_type", "cron", "minutes")
