@@ -22,6 +22,8 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_schedules
 	$(MANAGE) seed_demo
+	$(MANAGE) train_recommender --unless-serving
+	$(MANAGE) recompute
 	@echo ""
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"
 	@echo ""

@@ -318,6 +318,17 @@ class TestTrainingOnTheDemoHistory(ModelFiles, TestCase):
         assert run.version in out.getvalue() and "serving" in out.getvalue()
         assert Path(ranking.MODEL_DIR / f"recommendation-{run.version}.joblib").exists()
 
+    def test_unless_serving_trains_only_when_no_model_serves_or_its_file_is_gone(self):
+        call_command("train_recommender", "--unless-serving", stdout=io.StringIO())
+        first = ModelRun.objects.get()
+        assert first.serving
+        out = io.StringIO()
+        call_command("train_recommender", "--unless-serving", stdout=out)
+        assert ModelRun.objects.count() == 1 and "already serves" in out.getvalue()
+        ranking.model_path(first.version).unlink()
+        call_command("train_recommender", "--unless-serving", stdout=io.StringIO())
+        assert ModelRun.objects.count() == 2
+
 
 def test_the_catalogue_must_exist_before_the_history(db):
     assert not LearningResource.objects.exists()

@@ -2,6 +2,7 @@
 
     python manage.py train_recommender            # train, save the model file, record a ModelRun
     python manage.py train_recommender --dry-run  # train and report; write nothing
+    python manage.py train_recommender --unless-serving  # only when no model serves yet (``make run``)
 
 The model is saved as ``var/models/recommendation-<version>.joblib`` and serves (ranks new
 recommendations) only when it beats the transparent heuristic on the held-out later months and
@@ -21,8 +22,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Train and report, but save and record nothing.")
+        parser.add_argument(
+            "--unless-serving",
+            action="store_true",
+            help="Do nothing when a trained model already serves (and its file is there).",
+        )
 
-    def handle(self, *args, dry_run: bool, verbosity: int, **options):
+    def handle(self, *args, dry_run: bool, unless_serving: bool, verbosity: int, **options):
+        run = ranking.serving_run()
+        if unless_serving and run is not None and ranking.model_path(run.version).exists():
+            if verbosity >= 1:
+                self.stdout.write(
+                    f"Model {run.version} already serves; nothing trained (drop --unless-serving to retrain)."
+                )
+            return
         try:
             evaluation = ranking.evaluate(ranking.read_outcomes())
         except ranking.NotEnoughHistory as error:
