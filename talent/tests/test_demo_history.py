@@ -1,6 +1,7 @@
 """seed_demo's history: role moves, skill evidence, learning, reviews, career goals, opportunities,
 and the first gap analysis with HR's past review cycles."""
 
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -24,6 +25,7 @@ from recommendations.models import (
     LearningResource,
     Opportunity,
     OpportunitySkill,
+    Recommendation,
     ReviewItem,
     ReviewStatus,
     SkillGap,
@@ -255,6 +257,29 @@ class TestTheFirstAnalysis:
         for item in past.select_related("decided_by"):
             assert item.decided_by.username == HR and item.decided_at > item.created_at
             assert item.status == ReviewStatus.APPROVED or item.note, item
+
+    def test_everyone_has_up_to_three_picks_with_a_reason_in_mixed_formats_none_done_before(self):
+        live = Recommendation.objects.filter(
+            status__in=[Recommendation.Status.DELIVERED, Recommendation.Status.IN_REVIEW], shown=True
+        ).select_related("resource", "skill")
+        by_person = defaultdict(list)
+        for pick in live:
+            by_person[pick.employee_id].append(pick)
+        assert len(by_person) >= 0.8 * Employee.objects.count()
+        finished = {
+            (employee_id, activity)
+            for employee_id, activity in LearningRecord.objects.filter(status__in=["completed", "passed"]).values_list(
+                "employee_id", "activity_id"
+            )
+        }
+        for picks in by_person.values():
+            assert len(picks) <= 3
+            assert len(picks) < 3 or len({pick.resource.kind for pick in picks}) >= 2
+            for pick in picks:
+                assert pick.skill.name.lower() in pick.reason.lower()
+                assert (pick.employee_id, pick.resource.record_key) not in finished
+        maya = demo(EMPLOYEE)
+        assert len([pick for pick in by_person[maya.pk] if pick.status == Recommendation.Status.DELIVERED]) == 3
 
 
 @pytest.mark.django_db
