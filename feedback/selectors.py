@@ -9,6 +9,7 @@ over rows already fetched. The agenda and the "what changed" comparison are pure
 import datetime as dt
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -116,14 +117,19 @@ def progress_series(*, employee, skills: list, now=None) -> dict:
     while month <= now.date():
         months.append(month)
         month = _month_start(month, forward=1)
-    frames = []
-    for index, month in enumerate(months):
-        end = min(now, timezone.make_aware(dt.datetime.combine(_month_start(month, forward=1), dt.time.min)))
-        seen = evidence[evidence["observed_at"] <= end]
-        frames.append(
-            seen.assign(employee_id=index, age_days=[(end - t).total_seconds() / 86400 for t in seen["observed_at"]])
-        )
-    levels = current_proficiency(pd.concat(frames).drop(columns="observed_at"), EngineSettings.load().as_weights())
+    # every (month, evidence seen by its end) pair at once: month m plays employee m for the engine
+    month_ends = [
+        min(now, timezone.make_aware(dt.datetime.combine(_month_start(m, forward=1), dt.time.min))) for m in months
+    ]
+    ends = np.array([end.astimezone(dt.UTC).replace(tzinfo=None) for end in month_ends], dtype="datetime64[us]")
+    observed = evidence["observed_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    month_index, row = np.nonzero(observed[None, :] <= ends[:, None])
+    seen = (
+        evidence.iloc[row]
+        .drop(columns="observed_at")
+        .assign(employee_id=month_index, age_days=(ends[month_index] - observed[row]) / np.timedelta64(86_400, "s"))
+    )
+    levels = current_proficiency(seen, EngineSettings.load().as_weights())
     level_at = {pk: [None] * len(months) for pk, _ in skills}
     for row in levels.itertuples():
         level_at[int(row.skill_id)][int(row.employee_id)] = round(float(row.level), 1)
