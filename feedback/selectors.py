@@ -152,8 +152,8 @@ def me_context(*, employee, as_hr: bool) -> dict:
     The key ``learning`` is left free on purpose: it belongs to the learning-recommendation cards
     (``recommendations/_learning.html``); the learning log is ``learning_history`` here.
     """
-    analysis = analysis_context(employee=employee, as_hr=as_hr)
     levels = employee_levels(employee=employee)
+    analysis = analysis_context(employee=employee, as_hr=as_hr, levels=levels)
     contests = list(
         SkillContest.objects.filter(employee=employee).select_related("skill", "decided_by__employee")[:RECENT]
     )

@@ -57,10 +57,11 @@ def employee_levels(*, employee) -> dict[int, dict]:
     }
 
 
-def analysis_context(*, employee, as_hr: bool) -> dict:
+def analysis_context(*, employee, as_hr: bool, levels: dict | None = None) -> dict:
     """Ranked gaps with rationale and confidence, career paths and opportunity matches.
 
     Employees and managers see the newest analysis HR let through; HR sees the newest one.
+    ``levels`` (``employee_levels``) saves reading them again when the caller has them.
     """
     pointer = (
         EmployeeAnalysis.objects.filter(employee=employee)
@@ -108,7 +109,7 @@ def analysis_context(*, employee, as_hr: bool) -> dict:
         .select_related("role")
         .order_by("-is_aspiration", "-readiness")[:6]
     )
-    _attach_missing_skills(employee=employee, paths=paths)
+    _attach_missing_skills(employee=employee, paths=paths, levels=levels)
     context.update(
         gaps=gaps,
         paths=paths,
@@ -121,11 +122,12 @@ def analysis_context(*, employee, as_hr: bool) -> dict:
     return context
 
 
-def _attach_missing_skills(*, employee, paths):
-    """Name the skills each path still needs, from the employee's current levels (two queries)."""
+def _attach_missing_skills(*, employee, paths, levels: dict | None):
+    """Name the skills each path still needs, from the employee's current levels (one or two queries)."""
     if not paths:
         return
-    levels = employee_levels(employee=employee)
+    if levels is None:
+        levels = employee_levels(employee=employee)
     requirements = RoleRequirement.objects.filter(role_id__in=[path.role_id for path in paths]).select_related("skill")
     by_role: dict[int, list] = {}
     for requirement in requirements:
@@ -195,6 +197,7 @@ def learning_context(employee, as_hr: bool) -> dict:
             employee=employee,
             status__in=[Status.DELIVERED, Status.IN_REVIEW, Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED],
         )
+        .defer("features")  # the model's inputs: large, and no page shows them
         .select_related("resource", "resource__mentor", "skill")
         .order_by("rank", "pk")
     )
