@@ -1,11 +1,13 @@
 """Learning recommendations in the recompute, against a real database: picks written with their
 reason and features, history respected, review policy, re-planning, and the portal's context."""
 
+import io
 from datetime import timedelta
 
 import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -135,6 +137,13 @@ class TestTheRecompute:
         )
         analysis.recompute()
         assert not Recommendation.objects.filter(employee=org.manager, resource=items["mentorship"]).exists()
+
+    def test_the_command_reports_the_picks_it_left_live(self, catalogue):
+        org, *_ = catalogue
+        after_pilot()
+        out = io.StringIO()
+        call_command("recompute", "--employee", org.employee.external_id, stdout=out, stderr=io.StringIO())
+        assert "Learning picks shown: 3 delivered, 0 waiting for HR review (ranked by heuristic)." in out.getvalue()
 
 
 class TestTheReviewPolicy:

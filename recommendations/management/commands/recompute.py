@@ -9,11 +9,14 @@ A failure part-way leaves everyone's previous results in place; running it again
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.db.models import Count, Q
 from tqdm import tqdm
 
 from profiles.models import BusinessUnit, Employee
 from recommendations import analysis
+from recommendations.models import Recommendation
+
+Status = Recommendation.Status
 
 
 class Command(BaseCommand):
@@ -65,6 +68,25 @@ class Command(BaseCommand):
                     f"(read {timings.read:.1f}, compute {timings.compute:.1f}, write {timings.write:.1f})."
                 )
             )
+            self.stdout.write(self.picks_line(employee_ids=employee_ids, business_unit_id=business_unit_id))
+
+    @staticmethod
+    def picks_line(*, employee_ids, business_unit_id) -> str:
+        """The learning picks now live for the people recomputed, by status and scorer (one query)."""
+        live = Recommendation.objects.filter(shown=True, status__in=[Status.DELIVERED, Status.IN_REVIEW])
+        if employee_ids is not None:
+            live = live.filter(employee_id__in=employee_ids)
+        if business_unit_id is not None:
+            live = live.filter(employee__business_unit_id=business_unit_id)
+        counts = {
+            (row["status"], row["scorer"]): row["n"] for row in live.values("status", "scorer").annotate(n=Count("pk"))
+        }
+        delivered = sum(n for (status, _), n in counts.items() if status == Status.DELIVERED)
+        waiting = sum(n for (status, _), n in counts.items() if status == Status.IN_REVIEW)
+        scorers = ", ".join(sorted({scorer for _, scorer in counts})) or "none"
+        return (
+            f"Learning picks shown: {delivered:,} delivered, {waiting:,} waiting for HR review (ranked by {scorers})."
+        )
 
     def distribute(self, business_unit_id, chunk_size):
         from django_q.tasks import async_task
