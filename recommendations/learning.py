@@ -19,7 +19,7 @@ them; the engine is ``engine.picking``):
    and takes the new rank, score, reason and confidence; one no longer picked is withdrawn;
    the new picks are released by the review policy (pilot mode: all wait for HR; afterwards
    those below the confidence threshold wait; the rest are delivered now), and each employee
-   with picks waiting gets one HR review item. Accepted, completed and dismissed
+   with picks shown first waiting gets one HR review item. Accepted, completed and dismissed
    recommendations are never touched nor picked again. Staged rows of failed runs are removed.
 """
 
@@ -562,9 +562,10 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
                 [engine.review_threshold, Status.IN_REVIEW, Status.DELIVERED, engine.review_threshold, delivered_at,
                  Status.PROPOSED, stamp, *params],
             )  # fmt: skip
-        # f. one pending review item per employee with picks waiting for HR, for the employees
-        #    whose picks changed (an item HR is looking at because someone flagged a
-        #    recommendation stays as it is)
+        # f. one pending review item per employee with picks shown first waiting for HR, for the
+        #    employees whose picks changed (an item HR is looking at because someone flagged a
+        #    recommendation stays as it is); waiting picks offered only on request go along
+        #    with the item's decision
         items = _table(ReviewItem)
         generated = [ReviewItem.Reason.PILOT, ReviewItem.Reason.LOW_CONFIDENCE]
         reason = ReviewItem.Reason.PILOT if engine.pilot_mode else ReviewItem.Reason.LOW_CONFIDENCE
@@ -577,8 +578,9 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
             cursor.execute(
                 f"INSERT INTO {items} (kind, employee_id, run_id, reason, confidence, status, created_at, note) "  # noqa: S608
                 f"SELECT %s, employee_id, %s, %s, MIN(confidence), %s, %s, '' FROM {recs} r "
-                f"WHERE status = %s AND employee_id IN ({_in(batch)}) AND NOT EXISTS (SELECT 1 FROM {items} i "
-                f"WHERE i.kind = %s AND i.status = %s AND i.employee_id = r.employee_id) GROUP BY employee_id",
+                f"WHERE status = %s AND shown = %s AND employee_id IN ({_in(batch)}) AND NOT EXISTS (SELECT 1 "
+                f"FROM {items} i WHERE i.kind = %s AND i.status = %s AND i.employee_id = r.employee_id) "
+                "GROUP BY employee_id",
                 [ReviewItem.Kind.RECOMMENDATION, None, reason, ReviewStatus.PENDING, delivered_at, Status.IN_REVIEW,
-                 *batch, ReviewItem.Kind.RECOMMENDATION, ReviewStatus.PENDING],
+                 True, *batch, ReviewItem.Kind.RECOMMENDATION, ReviewStatus.PENDING],
             )  # fmt: skip
