@@ -4,8 +4,9 @@ They live in ``talent`` because they read from every app (profile, analysis, rec
 and feedback), and ``talent`` is the one package allowed to import them all. Each view opens
 with the access rule, then calls a selector or a service, then renders.
 
-* ``/me/``: where I stand, what to work on, is this right (confirm or contest a level), where I
-  can go, tell us (goals, reflections), my progress.
+* ``/me/``: where I stand, what to work on, is this right (confirm or contest a level), what to
+  learn next (accept, dismiss or finish a recommendation), where I can go, tell us (goals,
+  reflections), my progress.
 * ``/team/``: every direct and indirect report, sortable; ``/team/<pk>/briefing/`` prepares the
   monthly check-in and takes its log, flags and notes; ``/team/contests/`` lists contested
   skill levels for a manager (their line) or HR (everyone) to decide.
@@ -34,7 +35,9 @@ from feedback.forms import (
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
 from profiles.models import Employee
+from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
+from recommendations.models import Recommendation
 from taxonomy.models import Skill
 
 from .access import employee_for_viewer, employee_of, is_hr, manages, visible_employees
@@ -198,6 +201,42 @@ def checkin_answer(request, pk):
             messages.success(request, "Thanks for your answer.")
             return redirect(reverse("portal:me") + "#tell-us")
     return _render_me(request, employee, status=400, relevance_form=form)
+
+
+# What each button on a learning pick does: the service, and what the employee is told after it
+# (in the learning card, tagged "learning", where the redirect to /me/#learning lands).
+RECOMMENDATION_ACTIONS = {
+    "accept": (outcomes.recommendation_accept, "Accepted: {title}. It is in your plan."),
+    "dismiss": (outcomes.recommendation_dismiss, "Dismissed: {title}. It will not be recommended to you again."),
+    "complete": (
+        outcomes.recommendation_complete,
+        "Done: {title}. It is in your learning history, and your gaps are being recalculated.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def recommendation_act(request, pk):
+    """Accept, dismiss (with a reason) or complete one of my own learning recommendations."""
+    employee = _linked_employee(request)
+    recommendation = get_object_or_404(Recommendation.objects.select_related("resource"), pk=pk, employee=employee)
+    action = request.POST.get("action", "")
+    if action not in RECOMMENDATION_ACTIONS:
+        messages.error(request, "Nothing changed: choose Accept, Mark as done or Dismiss.", extra_tags="learning")
+        return redirect(reverse("portal:me") + "#learning")
+    service, done = RECOMMENDATION_ACTIONS[action]
+    reason = {"reason": request.POST.get("reason", "")} if action == "dismiss" else {}
+    try:
+        service(recommendation=recommendation, by=request.user, **reason)
+    except ValidationError as error:
+        said = " ".join(error.messages)
+        if hasattr(error, "error_dict"):  # a missing reason does not name the pick; the card may list several
+            said = f"Nothing changed for “{recommendation.resource.title}”. {said}"
+        messages.error(request, said, extra_tags="learning")
+    else:
+        messages.success(request, done.format(title=recommendation.resource.title), extra_tags="learning")
+    return redirect(reverse("portal:me") + "#learning")
 
 
 # --- /team/ ------------------------------------------------------------------------------------

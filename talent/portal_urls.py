@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/skills/<int:skill_pk>/contest/", portal.skill_contest, name="skill_contest"),
     path("me/goals/", portal.aspiration, name="aspiration"),
     path("me/reflections/", portal.reflection, name="reflection"),
+    path("me/recommendations/<int:pk>/", portal.recommendation_act, name="recommendation_act"),
     path("me/check-ins/<int:pk>/answer/", portal.checkin_answer, name="checkin_answer"),
     path("team/", portal.team, name="team"),
     path("team/contests/", portal.contests, name="contests"),

@@ -24,8 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from feedback.models import CheckIn, SkillContest
+from feedback.tests.fixtures import recommendation_for
 from profiles.models import SyncRun
-from recommendations.models import ReviewItem
+from recommendations.models import Recommendation, ReviewItem
 from talent.access import visible_employees
 from taxonomy.tests.factories import SkillFactory
 
@@ -105,6 +106,7 @@ class World:
     checkin: CheckIn  # the manager's check-in with the employee
     contest: SkillContest  # the employee contests a level
     outsider_contest: SkillContest
+    recommendation: Recommendation  # delivered to the employee
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -136,6 +138,7 @@ def world(org):
         ),
         contest=contest(org.employee),
         outsider_contest=contest(org.outsider),
+        recommendation=recommendation_for(org.employee, skill),
     )
 
 
@@ -150,6 +153,7 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "check-in": lambda w: {"pk": w.checkin.pk},  # the employee's, held by the manager
     "contest": lambda w: {"pk": w.contest.pk},  # opened by the employee
     "outsider's contest": lambda w: {"pk": w.outsider_contest.pk},
+    "recommendation": lambda w: {"pk": w.recommendation.pk},  # delivered to the employee
     "sync run": lambda w: {"pk": w.sync_run.pk},
     "scim schema": lambda w: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
     "scim type": lambda w: {"type_id": "User"},
@@ -280,6 +284,13 @@ ACCESS: dict[str, list[Case]] = {
     # Only the employee the check-in was with answers it; for anyone else it does not exist.
     "portal:checkin_answer": [
         Case(per_role(employee=400, manager=404, director=404, peer=404, hr=403), "check-in", method="post"),
+    ],
+    # Only the employee a recommendation was made for acts on it; for anyone else it does not exist.
+    # Posted without an action, it is refused with a message on /me/ and nothing changes.
+    "portal:recommendation_act": [
+        Case(per_role(employee="/me/", manager=404, director=404, peer=404, hr=403), "recommendation", method="post"),
+        Case(everyone(405, anonymous=LOGIN), "recommendation"),  # POST only
+        Case(per_role(employee=404, manager=404, director=404, peer=404, hr=403), "unknown", method="post"),
     ],
     # Briefings and what is logged from them: about a report, never oneself.
     "portal:briefing": about_a_report(ok=200, hr=200),
