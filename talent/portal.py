@@ -324,8 +324,10 @@ def flag(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Flag sent to HR's review queue. It also teaches the next training run.")
-            return redirect(reverse("portal:briefing", args=[employee.pk]) + "#gaps")
+            messages.success(
+                request, "Flag sent to HR's review queue. It also teaches the next training run.", extra_tags="flag"
+            )
+            return redirect(reverse("portal:briefing", args=[employee.pk]) + "#flag")
     return _render_briefing(request, employee, status=400, flag_form=form)
 
 

@@ -181,6 +181,17 @@ class TestFlag:
         assert Flag.objects.get().recommendation == recommendation
         assert ReviewItem.objects.get(kind="recommendation").reason == "flagged"
 
+    def test_the_answer_is_shown_by_the_flag_form_where_the_page_lands(self, client, analysed):  # noqa: F811
+        org, _, stakeholders = analysed
+        client.force_login(org.manager.user)
+        response = client.post(
+            reverse("portal:flag", args=[org.employee.pk]),
+            {"target": f"gap-{stakeholders.pk}", "reason": "She already leads these"},
+        )
+        assert response["Location"].endswith("#flag")
+        flag_card = briefing(client, org).split('id="flag"')[1].split("</section>")[0]
+        assert "Flag sent to HR&#x27;s review queue" in flag_card
+
     def test_a_flag_without_a_reason_says_so(self, client, analysed):  # noqa: F811
         org, _, stakeholders = analysed
         client.force_login(org.manager.user)
