@@ -25,7 +25,7 @@ from profiles.models import (
 )
 from profiles.selectors import latest_evidence, role_requirements
 from recommendations.engine.proficiency import current_proficiency
-from recommendations.engine.rationale import confidence_phrase
+from recommendations.engine.rationale import about_them, confidence_phrase
 from recommendations.models import CareerPath, EmployeeAnalysis, EngineSettings, Recommendation, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
 from taxonomy.models import Role
@@ -480,7 +480,7 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
     analysis = analysis_context(employee=employee, as_hr=as_hr)
     gaps = analysis.get("gaps", [])
     for gap in gaps:  # the rationale is worded for the employee; the briefing is read by their manager
-        gap.rationale = gap.rationale.replace("your stated goal", "their stated goal")
+        gap.rationale = about_them(gap.rationale)
     checkins = list(
         CheckIn.objects.filter(employee=employee).select_related("manager").order_by("-held_on", "-created_at")[:4]
     )

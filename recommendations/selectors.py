@@ -11,7 +11,7 @@ from taxonomy.models import RoleRequirement
 
 from .engine.picking import learning_path
 from .engine.proficiency import current_proficiency
-from .engine.rationale import confidence_phrase, gap_rationale, shown_level
+from .engine.rationale import about_them, confidence_phrase, gap_rationale, shown_level
 from .models import (
     CareerPath,
     EmployeeAnalysis,
@@ -182,7 +182,7 @@ DEFAULT_PACE_HOURS_PER_WEEK = 2.0
 MIN_PACE_HOURS_PER_WEEK = 0.25
 
 
-def learning_context(employee, as_hr: bool) -> dict:
+def learning_context(employee, as_hr: bool, for_manager: bool = False) -> dict:
     """The three picks shown, the rest on request, those accepted, and the learning path toward
     the aspired role.
 
@@ -204,6 +204,8 @@ def learning_context(employee, as_hr: bool) -> dict:
     picks = [rec for rec in recommendations if rec.status in visible]
     for rec in picks:
         rec.confidence_meaning = confidence_phrase(rec.confidence)
+        if for_manager:  # the sentences are written to the employee
+            rec.reason = about_them(rec.reason)
     shown = [rec for rec in picks if rec.shown][:SHOWN_PICKS]
     return {
         "picks": shown,

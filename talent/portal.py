@@ -84,10 +84,10 @@ def _form_errors(form, error: ValidationError):
         form.add_error(None, error.messages)
 
 
-def _learning_cards(request, employee):
+def _learning_cards(request, employee, *, for_manager: bool = False):
     """The learning-recommendation cards (``recommendations/_learning.html``): its keys at the top
     level, as the partial reads them, and under ``learning`` for the page's include slot."""
-    learning = analysis_selectors.learning_context(employee, as_hr=is_hr(request.user))
+    learning = analysis_selectors.learning_context(employee, as_hr=is_hr(request.user), for_manager=for_manager)
     return {"learning": learning, **learning}
 
 
@@ -271,7 +271,7 @@ def _render_briefing(request, employee, *, status=200, **forms):
         initial={"target": request.GET.get("flag", "")},
     )
     context |= {
-        **_learning_cards(request, employee),
+        **_learning_cards(request, employee, for_manager=True),
         "can_log": manages(request.user, employee),
         "checkin_form": CheckInForm(),
         "note_form": ManagerNoteForm(),

@@ -224,3 +224,21 @@ def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
         f"{head}{current}{aspired}{demand}. {item}{track}"
         for head, current, aspired, demand, item, track in zip(*parts, strict=True)
     ]
+
+
+THIRD_PERSON = (
+    ("Closes your ", "Closes their "),
+    ("Works on your ", "Works on their "),
+    ("your stated goal", "their stated goal"),
+    ("your business unit", "their business unit"),
+    (" You have finished ", " They have finished "),
+    (" you started.", " they started."),
+)
+"""The second-person phrases of this module's sentences, as a manager reads them about a report."""
+
+
+def about_them(sentence: str) -> str:
+    """A gap or recommendation sentence (written to the employee) worded for their manager."""
+    for yours, theirs in THIRD_PERSON:
+        sentence = sentence.replace(yours, theirs)
+    return sentence

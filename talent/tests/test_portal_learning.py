@@ -66,6 +66,15 @@ class TestTheButtons:
         preselected = client.get(reverse("portal:briefing", args=[org.employee.pk]), {"flag": f"rec-{pick.pk}"})
         assert f'<option value="rec-{pick.pk}" selected>' in preselected.content.decode()
 
+    def test_the_manager_reads_the_reasons_about_the_report_not_to_them(self, client, picked):
+        org, pick = picked
+        assert "your " in pick.reason  # written to the employee, as /me/ shows it
+        client.force_login(org.manager.user)
+        page = client.get(reverse("portal:briefing", args=[org.employee.pk])).content.decode()
+        card = page.split('id="learning"')[1].split("</section>")[0]
+        assert pick.reason.replace("your ", "their ").replace("Your ", "Their ") in card
+        assert "your " not in card.lower().replace("your review", "")
+
 
 class TestAccept:
     def test_it_moves_the_pick_into_the_plan_and_says_so(self, client, picked):
