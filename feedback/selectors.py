@@ -33,6 +33,7 @@ from taxonomy.models import Role
 from .models import CheckIn, Signal, SkillContest
 
 OPEN_RECOMMENDATION = [Recommendation.Status.DELIVERED, Recommendation.Status.ACCEPTED]
+MAX_FLAGGABLE = 30  # the engine keeps eight live picks per person (picking.KEEP); accepted ones add a few
 LOW_CONFIDENCE = 0.5
 NO_CHECKIN_LOOKBACK_DAYS = 30
 RECENT = 8
@@ -549,9 +550,10 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
         "reflections": [s for s in signals if s.kind == Signal.Kind.SELF_REFLECTION],
         "open_contests": open_contests,
         "open_recommendations": list(
+            # every pick the learning card offers to flag (a few shown, the rest on request, those accepted)
             Recommendation.objects.filter(employee=employee, status__in=OPEN_RECOMMENDATION)
             .select_related("resource", "skill")
-            .order_by("rank")[:6]
+            .order_by("-shown", "rank")[:MAX_FLAGGABLE]
         ),
     }
 

@@ -66,6 +66,20 @@ class TestTheButtons:
         preselected = client.get(reverse("portal:briefing", args=[org.employee.pk]), {"flag": f"rec-{pick.pk}"})
         assert f'<option value="rec-{pick.pk}" selected>' in preselected.content.decode()
 
+    def test_every_open_pick_can_be_flagged_not_only_the_first_few(self, client, picked):
+        org, pick = picked
+        fields = {f.attname: getattr(pick, f.attname) for f in pick._meta.concrete_fields if f.name != "id"}
+        for rank in range(10, 17):  # accepted earlier, on top of today's delivered picks
+            Recommendation.objects.create(**{**fields, "status": Status.ACCEPTED, "rank": rank, "shown": False})
+        client.force_login(org.manager.user)
+        page = client.get(reverse("portal:briefing", args=[org.employee.pk])).content.decode()
+        open_picks = Recommendation.objects.filter(
+            employee=org.employee, status__in=[Status.DELIVERED, Status.ACCEPTED]
+        )
+        assert open_picks.count() > 10
+        for rec in open_picks:
+            assert f'<option value="rec-{rec.pk}"' in page
+
     def test_the_manager_reads_the_reasons_about_the_report_not_to_them(self, client, picked):
         org, pick = picked
         assert "your " in pick.reason  # written to the employee, as /me/ shows it
