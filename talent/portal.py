@@ -84,6 +84,13 @@ def _form_errors(form, error: ValidationError):
         form.add_error(None, error.messages)
 
 
+def _answer(request, text: str, *, to: str, section: str, level: int = messages.SUCCESS):
+    """Say ``text`` inside the page section ``section`` (``templates/_messages.html``) and redirect
+    to it: the answer to a form is where the browser lands, not above it, out of sight."""
+    messages.add_message(request, level, text, extra_tags=section)
+    return redirect(f"{to}#{section}")
+
+
 def _learning_cards(request, employee, *, for_manager: bool = False):
     """The learning-recommendation cards (``recommendations/_learning.html``): its keys at the top
     level, as the partial reads them, and under ``learning`` for the page's include slot."""
@@ -131,10 +138,10 @@ def skill_confirm(request, skill_pk):
         feedback_services.skill_level_confirm(
             employee=employee, skill=skill, level=form.cleaned_data["level"], by=request.user
         )
-        messages.success(request, f"Thanks: you confirmed {skill.name} at level {form.cleaned_data['level']}.")
+        text, level = f"Thanks: you confirmed {skill.name} at level {form.cleaned_data['level']}.", messages.SUCCESS
     else:
-        messages.error(request, "That level could not be confirmed: reload the page and try again.")
-    return redirect(reverse("portal:me") + "#standing")
+        text, level = "That level could not be confirmed: reload the page and try again.", messages.ERROR
+    return _answer(request, text, to=reverse("portal:me"), section="standing", level=level)
 
 
 @login_required
@@ -151,8 +158,8 @@ def skill_contest(request, skill_pk):
             _form_errors(form, error)
         else:
             who = employee.manager.full_name if employee.manager_id else "HR"
-            messages.success(request, f"Sent to {who}. You will see the decision here, kept with your evidence.")
-            return redirect(reverse("portal:me") + "#contests")
+            text = f"Sent to {who}. You will see the decision here, kept with your evidence."
+            return _answer(request, text, to=reverse("portal:me"), section="contests")
     return render(request, "portal/contest.html", {**context, "form": form}, status=400 if form.is_bound else 200)
 
 
@@ -167,8 +174,8 @@ def aspiration(request):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Your career goal is saved. Your paths and gaps are being recalculated.")
-            return redirect(reverse("portal:me") + "#tell-us")
+            text = "Your career goal is saved. Your paths and gaps are being recalculated."
+            return _answer(request, text, to=reverse("portal:me"), section="tell-us")
     return _render_me(request, employee, status=400, aspiration_form=form)
 
 
@@ -181,8 +188,8 @@ def reflection(request):
         feedback_services.signal_record(
             employee=employee, kind=Signal.Kind.SELF_REFLECTION, text=form.cleaned_data["text"], author=request.user
         )
-        messages.success(request, "Reflection saved. Your manager will see it in your next check-in briefing.")
-        return redirect(reverse("portal:me") + "#tell-us")
+        text = "Reflection saved. Your manager will see it in your next check-in briefing."
+        return _answer(request, text, to=reverse("portal:me"), section="tell-us")
     return _render_me(request, employee, status=400, reflection_form=form)
 
 
@@ -198,8 +205,7 @@ def checkin_answer(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Thanks for your answer.")
-            return redirect(reverse("portal:me") + "#tell-us")
+            return _answer(request, "Thanks for your answer.", to=reverse("portal:me"), section="tell-us")
     return _render_me(request, employee, status=400, relevance_form=form)
 
 
@@ -223,20 +229,19 @@ def recommendation_act(request, pk):
     recommendation = get_object_or_404(Recommendation.objects.select_related("resource"), pk=pk, employee=employee)
     action = request.POST.get("action", "")
     if action not in RECOMMENDATION_ACTIONS:
-        messages.error(request, "Nothing changed: choose Accept, Mark as done or Dismiss.", extra_tags="learning")
-        return redirect(reverse("portal:me") + "#learning")
+        text = "Nothing changed: choose Accept, Mark as done or Dismiss."
+        return _answer(request, text, to=reverse("portal:me"), section="learning", level=messages.ERROR)
     service, done = RECOMMENDATION_ACTIONS[action]
     reason = {"reason": request.POST.get("reason", "")} if action == "dismiss" else {}
     try:
         service(recommendation=recommendation, by=request.user, **reason)
     except ValidationError as error:
-        said = " ".join(error.messages)
+        text = " ".join(error.messages)
         if hasattr(error, "error_dict"):  # a missing reason does not name the pick; the card may list several
-            said = f"Nothing changed for “{recommendation.resource.title}”. {said}"
-        messages.error(request, said, extra_tags="learning")
-    else:
-        messages.success(request, done.format(title=recommendation.resource.title), extra_tags="learning")
-    return redirect(reverse("portal:me") + "#learning")
+            text = f"Nothing changed for “{recommendation.resource.title}”. {text}"
+        return _answer(request, text, to=reverse("portal:me"), section="learning", level=messages.ERROR)
+    text = done.format(title=recommendation.resource.title)
+    return _answer(request, text, to=reverse("portal:me"), section="learning")
 
 
 # --- /team/ ------------------------------------------------------------------------------------
@@ -324,10 +329,8 @@ def flag(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(
-                request, "Flag sent to HR's review queue. It also teaches the next training run.", extra_tags="flag"
-            )
-            return redirect(reverse("portal:briefing", args=[employee.pk]) + "#flag")
+            text = "Flag sent to HR's review queue. It also teaches the next training run."
+            return _answer(request, text, to=reverse("portal:briefing", args=[employee.pk]), section="flag")
     return _render_briefing(request, employee, status=400, flag_form=form)
 
 
@@ -340,8 +343,7 @@ def manager_note(request, pk):
         feedback_services.signal_record(
             employee=employee, kind=Signal.Kind.MANAGER_NOTE, text=form.cleaned_data["text"], author=request.user
         )
-        messages.success(request, "Note saved.")
-        return redirect(reverse("portal:briefing", args=[employee.pk]) + "#signals")
+        return _answer(request, "Note saved.", to=reverse("portal:briefing", args=[employee.pk]), section="signals")
     return _render_briefing(request, employee, status=400, note_form=form)
 
 

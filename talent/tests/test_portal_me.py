@@ -133,9 +133,14 @@ class TestTellUs:
 
     def test_a_reflection_is_saved_as_a_signal_and_shown(self, client, org):
         client.force_login(org.employee.user)
-        assert client.post(reverse("portal:reflection"), {"text": "Led my first retro"}).status_code == 302
+        response = client.post(reverse("portal:reflection"), {"text": "Led my first retro"})
+        assert response.status_code == 302 and response.url.endswith("#tell-us")
         assert Signal.objects.get().kind == "self_reflection"
-        assert "Led my first retro" in me_page(client, org)
+        page = me_page(client, org)
+        assert "Led my first retro" in page
+        # the answer is shown where the redirect lands, inside "Tell us", not at the top of the page
+        tell_us = page.split('id="tell-us"')[1].split("</section>")[0]
+        assert "Reflection saved." in tell_us and page.count("Reflection saved.") == 1
         response = client.post(reverse("portal:reflection"), {"text": ""})
         assert response.status_code == 400 and "Write a sentence or two" in response.content.decode()
 
