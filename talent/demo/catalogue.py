@@ -249,21 +249,19 @@ def _mentors(ctx: Context, skill_ids: list[int], *, only: list[int] | None = Non
     if exclude:
         where.append(f"e.employee_id NOT IN ({', '.join(['%s'] * len(exclude))})")
         params += exclude
-    # The newest observation of each (employee, skill): none newer, nor equally new with a higher id.
+    # The newest observation of each (employee, skill), by time then id.
     frame = read_frame(
         f"""
-        SELECT e.skill_id, e.employee_id, e.level, p.external_id, p.first_name, p.last_name, p.role_id
-        FROM {evidence} e JOIN {employees} p ON p.id = e.employee_id
-        WHERE e.level >= %s AND p.status = 'active' AND {" AND ".join(where)}
-          AND e.external_id LIKE 'demo-ev-%%'
-          AND NOT EXISTS (
-            SELECT 1 FROM {evidence} n
-            WHERE n.employee_id = e.employee_id AND n.skill_id = e.skill_id AND n.external_id LIKE 'demo-ev-%%'
-              AND (n.observed_at > e.observed_at OR (n.observed_at = e.observed_at AND n.id > e.id))
-          )
-        ORDER BY e.skill_id, p.external_id
+        SELECT skill_id, employee_id, level, external_id, first_name, last_name, role_id FROM (
+          SELECT e.skill_id, e.employee_id, e.level, p.external_id, p.first_name, p.last_name, p.role_id, p.status,
+                 ROW_NUMBER() OVER (PARTITION BY e.employee_id, e.skill_id ORDER BY e.observed_at DESC, e.id DESC) AS nth
+          FROM {evidence} e JOIN {employees} p ON p.id = e.employee_id
+          WHERE e.external_id LIKE 'demo-ev-%%' AND {" AND ".join(where)}
+        ) newest
+        WHERE nth = 1 AND level >= %s AND status = 'active'
+        ORDER BY skill_id, external_id
         """,  # noqa: S608 - table names are ours, values are parameters
-        [MENTOR_MIN_LEVEL, *params],
+        [*params, MENTOR_MIN_LEVEL],
         columns=["skill_id", "employee_id", "level", "external_id", "first_name", "last_name", "role_id"],
     )
     roles = {pk: title for title, pk in ctx.role_ids.items()}

@@ -23,7 +23,11 @@ The steps run after the organisation and the demo accounts exist (``generator.ST
    review for recent joiners), scores around 3.4 that follow the hidden ability.
 6. ``first_analysis.opportunities``: open roles, projects, stretch assignments and mentorship
    slots.
-7. ``first_analysis.analysis``: switches pilot mode off with a review threshold below which only
+7. ``catalogue.catalogue_step``: the learning catalogue (courses, certifications, mentorship
+   pairings with advanced colleagues, stretch assignments from the opportunities, peer groups).
+8. ``recommendation_history.recommendation_history``: 18 months of past recommendations and
+   what became of them, with hidden format preferences and item uplifts for the model to learn.
+9. ``first_analysis.analysis``: switches pilot mode off with a review threshold below which only
    a handful of pilot analyses fall, runs ``recommendations.analysis.recompute`` for everyone,
    and records two past pilot-mode review cycles (September and October 2026) that HR decided.
 
@@ -37,7 +41,9 @@ Repeatable and fast at 100,000 people (the shared machinery is in ``population``
 * A step writes only for the people who have no rows of its kind yet (one set-based query), so
   a rerun writes nothing; the recompute then replaces the results it made before. Evidence and
   learning rows carry external ids such as ``demo-ev-E00042-7``.
-* On SQLite a large organisation's steps run with a bigger page cache (``roomy_sqlite_cache``).
+* On SQLite a large organisation's steps run with a bigger page cache (``roomy_sqlite_cache``);
+  on PostgreSQL ``fresh_statistics`` ANALYZEs the filled tables after the reviews and again
+  before the analysis (the demo is one transaction, so autovacuum never sees its rows).
 """
 
 from collections import defaultdict
@@ -64,6 +70,7 @@ from .population import (
     datetimes,
     domains,
     draws,
+    fresh_statistics,
     mid_sentence,
     missing,
     now_text,
@@ -679,9 +686,11 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     _evidence,
     _learning,
     _reviews,
+    fresh_statistics,
     opportunities,
     catalogue_step,
     recommendation_history,
+    fresh_statistics,
     analysis,
     usual_sqlite_cache,
 ]

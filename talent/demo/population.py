@@ -286,3 +286,32 @@ def usual_sqlite_cache(ctx: Context) -> None:
     if previous is not None:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def fresh_statistics(ctx: Context) -> None:
+    """ANALYZE the tables the demo fills, so the steps after this one get sensible query plans.
+
+    The whole demo is one transaction, and autovacuum cannot see rows not yet committed: without
+    this, PostgreSQL plans later queries for empty tables (a correlated anti-join over evidence
+    ran for minutes at 2,000 people). ANALYZE may run inside a transaction and samples the rows
+    the transaction itself wrote. SQLite plans without statistics well enough here.
+    """
+    if not is_postgres():
+        return
+    from profiles.models import (
+        CareerAspiration,
+        Employee,
+        LearningRecord,
+        PerformanceReview,
+        RoleAssignment,
+        SkillEvidence,
+    )
+    from recommendations.models import LearningResource, Opportunity, Recommendation, ResourceSkill
+
+    models_filled = (
+        Employee, RoleAssignment, SkillEvidence, LearningRecord, PerformanceReview, CareerAspiration,
+        Opportunity, LearningResource, ResourceSkill, Recommendation,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        for model in models_filled:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

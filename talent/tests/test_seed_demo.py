@@ -27,11 +27,6 @@ def seed(**options):
     call_command("seed_demo", verbosity=0, **options)
 
 
-@pytest.fixture
-def pilot(db):
-    seed()
-
-
 def employee(email):
     return Employee.objects.get(user__username=email)
 
