@@ -287,6 +287,7 @@ def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict |
         "total_hours": total,
         "pace": pace,
         "pace_is_default": logged < MIN_PACE_HOURS_PER_WEEK,
+        "logged_minutes_per_week": logged * 60,
         "finish": (timezone.localdate() + timedelta(weeks=total / pace)) if total else None,
         "uncovered": int(steps["resource_id"].isna().sum()) if len(steps) else 0,
     }

@@ -401,3 +401,16 @@ class TestTheLearningContext:
         ]
         assert stakeholder_steps == [(1, 2, "Stakeholder basics"), (2, 3, "Influencing without authority")]
         assert path["pace"] == pytest.approx(4.0) and not path["pace_is_default"]
+
+    def test_too_little_logged_time_is_said_as_such_and_the_default_pace_is_used(self, catalogue):
+        org, *_ = catalogue
+        after_pilot()
+        analysis.recompute()
+        LearningRecord.objects.create(
+            employee=org.employee, activity_id="lms:other", title="x", status="completed", minutes=260,
+            completed_at=timezone.now() - timedelta(days=10),
+        )  # fmt: skip
+        context = learning_context(org.employee, as_hr=False)
+        assert context["learning_path"]["pace"] == DEFAULT_PACE_HOURS_PER_WEEK
+        html = render_to_string("recommendations/_learning.html", context)
+        assert "about 10 minutes a week logged over the last six months, too little to plan by" in html
