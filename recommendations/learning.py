@@ -156,12 +156,14 @@ def read_catalogue(*, now, weights=None) -> Catalogue:
     roles = read_frame(f"SELECT id, title FROM {_table(Role)}", columns=["id", "title"], dtypes={"id": "int64"})  # noqa: S608
     units = read_frame(f"SELECT id, name FROM {_table(BusinessUnit)}", columns=["id", "name"], dtypes={"id": "int64"})  # noqa: S608
     skill_kinds, resource_stats = skills[["skill_id", "kind"]], read_resource_stats_cached()
+    mentor_levels = read_mentor_levels(now=now, weights=weights)
+    resource_skills = within_mentor_levels(resource_skills, mentor_levels)
     return Catalogue(
         resources=resources,
         resource_skills=resource_skills,
         skill_kinds=skill_kinds,
         resource_stats=resource_stats,
-        mentor_levels=read_mentor_levels(now=now, weights=weights),
+        mentor_levels=mentor_levels,
         skill_names=_names(skills, "skill_id", "name"),
         role_titles=_names(roles, "id", "title"),
         unit_names=_names(units, "id", "name"),
@@ -228,6 +230,21 @@ def read_resource_stats() -> pd.DataFrame:
         dtypes={"resource_id": "int64", "rise_sum": "float64", "rise_n": "float64"},
     )
     return picking.resource_stats(records=records, rises=rises)
+
+
+def within_mentor_levels(resource_skills: pd.DataFrame, mentor_levels: pd.DataFrame) -> pd.DataFrame:
+    """A mentorship leads at most to the level its mentor is at now (their evidence may have
+    changed since HR set the pairing up): ``to_level`` capped there, and a skill the mentor no
+    longer stands above the start of left out."""
+    keys = pair_key(mentor_levels["resource_id"].to_numpy(), mentor_levels["skill_id"].to_numpy())
+    shown = np.floor(mentor_levels["level"].to_numpy(dtype="float64") + 0.5)
+    mentor = lookup(
+        keys, shown, pair_key(resource_skills["resource_id"].to_numpy(), resource_skills["skill_id"].to_numpy())
+    )  # NaN: not a mentorship (or no evidence: the pairing's own levels stand)
+    to_level = resource_skills["to_level"].to_numpy(dtype="float64")
+    capped = np.where(np.isnan(mentor), to_level, np.minimum(to_level, mentor)).astype("int64")
+    keep = capped > resource_skills["from_level"].to_numpy(dtype="int64")
+    return resource_skills.assign(to_level=capped)[keep].reset_index(drop=True)
 
 
 def read_mentor_levels(*, now, weights=None) -> pd.DataFrame:

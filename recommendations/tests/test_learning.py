@@ -138,6 +138,18 @@ class TestTheRecompute:
         analysis.recompute()
         assert not Recommendation.objects.filter(employee=org.manager, resource=items["mentorship"]).exists()
 
+    def test_a_mentorship_leads_no_higher_than_the_mentor_stands_today(self, catalogue):
+        org, items, skills = catalogue
+        for source in ("assessment", "manager", "assessment"):  # the mentor's level is now 2, not 4
+            SkillEvidence.objects.create(
+                employee=org.manager, skill=skills["stakeholders"], level=2, source=source,
+                observed_at=timezone.now() - timedelta(days=2),
+            )  # fmt: skip
+        after_pilot()
+        analysis.recompute()
+        pick = Recommendation.objects.get(employee=org.employee, resource=items["mentorship"])
+        assert pick.reaches_level == 2 and "who is at level 2" in pick.reason
+
     def test_the_command_reports_the_picks_it_left_live(self, catalogue):
         org, *_ = catalogue
         after_pilot()
