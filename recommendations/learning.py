@@ -461,6 +461,11 @@ def stage(*, run: AnalysisRun, picks: pd.DataFrame, withdrawn: pd.DataFrame) -> 
     return write_frame(_table(Recommendation), rows, RECOMMENDATION_COLUMNS)
 
 
+SLICE_EMPLOYEES = 5_000
+"""Picks are computed for this many employees at a time: their candidates (about 130 rows of 21
+features per employee) would otherwise dominate a 25,000-employee chunk's peak memory."""
+
+
 def run_chunk_learning(*, run, scope, low, high, shared, employees, gaps, timings) -> int:
     """Step 2 for one chunk of a recompute; adds its time to the run's read/compute/write."""
     catalogue = shared.catalogue
@@ -469,13 +474,25 @@ def run_chunk_learning(*, run, scope, low, high, shared, employees, gaps, timing
     started = time.perf_counter()
     history, engagement, live = read_chunk_learning(scope=scope, low=low, high=high)
     timings.read += time.perf_counter() - started
-    started = time.perf_counter()
-    picks = compute_picks(catalogue=catalogue, employees=employees, gaps=gaps, history=history, engagement=engagement)
-    changed, withdrawn = replan(picks=picks, live=live)
-    timings.compute += time.perf_counter() - started
-    started = time.perf_counter()
-    written = stage(run=run, picks=changed, withdrawn=withdrawn)
-    timings.write += time.perf_counter() - started
+    written = 0
+    # slices that meet, so every live row lands in one (a leaver's picks are withdrawn as before)
+    edges = np.sort(employees["employee_id"].to_numpy(dtype="int64"))[SLICE_EMPLOYEES::SLICE_EMPLOYEES]
+    for first, end in zip(np.r_[np.iinfo("int64").min, edges], np.r_[edges, np.iinfo("int64").max], strict=True):
+
+        def part(frame, first=first, end=end):
+            ids = frame["employee_id"].to_numpy()
+            return frame[(ids >= first) & (ids < end)]
+
+        started = time.perf_counter()
+        picks = compute_picks(
+            catalogue=catalogue, employees=part(employees), gaps=part(gaps), history=part(history),
+            engagement=part(engagement),
+        )  # fmt: skip
+        changed, withdrawn = replan(picks=picks, live=part(live))
+        timings.compute += time.perf_counter() - started
+        started = time.perf_counter()
+        written += stage(run=run, picks=changed, withdrawn=withdrawn)
+        timings.write += time.perf_counter() - started
     return written
 
 

@@ -150,6 +150,23 @@ class TestTheRecompute:
         pick = Recommendation.objects.get(employee=org.employee, resource=items["mentorship"])
         assert pick.reaches_level == 2 and "who is at level 2" in pick.reason
 
+    def test_picking_a_few_employees_at_a_time_changes_nothing(self, catalogue, monkeypatch):
+        org, *_ = catalogue
+        after_pilot()
+        analysis.recompute()
+
+        def picks():
+            return sorted(
+                Recommendation.objects.filter(status__in=learning.LIVE).values_list(
+                    "employee_id", "resource_id", "rank", "status", "created_at"
+                )
+            )
+
+        before = picks()
+        monkeypatch.setattr(learning, "SLICE_EMPLOYEES", 1)  # one slice per employee
+        analysis.recompute()
+        assert before and picks() == before
+
     def test_the_command_reports_the_picks_it_left_live(self, catalogue):
         org, *_ = catalogue
         after_pilot()
