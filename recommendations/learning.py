@@ -463,7 +463,7 @@ def stage(*, run: AnalysisRun, picks: pd.DataFrame, withdrawn: pd.DataFrame) -> 
 
 SLICE_EMPLOYEES = 5_000
 """Picks are computed for this many employees at a time: their candidates (about 130 rows of 21
-features per employee) would otherwise dominate a 25,000-employee chunk's peak memory."""
+features per employee) would otherwise add to a whole chunk's peak memory at once."""
 
 
 def run_chunk_learning(*, run, scope, low, high, shared, employees, gaps, timings) -> int:
