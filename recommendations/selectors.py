@@ -195,7 +195,14 @@ def learning_context(employee, as_hr: bool, for_manager: bool = False) -> dict:
     recommendations = list(
         Recommendation.objects.filter(
             employee=employee,
-            status__in=[Status.DELIVERED, Status.IN_REVIEW, Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED],
+            status__in=[
+                Status.DELIVERED,
+                Status.IN_REVIEW,
+                Status.ACCEPTED,
+                Status.COMPLETED,
+                Status.DISMISSED,
+                Status.REJECTED,
+            ],  # fmt: skip
         )
         .defer("features")  # the model's inputs: large, and no page shows them
         .select_related("resource", "resource__mentor", "skill")

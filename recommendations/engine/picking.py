@@ -578,8 +578,8 @@ def resource_stats(*, records: pd.DataFrame, rises: pd.DataFrame) -> pd.DataFram
 
 # --- the learning path toward the aspired role -----------------------------------------------
 
-PATH_EXCLUDED = ("completed", "passed", "dismissed", "abandoned")
-"""A path never plans what the employee finished or turned down."""
+PATH_EXCLUDED = ("completed", "passed", "dismissed", "abandoned", "rejected")
+"""A path never plans what the employee finished or turned down, or what HR took back in review."""
 PATH_UNDER_WAY = ("in_progress", "enrolled", "accepted")
 """What the employee already started or accepted is preferred for its step."""
 PATH_COLUMNS = ["step", "skill_id", "resource_id", "from_level", "to_level", "hours", "urgent", "under_way", "gap_rank"]

@@ -411,6 +411,17 @@ class TestTheLearningContext:
         assert path["total_hours"] == 46 and path["pace"] == DEFAULT_PACE_HOURS_PER_WEEK and path["pace_is_default"]
         assert path["finish"] == timezone.localdate() + timedelta(weeks=23)
 
+    def test_the_path_never_plans_a_pick_hr_took_back(self, catalogue):
+        org, items, _ = catalogue
+        after_pilot()
+        analysis.recompute()
+        Recommendation.objects.filter(employee=org.employee, resource=items["mentorship"]).update(
+            status=Status.REJECTED
+        )
+        path = learning_context(org.employee, as_hr=False)["learning_path"]
+        assert "Mentoring with Priya" not in {step["resource"] for step in path["steps"]}
+        assert path["steps"][0]["resource"] == "Stakeholder basics"  # the next best step instead
+
     def test_the_path_replans_when_the_history_changes_and_follows_the_pace(self, catalogue):
         org, items, _ = catalogue
         after_pilot()
