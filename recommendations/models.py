@@ -32,11 +32,11 @@ class EngineSettings(models.Model):
     weight_self = models.FloatField(default=DEFAULT_SOURCE_WEIGHTS["self"])
     pilot_mode = models.BooleanField(
         default=True,
-        help_text="While on, every new gap analysis waits for HR review before managers or employees see it.",
+        help_text="While on, every new gap analysis and learning pick waits for HR review before managers or employees see it.",
     )
     review_threshold = models.FloatField(
         default=0.55,
-        help_text="After the pilot, analyses whose confidence is below this wait for HR review.",
+        help_text="After the pilot, analyses and learning picks whose confidence is below this wait for HR review.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
