@@ -205,15 +205,20 @@ def shared_bump() -> None:
     cache.set(SHARED_VERSION_KEY, time.time(), None)
 
 
+def shared_version() -> float:
+    """The taxonomy's version: changed by ``shared_bump``, a fresh one if the cache lost it."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(SHARED_VERSION_KEY, time.time, None)
+
+
 def read_shared_cached() -> Shared:
     """``read_shared`` kept per process for event-driven recomputes of one or a few people.
 
     Refreshed when the taxonomy changes (``shared_bump``) and at least every five minutes, so
     observed moves from new role history arrive within that time.
     """
-    from django.core.cache import cache
-
-    version = cache.get(SHARED_VERSION_KEY)
+    version = shared_version()
     fresh = time.monotonic() - _shared_cache.get("loaded", -1e9) < SHARED_MAX_AGE_SECONDS
     if not fresh or _shared_cache.get("version") != version:
         _shared_cache.update(shared=read_shared(), version=version, loaded=time.monotonic())

@@ -1,16 +1,18 @@
 """Recompute on events: any change to an employee's inputs queues a recompute of that employee;
 a taxonomy change recomputes only the people whose current or aspired role it touches."""
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from profiles.models import Employee, SkillDemand
 from profiles.signals import profile_changed
-from taxonomy.models import MobilityPath, RoleRequirement
+from taxonomy.models import BehaviouralAnchor, JobFamily, MobilityPath, Role, RoleRequirement, Skill, SkillCategory
+from taxonomy.signals import taxonomy_written
 
 from .analysis import shared_bump
-from .models import Opportunity, OpportunitySkill
+from .models import EngineSettings, LearningResource, Opportunity, OpportunitySkill, ResourceSkill
 from .tasks import queue_recompute
 
 
@@ -41,12 +43,37 @@ def recompute_unit(sender, instance, **kwargs):
     )
 
 
-@receiver([post_save, post_delete], sender=RoleRequirement, dispatch_uid="recommendations.stale_shared_requirement")
-@receiver([post_save, post_delete], sender=MobilityPath, dispatch_uid="recommendations.stale_shared_mobility")
-@receiver([post_save, post_delete], sender=SkillDemand, dispatch_uid="recommendations.stale_shared_demand")
-@receiver([post_save, post_delete], sender=Opportunity, dispatch_uid="recommendations.stale_shared_opportunity")
-@receiver(
-    [post_save, post_delete], sender=OpportunitySkill, dispatch_uid="recommendations.stale_shared_opportunity_skill"
+# What every analysis and every portal page reads besides the person's own rows.
+SHARED_MODELS = (
+    SkillCategory,
+    Skill,
+    BehaviouralAnchor,
+    JobFamily,
+    Role,
+    RoleRequirement,
+    MobilityPath,
+    SkillDemand,
+    Opportunity,
+    OpportunitySkill,
+    LearningResource,
+    ResourceSkill,
+    EngineSettings,
 )
-def taxonomy_changed(sender, **kwargs):
+
+
+def shared_changed(sender, **kwargs):
+    """The taxonomy, catalogue, opportunities or engine settings changed: processes re-read their
+    shared frames, and the portal pages drawn from them are built anew (``talent.pagecache``).
+
+    Bumped now, and again once the change commits: a page built from the old rows in between is
+    then never served under the new version.
+    """
     shared_bump()
+    transaction.on_commit(shared_bump)
+
+
+for _model in SHARED_MODELS:
+    _uid = f"recommendations.shared_changed.{_model._meta.label_lower}"
+    post_save.connect(shared_changed, sender=_model, dispatch_uid=_uid)
+    post_delete.connect(shared_changed, sender=_model, dispatch_uid=_uid)
+taxonomy_written.connect(shared_changed, dispatch_uid="recommendations.shared_changed.taxonomy_import")

@@ -40,6 +40,7 @@ from recommendations import selectors as analysis_selectors
 from recommendations.models import Recommendation
 from taxonomy.models import Skill
 
+from . import pagecache
 from .access import employee_for_viewer, employee_of, is_hr, manages, visible_employees
 
 
@@ -109,18 +110,29 @@ def _profile(request, employee):
 
 
 def _render_me(request, employee, *, status=200, **forms):
-    context = feedback_selectors.me_context(employee=employee, as_hr=is_hr(request.user))
-    goal = context["aspiration"]
-    context |= {
-        **_learning_cards(request, employee),
-        "aspiration_form": AspirationForm(
-            initial={"target_role": goal.target_role_id, "interests": goal.interests} if goal else None
-        ),
-        "reflection_form": ReflectionForm(),
-        "relevance_form": RelevanceForm(),
-        **forms,
-    }
-    return render(request, "portal/me.html", context, status=status)
+    """/me/; ``forms`` are bound forms with errors to show in place of the empty ones."""
+
+    def build():
+        context = feedback_selectors.me_context(employee=employee, as_hr=is_hr(request.user))
+        goal = context["aspiration"]
+        return context | {
+            **_learning_cards(request, employee),
+            "aspiration_form": AspirationForm(
+                initial={"target_role": goal.target_role_id, "interests": goal.interests} if goal else None
+            ),
+            "reflection_form": ReflectionForm(),
+            "relevance_form": RelevanceForm(),
+            **forms,
+        }
+
+    return pagecache.page(
+        request,
+        name="me",
+        employee=employee,
+        template="portal/me.html",
+        build=build,
+        status=status,
+    )
 
 
 @login_required
@@ -269,21 +281,34 @@ def detail(request, pk):
 
 
 def _render_briefing(request, employee, *, status=200, **forms):
-    context = feedback_selectors.briefing_context(employee=employee, as_hr=is_hr(request.user))
-    flag_form = FlagForm(
-        gaps=context.get("gaps", []),
-        recommendations=context["open_recommendations"],
-        initial={"target": request.GET.get("flag", "")},
+    """The briefing; ``forms`` are bound forms with errors to show in place of the empty ones."""
+    flag = request.GET.get("flag", "")  # "flag it" under a pick preselects it in the flag form
+    can_log = manages(request.user, employee)
+
+    def build():
+        context = feedback_selectors.briefing_context(employee=employee, as_hr=is_hr(request.user))
+        flag_form = FlagForm(
+            gaps=context.get("gaps", []), recommendations=context["open_recommendations"], initial={"target": flag}
+        )
+        return context | {
+            **_learning_cards(request, employee, for_manager=True),
+            "can_log": can_log,
+            "checkin_form": CheckInForm(),
+            "note_form": ManagerNoteForm(),
+            "flag_form": flag_form,
+            **forms,
+        }
+
+    return pagecache.page(
+        request,
+        name="briefing",
+        employee=employee,
+        template="portal/briefing.html",
+        build=build,
+        vary=[can_log],
+        store=not flag,
+        status=status,
     )
-    context |= {
-        **_learning_cards(request, employee, for_manager=True),
-        "can_log": manages(request.user, employee),
-        "checkin_form": CheckInForm(),
-        "note_form": ManagerNoteForm(),
-        "flag_form": flag_form,
-        **forms,
-    }
-    return render(request, "portal/briefing.html", context, status=status)
 
 
 @login_required

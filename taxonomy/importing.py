@@ -30,6 +30,7 @@ from .models import (
     SkillCategory,
     SkillKind,
 )
+from .signals import taxonomy_written
 from .validators import _whole_number, parse_bool, validate_different_roles, validate_importance, validate_level
 
 FILES: dict[str, tuple[str, ...]] = {
@@ -546,3 +547,4 @@ def taxonomy_write(*, plan: TaxonomyPlan, on_progress: Callable[[int], object] |
             _update_rows(model=table.model, field_names=table.update_fields, rows=batch)
             if on_progress:
                 on_progress(len(batch))
+    transaction.on_commit(lambda: taxonomy_written.send(sender=None))
