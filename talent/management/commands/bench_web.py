@@ -14,9 +14,14 @@
 4. A bounded load generator (a thread pool, ``--requests`` per page, ``--seconds`` at most per
    page, loopback only) requests /me/ as the employees, the manager briefing
    (/team/<pk>/briefing/ when the project has it, else /people/<pk>/) as the managers, and the
-   bare view; every answer must be a 200.
-5. Reports requests/s, p50 and p95 per page and each page's throughput as a share of the bare
-   view's, against the targets (at least half the bare view's throughput, p95 under 100 ms).
+   bare view; every answer must be a 200. The portal pages are measured twice: each person's
+   first view (built and stored: the users are new, and a page's cache key names its viewer), then
+   ``--requests`` views spread over the same people (served from the page cache,
+   since nothing it shows changed: a person opening their page again, a manager back on a
+   briefing during the conversation).
+5. Reports requests/s, p50 and p95 per page and pass and each one's throughput as a share of
+   the bare view's, against the targets (at least half the bare view's throughput, p95 under
+   100 ms).
 6. Stops gunicorn and removes the sessions and users it made.
 """
 
@@ -69,6 +74,7 @@ class Page:
     label: str
     paths: list[str]  # one per signed-in person, used round-robin
     cookies: list[str] = field(default_factory=list)
+    cached: bool = True  # its content is kept in the page cache (talent.pagecache)
 
 
 class Command(BaseCommand):
@@ -104,8 +110,14 @@ class Command(BaseCommand):
             with self.gunicorn(secret_key=secret_key, workers=workers) as port:
                 results = {}
                 for page in pages:
+                    if page.cached:
+                        self.say(f"{page.label}: each person's first view, {concurrency} at a time ...")
+                        results[f"{page.label}, first view"] = self.load(
+                            port=port, page=page, requests=None, concurrency=concurrency, seconds=seconds
+                        )
                     self.say(f"{page.label}: {requests:,} requests, {concurrency} at a time ...")
-                    results[page.label] = self.load(
+                    label = f"{page.label}, seen again" if page.cached else page.label
+                    results[label] = self.load(
                         port=port, page=page, requests=requests, concurrency=concurrency, seconds=seconds
                     )
         finally:
@@ -231,6 +243,7 @@ class Command(BaseCommand):
             ),
             manager_page,
             Page(
+                cached=False,
                 label="bare view (3 queries)",
                 paths=[f"/bench/bare/?pk={pk}" for pk in employees],
                 cookies=[cookie_of[pk] for pk in employees],
@@ -352,10 +365,15 @@ class Command(BaseCommand):
     # Step 4: the load.
 
     def load(self, *, port, page, requests, concurrency, seconds) -> dict:
-        """``requests`` GETs spread over the page's people, ``concurrency`` at a time, ``seconds`` at most."""
-        for index in range(min(concurrency * 2, len(page.paths))):  # warm each worker's caches and connection
+        """``requests`` GETs spread over the page's people, ``concurrency`` at a time, ``seconds`` at most.
+
+        ``requests=None``: each person's first view, once each, after the first few people's
+        views have warmed each worker's connection and templates (those few are not counted).
+        """
+        warm = min(concurrency * 2, len(page.paths))
+        for index in range(warm):
             _get(port, page.paths[index], page.cookies[index])
-        counter = iter(range(requests))
+        counter = iter(range(warm, len(page.paths)) if requests is None else range(requests))
         lock = threading.Lock()
         latencies, failures = [], []
         deadline = time.monotonic() + seconds
@@ -394,7 +412,7 @@ class Command(BaseCommand):
             "p50_ms": round(float(np.percentile(timings, 50)), 1) if len(timings) else None,
             "p95_ms": round(float(np.percentile(timings, 95)), 1) if len(timings) else None,
             "max_ms": round(float(timings.max()), 1) if len(timings) else None,
-            "capped_by_time": len(latencies) < requests,
+            "capped_by_time": time.monotonic() >= deadline,
         }
 
     def report(self, figures):
@@ -404,7 +422,7 @@ class Command(BaseCommand):
             f"{figures['signed_in']['employees']} employees and {figures['signed_in']['managers']} managers signed in; "
             f"load average {figures['load_average_1m']} at the end",
             "",
-            f"{'page':<40}{'requests':>9}{'failed':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'x bare':>8}  targets",
+            f"{'page':<52}{'requests':>9}{'failed':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'x bare':>8}  targets",
         ]
         for label, page in figures["pages"].items():
             if label.startswith("bare"):
@@ -414,7 +432,7 @@ class Command(BaseCommand):
                 p95_ok = page["p95_ms"] is not None and page["p95_ms"] < P95_TARGET_MS
                 verdict = f"throughput {'met' if share_ok else 'MISSED'}, p95 {'met' if p95_ok else 'MISSED'}"
             lines.append(
-                f"{label:<40}{page['requests']:>9,}{page['failed']:>7}{page['requests_per_second']:>9.1f}"
+                f"{label:<52}{page['requests']:>9,}{page['failed']:>7}{page['requests_per_second']:>9.1f}"
                 f"{page['p50_ms'] or 0:>9.1f}{page['p95_ms'] or 0:>9.1f}{page['share_of_bare'] or 0:>8.2f}  {verdict}"
             )
             for failure in page["failures_sample"]:
