@@ -374,6 +374,8 @@ def agenda_build(
     agenda = []
     if gaps:
         top = gaps[0]
+        # A skill only in demand in the business unit has no level to reach (as in the gap list).
+        target = f"of {top.goal_level}" if top.goal_level else "(in demand in the business unit; no level required)"
         progress = (
             f"{evidence_on_top_gap} new piece{'s' if evidence_on_top_gap != 1 else ''} of evidence {since_label}."
             if evidence_on_top_gap
@@ -382,7 +384,7 @@ def agenda_build(
         agenda.append(
             {
                 "title": f"Progress on the top gap: {top.skill.name}",
-                "detail": f"Level {top.shown_current} of {top.goal_level}, confidence {round(top.confidence * 100)}%. {progress}",
+                "detail": f"Level {top.shown_current} {target}, confidence {round(top.confidence * 100)}%. {progress}",
                 "minutes": 5,
             }
         )

@@ -42,9 +42,14 @@ class TestGapChanges:
         assert selectors.gap_changes(snapshot=[snap(1, 1)], gaps=[snap(1, 1)]) == []
 
 
-def gap(name, rank=1, confidence=0.8):
+def gap(name, rank=1, confidence=0.8, goal_level=3):
     return SimpleNamespace(
-        skill_id=rank, skill=SimpleNamespace(name=name), rank=rank, shown_current=1, goal_level=3, confidence=confidence
+        skill_id=rank,
+        skill=SimpleNamespace(name=name),
+        rank=rank,
+        shown_current=1,
+        goal_level=goal_level,
+        confidence=confidence,
     )
 
 
@@ -95,6 +100,12 @@ class TestAgenda:
         assert "Team Lead, 55% ready" in text and "Still needed: Coaching" in text
         assert "Follow up the agreed actions: From 1 Oct: Pair on a query review; Read the SQL chapter" in text
         assert "Coaching has low confidence (30%)" in text
+
+    def test_a_top_gap_only_in_demand_has_no_level_to_reach(self):
+        """A skill the business unit wants but no role asks a level of: never "level 1 of 0"."""
+        assert self.build(gaps=[gap("SQL")])[0]["detail"].startswith("Level 1 of 3, confidence 80%.")
+        detail = self.build(gaps=[gap("Machine learning", goal_level=0)])[0]["detail"]
+        assert detail.startswith("Level 1 (in demand in the business unit; no level required), confidence 80%.")
 
     def test_no_gaps_and_no_goal_say_what_to_talk_about(self):
         text = " ".join(item["detail"] for item in self.build(gaps=[]))
