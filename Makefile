@@ -24,6 +24,7 @@ run: install
 	$(MANAGE) seed_demo
 	$(MANAGE) train_recommender --unless-serving
 	$(MANAGE) recompute
+	$(MANAGE) metrics_snapshot --baseline-days 90
 	@echo ""
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"
 	@echo ""

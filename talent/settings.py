@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "profiles",
     "recommendations",
     "feedback",
+    "metrics",
 ]
 
 MIDDLEWARE = [

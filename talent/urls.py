@@ -13,6 +13,7 @@ urlpatterns = [
     path("hr/data/", include("profiles.hr_urls")),
     path("hr/review/", include("recommendations.urls")),
     path("hr/quality/", include("profiles.quality_urls")),
+    path("hr/metrics/", include("metrics.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("scim/v2/", include("profiles.scim.urls")),

@@ -53,7 +53,14 @@ import numpy as np
 import pandas as pd
 from django.utils.text import slugify
 
-from profiles.models import CareerAspiration, LearningRecord, PerformanceReview, RoleAssignment, SkillEvidence
+from profiles.models import (
+    CareerAspiration,
+    Demographics,
+    LearningRecord,
+    PerformanceReview,
+    RoleAssignment,
+    SkillEvidence,
+)
 
 from . import history_data as text
 from . import taxonomy_data as data
@@ -679,6 +686,33 @@ def _reviews(ctx: Context) -> None:
     write_rows(ctx, PerformanceReview, frame, columns, "performance reviews")
 
 
+# HR-only demographics for the bias audit (metrics.audit): drawn independently of ability,
+# so nothing is planted; a blank is "not disclosed".
+DEMOGRAPHICS = {
+    "gender": (["woman", "man", "non-binary", ""], [0.47, 0.47, 0.02, 0.04]),
+    "ethnicity": (
+        ["Asian", "Black", "Hispanic or Latino", "White", "Two or more", ""],
+        [0.18, 0.12, 0.15, 0.45, 0.04, 0.06],
+    ),
+    "age_band": (["under 30", "30-44", "45-59", "60 and over"], [0.24, 0.45, 0.26, 0.05]),
+    "disability": (["yes", "no", ""], [0.06, 0.84, 0.10]),
+}
+
+
+def _demographics(ctx: Context) -> None:
+    pop = population(ctx)
+    parts = []
+    for index, rng, _ in draws(ctx, 8):
+        part = {"person": index}
+        for column, (values, shares) in DEMOGRAPHICS.items():
+            part[column] = rng.choice(values, size=len(index), p=shares)
+        parts.append(pd.DataFrame(part))
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[missing(Demographics, pop)[frame["person"].to_numpy()]]
+    frame["employee_id"] = pop.pk[frame["person"].to_numpy()]
+    write_rows(ctx, Demographics, frame, ["employee_id", *DEMOGRAPHICS], "demographics")
+
+
 HISTORY_STEPS: list[Callable[[Context], None]] = [
     roomy_sqlite_cache,
     _role_history,
@@ -686,6 +720,7 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     _evidence,
     _learning,
     _reviews,
+    _demographics,
     fresh_statistics,
     opportunities,
     catalogue_step,

@@ -264,6 +264,7 @@ ACCESS: dict[str, list[Case]] = {
         Case(per_role(employee=405, manager=405, director=405, peer=405, hr=405), "review item"),
     ],
     "quality:flags": [Case(HR_ONLY)],
+    "metrics:outcomes": [Case(HR_ONLY)],
     # The portal.
     "portal:me": [Case(LINKED_EMPLOYEES)],
     "portal:team": [Case(LINKED_EMPLOYEES)],

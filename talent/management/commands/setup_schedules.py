@@ -55,6 +55,7 @@ SCHEDULES: list[ScheduleSpec] = [
         cron="0 0 * * 0",
     ),
     ScheduleSpec("Daily e-mail of new learning picks", "recommendations.tasks.delivery_digest_task", cron="0 7 * * *"),
+    ScheduleSpec("Weekly outcome metrics and bias audit", "metrics.tasks.snapshot_task", cron="0 5 * * 1"),
 ]
 
 TIMING = ("schedule_type", "cron", "minutes")

@@ -1,0 +1,227 @@
+"""Take the outcome snapshot and run the bias audit: set-based reads into pandas, one write.
+
+``snapshot_take(as_of=..., window_days=90)`` reads what the five metrics need as of the end of
+``as_of`` (nothing later counts), computes them per cohort (each ``Employee.cohort`` value, and
+"all") with ``metrics.outcomes``, runs ``metrics.audit`` over the people with demographics, and
+writes the figures in one transaction: a snapshot taken again for the same date replaces that
+date's figures, and a new audit run is added.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from feedback.models import CheckIn
+from profiles.models import Demographics, Employee, PerformanceReview, RoleAssignment, SkillEvidence
+from recommendations.models import EmployeeAnalysis, EngineSettings, OpportunityMatch, Recommendation
+from talent.frames import read_frame
+
+from . import audit, outcomes
+from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
+
+ALL = "all"
+MOBILITY_WINDOW = pd.Timedelta(days=365)  # roles are filled too rarely to count by the quarter
+ACTED = [Recommendation.Status.ACCEPTED, Recommendation.Status.COMPLETED]
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _when(values: pd.Series) -> pd.Series:
+    """Dates and times from either database as UTC timestamps (NaT for none)."""
+    return pd.to_datetime(values, utc=True, format="mixed")
+
+
+@dataclass
+class Inputs:
+    people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date, enrolled_at
+    picks: pd.DataFrame  # employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at
+    evidence: pd.DataFrame  # employee_id, skill_id, level, source, confidence, observed_at (targeted pairs)
+    moves: pd.DataFrame  # employee_id, kind, start_date
+    checkins: pd.DataFrame  # employee_id, held_on, employee_relevance, manager_prep_saved
+
+
+def inputs_read(*, end: pd.Timestamp) -> Inputs:
+    people = read_frame(
+        f"SELECT id, cohort, status, hire_date, termination_date FROM {_table(Employee)}",  # noqa: S608
+        columns=["employee_id", "cohort", "status", "hire_date", "termination_date"],
+        dtypes={"employee_id": "int64", "cohort": "str", "status": "str"},
+    )
+    picks = read_frame(
+        f"SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
+        f"FROM {_table(Recommendation)} WHERE delivered_at IS NOT NULL AND delivered_at <= %s",
+        [end.to_pydatetime()],
+        columns=["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
+        dtypes={"employee_id": "int64", "skill_id": "int64"},
+    )
+    recommendations = _table(Recommendation)
+    evidence = read_frame(
+        f"SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at FROM {_table(SkillEvidence)} AS e "  # noqa: S608
+        f"WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM {recommendations} AS r "
+        "WHERE r.employee_id = e.employee_id AND r.skill_id = e.skill_id AND r.delivered_at <= %s)",
+        [end.to_pydatetime(), end.to_pydatetime()],
+        columns=["employee_id", "skill_id", "level", "source", "confidence", "observed_at"],
+        dtypes={
+            "employee_id": "int64",
+            "skill_id": "int64",
+            "level": "int64",
+            "source": "str",
+            "confidence": "float64",
+        },
+    )
+    moves = read_frame(
+        f"SELECT employee_id, kind, start_date FROM {_table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
+        [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
+        columns=["employee_id", "kind", "start_date"],
+        dtypes={"employee_id": "int64", "kind": "str"},
+    )
+    checkins = read_frame(
+        f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {_table(CheckIn)}",  # noqa: S608
+        columns=["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
+        dtypes={"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
+    )
+    for frame, columns in [
+        (people, ["hire_date", "termination_date"]),
+        (picks, ["delivered_at", "acted_at", "completed_at"]),
+        (evidence, ["observed_at"]),
+        (moves, ["start_date"]),
+        (checkins, ["held_on"]),
+    ]:
+        for column in columns:
+            frame[column] = _when(frame[column])
+    picks["shown"] = picks["shown"].astype(str).str.lower().isin(["true", "t", "1"])
+    acted = picks[picks["status"].isin(ACTED)]
+    people = people.join(acted.groupby("employee_id")["acted_at"].min().rename("enrolled_at"), on="employee_id")
+    people["cohort"] = people["cohort"].fillna("")
+    return Inputs(people=people, picks=picks, evidence=evidence, moves=moves, checkins=checkins)
+
+
+def _cohorts(people: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Employee ids per cohort: "all", then each named cohort (people in none are only in "all")."""
+    groups = {ALL: people["employee_id"].to_numpy()}
+    for cohort, members in people.groupby("cohort")["employee_id"]:
+        if cohort:
+            groups[cohort] = members.to_numpy()
+    return groups
+
+
+def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, weights=None) -> list[dict]:
+    """One row per cohort, metric and segment: cohort, metric, segment, value, measured."""
+    rows = []
+    completions = data.picks.loc[
+        data.picks["status"] == Recommendation.Status.COMPLETED, ["employee_id", "completed_at"]
+    ].dropna()
+    for cohort, ids in _cohorts(data.people).items():
+
+        def of(frame, ids=ids):
+            return frame[frame["employee_id"].isin(ids)]
+
+        picks = of(data.picks)
+        figures = {
+            (Metric.ENGAGEMENT, ""): outcomes.engagement(picks, as_of=as_of, window=window),
+            (Metric.SKILL_VELOCITY, ""): outcomes.skill_velocity(
+                of(data.evidence), picks[["employee_id", "skill_id"]], as_of=as_of, window=window, weights=weights
+            ),
+            (Metric.INTERNAL_MOBILITY, ""): outcomes.internal_mobility(
+                of(data.moves), completions, as_of=as_of, window=MOBILITY_WINDOW
+            ),
+            **{
+                (Metric.RETENTION, segment): figure
+                for segment, figure in outcomes.retention(of(data.people), as_of=as_of).items()
+            },
+            **{
+                (Metric.CONVERSATION_QUALITY, segment): figure
+                for segment, figure in outcomes.conversation_quality(
+                    of(data.checkins), as_of=as_of, window=window
+                ).items()
+            },
+        }
+        for (metric, segment), figure in figures.items():
+            rows.append(
+                {
+                    "cohort": cohort,
+                    "metric": metric,
+                    "segment": segment,
+                    "value": figure.value,
+                    "measured": figure.measured,
+                }
+            )
+    return rows
+
+
+def audit_people(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta) -> pd.DataFrame:
+    """Active employees with demographics, and each audited outcome (NaN where it does not apply)."""
+    people = read_frame(
+        f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {_table(Demographics)}",  # noqa: S608
+        columns=["employee_id", *audit.ATTRIBUTES],
+        dtypes={"employee_id": "int64", **dict.fromkeys(audit.ATTRIBUTES, "str")},
+    )
+    active = data.people.loc[data.people["status"] == Employee.Status.ACTIVE, "employee_id"]
+    people = people[people["employee_id"].isin(active)].fillna("")
+    recent = data.picks[data.picks["delivered_at"] > as_of - window]
+    people["shown_learning"] = people["employee_id"].isin(recent.loc[recent["shown"], "employee_id"]).astype(float)
+
+    matched = read_frame(
+        f"SELECT DISTINCT m.employee_id FROM {_table(OpportunityMatch)} AS m "  # noqa: S608
+        f"JOIN {_table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
+        "WHERE m.rank_for_employee IS NOT NULL",
+        columns=["employee_id"],
+        dtypes={"employee_id": "int64"},
+    )
+    people["opportunity_match"] = people["employee_id"].isin(matched["employee_id"]).astype(float)
+
+    closed = as_of - outcomes.ACT_WITHIN
+    due = data.picks[(data.picks["delivered_at"] > closed - window) & (data.picks["delivered_at"] <= closed)]
+    in_time = due["acted_at"].notna() & (due["acted_at"] - due["delivered_at"] <= outcomes.ACT_WITHIN)
+    engaged = in_time.groupby(due["employee_id"]).any().astype(float)
+    people["engaged"] = people["employee_id"].map(engaged)
+
+    scores = read_frame(
+        f"SELECT employee_id, score FROM {_table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
+        [as_of.to_pydatetime()],
+        columns=["employee_id", "score"],
+        dtypes={"employee_id": "int64", "score": "float64"},
+    )
+    people["review_score"] = people["employee_id"].map(scores.groupby("employee_id")["score"].mean())
+    return people
+
+
+@dataclass
+class Taken:
+    snapshots: int
+    audit: BiasAudit
+
+
+def snapshot_take(*, as_of: date, window_days: int = 90, progress: Callable[[str], object] | None = None) -> Taken:
+    """The five metrics per cohort and a bias-audit run as of the end of ``as_of``."""
+    if window_days < 1:
+        raise ValueError(f"window_days must be at least 1, not {window_days}.")
+    say = progress or (lambda step: None)
+    end = pd.Timestamp(as_of + timedelta(days=1), tz="UTC") - pd.Timedelta(microseconds=1)
+    window = pd.Timedelta(days=window_days)
+    say("read")
+    data = inputs_read(end=end)
+    say("metrics")
+    rows = figures_compute(data, as_of=end, window=window, weights=EngineSettings.load().as_weights())
+    say("audit")
+    people = audit_people(data, as_of=end, window=window)
+    found = audit.findings(people)
+    say("write")
+    with transaction.atomic():
+        MetricSnapshot.objects.filter(as_of=as_of).delete()
+        MetricSnapshot.objects.bulk_create(
+            [MetricSnapshot(as_of=as_of, window_days=window_days, **row) for row in rows]
+        )
+        run = BiasAudit.objects.create(as_of=as_of, employees=len(people), flagged=int(found["flagged"].sum()))
+        BiasFinding.objects.bulk_create(
+            [
+                BiasFinding(audit=run, **{k: (None if pd.isna(v) else v) for k, v in row.items()})
+                for row in found.to_dict("records")
+            ]
+        )
+    return Taken(snapshots=len(rows), audit=run)
