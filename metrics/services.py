@@ -37,6 +37,79 @@ def _when(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="mixed")
 
 
+@dataclass(frozen=True)
+class Query:
+    sql: str
+    params: list
+    columns: list[str]
+    dtypes: dict
+
+    def read(self) -> pd.DataFrame:
+        return read_frame(self.sql, self.params, columns=self.columns, dtypes=self.dtypes)
+
+
+def queries(*, end: pd.Timestamp) -> dict[str, Query]:
+    """Every read of a snapshot and its audit, as of ``end`` (``bench_metrics`` times the same ones raw)."""
+    until = end.to_pydatetime()
+    recommendations = _table(Recommendation)
+    return {
+        "people": Query(
+            f"SELECT id, cohort, status, hire_date, termination_date FROM {_table(Employee)}",  # noqa: S608
+            [],
+            ["employee_id", "cohort", "status", "hire_date", "termination_date"],
+            {"employee_id": "int64", "cohort": "str", "status": "str"},
+        ),
+        "picks": Query(
+            "SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
+            f"FROM {recommendations} WHERE delivered_at IS NOT NULL AND delivered_at <= %s",
+            [until],
+            ["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
+            {"employee_id": "int64", "skill_id": "int64"},
+        ),
+        "evidence": Query(  # only the pairs a pick targeted
+            "SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at "  # noqa: S608
+            f"FROM {_table(SkillEvidence)} AS e WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM "
+            f"{recommendations} AS r WHERE r.employee_id = e.employee_id AND r.skill_id = e.skill_id "
+            "AND r.delivered_at <= %s)",
+            [until, until],
+            ["employee_id", "skill_id", "level", "source", "confidence", "observed_at"],
+            {"employee_id": "int64", "skill_id": "int64", "level": "int64", "source": "str", "confidence": "float64"},
+        ),
+        "moves": Query(
+            f"SELECT employee_id, kind, start_date FROM {_table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
+            [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
+            ["employee_id", "kind", "start_date"],
+            {"employee_id": "int64", "kind": "str"},
+        ),
+        "checkins": Query(
+            f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {_table(CheckIn)}",  # noqa: S608
+            [],
+            ["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
+            {"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
+        ),
+        "demographics": Query(
+            f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {_table(Demographics)}",  # noqa: S608
+            [],
+            ["employee_id", *audit.ATTRIBUTES],
+            {"employee_id": "int64", **dict.fromkeys(audit.ATTRIBUTES, "str")},
+        ),
+        "matched": Query(
+            f"SELECT DISTINCT m.employee_id FROM {_table(OpportunityMatch)} AS m "  # noqa: S608
+            f"JOIN {_table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
+            "WHERE m.rank_for_employee IS NOT NULL",
+            [],
+            ["employee_id"],
+            {"employee_id": "int64"},
+        ),
+        "scores": Query(
+            f"SELECT employee_id, score FROM {_table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
+            [until],
+            ["employee_id", "score"],
+            {"employee_id": "int64", "score": "float64"},
+        ),
+    }
+
+
 @dataclass
 class Inputs:
     people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date, enrolled_at
@@ -44,61 +117,31 @@ class Inputs:
     evidence: pd.DataFrame  # employee_id, skill_id, level, source, confidence, observed_at (targeted pairs)
     moves: pd.DataFrame  # employee_id, kind, start_date
     checkins: pd.DataFrame  # employee_id, held_on, employee_relevance, manager_prep_saved
+    demographics: pd.DataFrame  # employee_id and audit.ATTRIBUTES
+    matched: pd.DataFrame  # employee_id: matched to an open opportunity in their visible analysis
+    scores: pd.DataFrame  # employee_id, score: performance reviews
+
+
+DATES = {
+    "people": ["hire_date", "termination_date"],
+    "picks": ["delivered_at", "acted_at", "completed_at"],
+    "evidence": ["observed_at"],
+    "moves": ["start_date"],
+    "checkins": ["held_on"],
+}
 
 
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
-    people = read_frame(
-        f"SELECT id, cohort, status, hire_date, termination_date FROM {_table(Employee)}",  # noqa: S608
-        columns=["employee_id", "cohort", "status", "hire_date", "termination_date"],
-        dtypes={"employee_id": "int64", "cohort": "str", "status": "str"},
-    )
-    picks = read_frame(
-        f"SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
-        f"FROM {_table(Recommendation)} WHERE delivered_at IS NOT NULL AND delivered_at <= %s",
-        [end.to_pydatetime()],
-        columns=["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
-        dtypes={"employee_id": "int64", "skill_id": "int64"},
-    )
-    recommendations = _table(Recommendation)
-    evidence = read_frame(
-        f"SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at FROM {_table(SkillEvidence)} AS e "  # noqa: S608
-        f"WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM {recommendations} AS r "
-        "WHERE r.employee_id = e.employee_id AND r.skill_id = e.skill_id AND r.delivered_at <= %s)",
-        [end.to_pydatetime(), end.to_pydatetime()],
-        columns=["employee_id", "skill_id", "level", "source", "confidence", "observed_at"],
-        dtypes={
-            "employee_id": "int64",
-            "skill_id": "int64",
-            "level": "int64",
-            "source": "str",
-            "confidence": "float64",
-        },
-    )
-    moves = read_frame(
-        f"SELECT employee_id, kind, start_date FROM {_table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
-        [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
-        columns=["employee_id", "kind", "start_date"],
-        dtypes={"employee_id": "int64", "kind": "str"},
-    )
-    checkins = read_frame(
-        f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {_table(CheckIn)}",  # noqa: S608
-        columns=["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
-        dtypes={"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
-    )
-    for frame, columns in [
-        (people, ["hire_date", "termination_date"]),
-        (picks, ["delivered_at", "acted_at", "completed_at"]),
-        (evidence, ["observed_at"]),
-        (moves, ["start_date"]),
-        (checkins, ["held_on"]),
-    ]:
+    frames = {name: query.read() for name, query in queries(end=end).items()}
+    for name, columns in DATES.items():
         for column in columns:
-            frame[column] = _when(frame[column])
+            frames[name][column] = _when(frames[name][column])
+    picks, people = frames["picks"], frames["people"]
     picks["shown"] = picks["shown"].astype(str).str.lower().isin(["true", "t", "1"])
     acted = picks[picks["status"].isin(ACTED)]
     people = people.join(acted.groupby("employee_id")["acted_at"].min().rename("enrolled_at"), on="employee_id")
     people["cohort"] = people["cohort"].fillna("")
-    return Inputs(people=people, picks=picks, evidence=evidence, moves=moves, checkins=checkins)
+    return Inputs(**{**frames, "people": people})
 
 
 def _cohorts(people: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -156,38 +199,17 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
 
 def audit_people(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta) -> pd.DataFrame:
     """Active employees with demographics, and each audited outcome (NaN where it does not apply)."""
-    people = read_frame(
-        f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {_table(Demographics)}",  # noqa: S608
-        columns=["employee_id", *audit.ATTRIBUTES],
-        dtypes={"employee_id": "int64", **dict.fromkeys(audit.ATTRIBUTES, "str")},
-    )
     active = data.people.loc[data.people["status"] == Employee.Status.ACTIVE, "employee_id"]
-    people = people[people["employee_id"].isin(active)].fillna("")
+    people = data.demographics[data.demographics["employee_id"].isin(active)].fillna("")
     recent = data.picks[data.picks["delivered_at"] > as_of - window]
     people["shown_learning"] = people["employee_id"].isin(recent.loc[recent["shown"], "employee_id"]).astype(float)
-
-    matched = read_frame(
-        f"SELECT DISTINCT m.employee_id FROM {_table(OpportunityMatch)} AS m "  # noqa: S608
-        f"JOIN {_table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
-        "WHERE m.rank_for_employee IS NOT NULL",
-        columns=["employee_id"],
-        dtypes={"employee_id": "int64"},
-    )
-    people["opportunity_match"] = people["employee_id"].isin(matched["employee_id"]).astype(float)
+    people["opportunity_match"] = people["employee_id"].isin(data.matched["employee_id"]).astype(float)
 
     closed = as_of - outcomes.ACT_WITHIN
     due = data.picks[(data.picks["delivered_at"] > closed - window) & (data.picks["delivered_at"] <= closed)]
     in_time = due["acted_at"].notna() & (due["acted_at"] - due["delivered_at"] <= outcomes.ACT_WITHIN)
-    engaged = in_time.groupby(due["employee_id"]).any().astype(float)
-    people["engaged"] = people["employee_id"].map(engaged)
-
-    scores = read_frame(
-        f"SELECT employee_id, score FROM {_table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
-        [as_of.to_pydatetime()],
-        columns=["employee_id", "score"],
-        dtypes={"employee_id": "int64", "score": "float64"},
-    )
-    people["review_score"] = people["employee_id"].map(scores.groupby("employee_id")["score"].mean())
+    people["engaged"] = people["employee_id"].map(in_time.groupby(due["employee_id"]).any().astype(float))
+    people["review_score"] = people["employee_id"].map(data.scores.groupby("employee_id")["score"].mean())
     return people
 
 
