@@ -34,7 +34,7 @@ def _table(model) -> str:
 
 def _when(values: pd.Series) -> pd.Series:
     """Dates and times from either database as UTC timestamps (NaT for none)."""
-    return pd.to_datetime(values, utc=True, format="mixed")
+    return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,10 @@ DATES = {
 
 
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
-    frames = {name: query.read() for name, query in queries(end=end).items()}
+    frames = {}
+    for name, query in queries(end=end).items():
+        as_text = dict.fromkeys(DATES.get(name, []), "str")  # parsed below, the same way from either database
+        frames[name] = Query(query.sql, query.params, query.columns, {**query.dtypes, **as_text}).read()
     for name, columns in DATES.items():
         for column in columns:
             frames[name][column] = _when(frames[name][column])
