@@ -80,16 +80,17 @@ def internal_mobility(
     return _share(developed.to_numpy())
 
 
-def retention(people: pd.DataFrame, *, as_of: pd.Timestamp) -> dict[str, Figure]:
-    """``people``: hire_date, termination_date (NaT while employed), enrolled_at (first pick
-    accepted or completed; NaT for none). Keys: "enrolled", "not enrolled"."""
+def retention(people: pd.DataFrame, enrolments: pd.DataFrame, *, as_of: pd.Timestamp) -> dict[str, Figure]:
+    """``people``: employee_id, hire_date, termination_date (NaT while employed); ``enrolments``:
+    employee_id, acted_at (picks accepted or completed). Keys: "enrolled", "not enrolled"."""
     start = as_of - RETENTION_YEAR
     employed = people[
         (people["hire_date"].isna() | (people["hire_date"] <= start))
         & (people["termination_date"].isna() | (people["termination_date"] > start))
     ]
     stayed = (employed["termination_date"].isna() | (employed["termination_date"] > as_of)).to_numpy()
-    enrolled = ((employed["enrolled_at"] > start) & (employed["enrolled_at"] <= as_of)).to_numpy()
+    that_year = enrolments[(enrolments["acted_at"] > start) & (enrolments["acted_at"] <= as_of)]
+    enrolled = employed["employee_id"].isin(that_year["employee_id"]).to_numpy()
     return {"enrolled": _share(stayed[enrolled]), "not enrolled": _share(stayed[~enrolled])}
 
 

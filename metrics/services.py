@@ -112,7 +112,7 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
 
 @dataclass
 class Inputs:
-    people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date, enrolled_at
+    people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date
     picks: pd.DataFrame  # employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at
     evidence: pd.DataFrame  # employee_id, skill_id, level, source, confidence, observed_at (targeted pairs)
     moves: pd.DataFrame  # employee_id, kind, start_date
@@ -139,12 +139,9 @@ def inputs_read(*, end: pd.Timestamp) -> Inputs:
     for name, columns in DATES.items():
         for column in columns:
             frames[name][column] = _when(frames[name][column])
-    picks, people = frames["picks"], frames["people"]
-    picks["shown"] = picks["shown"].astype(str).str.lower().isin(["true", "t", "1"])
-    acted = picks[picks["status"].isin(ACTED)]
-    people = people.join(acted.groupby("employee_id")["acted_at"].min().rename("enrolled_at"), on="employee_id")
-    people["cohort"] = people["cohort"].fillna("")
-    return Inputs(**{**frames, "people": people})
+    frames["picks"]["shown"] = frames["picks"]["shown"].astype(str).str.lower().isin(["true", "t", "1"])
+    frames["people"]["cohort"] = frames["people"]["cohort"].fillna("")
+    return Inputs(**frames)
 
 
 def _cohorts(people: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -162,6 +159,7 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
     completions = data.picks.loc[
         data.picks["status"] == Recommendation.Status.COMPLETED, ["employee_id", "completed_at"]
     ].dropna()
+    enrolments = data.picks.loc[data.picks["status"].isin(ACTED), ["employee_id", "acted_at"]].dropna()
     for cohort, ids in _cohorts(data.people).items():
 
         def of(frame, ids=ids):
@@ -178,7 +176,7 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
             ),
             **{
                 (Metric.RETENTION, segment): figure
-                for segment, figure in outcomes.retention(of(data.people), as_of=as_of).items()
+                for segment, figure in outcomes.retention(of(data.people), enrolments, as_of=as_of).items()
             },
             **{
                 (Metric.CONVERSATION_QUALITY, segment): figure

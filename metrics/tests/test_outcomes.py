@@ -105,12 +105,16 @@ class TestRetention:
     def test_enrolled_and_not_are_counted_apart_and_leavers_before_the_year_are_not_counted(self):
         people = pd.DataFrame(
             {
+                "employee_id": [1, 2, 3, 4, 5, 6],
                 "hire_date": [day(800), day(800), day(800), day(800), day(100), day(900)],
                 "termination_date": [pd.NaT, day(10), pd.NaT, day(100), pd.NaT, day(500)],
-                "enrolled_at": [day(50), day(200), pd.NaT, pd.NaT, day(20), pd.NaT],
             }
         )
-        figures = outcomes.retention(people, as_of=AS_OF)
+        # 3 enrolled two years ago only: not in this year's plan
+        enrolments = pd.DataFrame(
+            {"employee_id": [1, 1, 2, 5, 3], "acted_at": [day(50), day(600), day(200), day(20), day(700)]}
+        )
+        figures = outcomes.retention(people, enrolments, as_of=AS_OF)
         assert figures["enrolled"] == outcomes.Figure(0.5, 2)  # the one hired 100 days ago is not in the year
         assert figures["not enrolled"] == outcomes.Figure(0.5, 2)  # the one gone 500 days ago is not either
 
