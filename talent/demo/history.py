@@ -65,6 +65,7 @@ from profiles.models import (
 from . import history_data as text
 from . import taxonomy_data as data
 from .catalogue import catalogue_step
+from .checkins import checkins
 from .context import Context
 from .first_analysis import analysis, opportunities
 from .population import (
@@ -727,5 +728,6 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     recommendation_history,
     fresh_statistics,
     analysis,
+    checkins,
     usual_sqlite_cache,
 ]
