@@ -21,7 +21,9 @@ class MetricSnapshot(models.Model):
     cohort = models.CharField(max_length=40, help_text="An Employee.cohort value, or “all”.")
     metric = models.CharField(max_length=30, choices=Metric.choices)
     segment = models.CharField(
-        max_length=40, blank=True, help_text="Retention: enrolled or not; conversation quality: whose answer."
+        max_length=40,
+        blank=True,
+        help_text="Retention: enrolled or not, overall and per role grade; conversation quality: whose answer.",
     )
     value = models.FloatField(null=True, blank=True, help_text="Empty when nothing was there to measure.")
     measured = models.PositiveIntegerField(default=0, help_text="How many people, moves, answers or picks.")

@@ -13,7 +13,7 @@ cohorts. Dates are ``datetime64`` columns; ``as_of`` is a ``pandas.Timestamp``.
   the share filled by an internal candidate who had completed a learning pick before the move.
 * 12-month retention: of the people employed a year before ``as_of``, the share still employed
   at ``as_of``; split into people enrolled in a development plan (accepted or completed a pick
-  in that year) and the rest.
+  in that year) and the rest, overall and per role grade.
 * Manager conversation quality: the mean of the post-check-in survey answers (1-5) of check-ins
   held in the window, the employee's (relevant to my goals) and the manager's (saved preparation).
 """
@@ -81,8 +81,12 @@ def internal_mobility(
 
 
 def retention(people: pd.DataFrame, enrolments: pd.DataFrame, *, as_of: pd.Timestamp) -> dict[str, Figure]:
-    """``people``: employee_id, hire_date, termination_date (NaT while employed); ``enrolments``:
-    employee_id, acted_at (picks accepted or completed). Keys: "enrolled", "not enrolled"."""
+    """``people``: employee_id, hire_date, termination_date (NaT while employed), grade (of their
+    role, NaN for none); ``enrolments``: employee_id, acted_at (picks accepted or completed).
+
+    Keys: "enrolled" and "not enrolled", then the same for each role grade ("enrolled, grade 3"):
+    the guide asks for retention segmented by level.
+    """
     start = as_of - RETENTION_YEAR
     employed = people[
         (people["hire_date"].isna() | (people["hire_date"] <= start))
@@ -91,7 +95,13 @@ def retention(people: pd.DataFrame, enrolments: pd.DataFrame, *, as_of: pd.Times
     stayed = (employed["termination_date"].isna() | (employed["termination_date"] > as_of)).to_numpy()
     that_year = enrolments[(enrolments["acted_at"] > start) & (enrolments["acted_at"] <= as_of)]
     enrolled = employed["employee_id"].isin(that_year["employee_id"]).to_numpy()
-    return {"enrolled": _share(stayed[enrolled]), "not enrolled": _share(stayed[~enrolled])}
+    figures = {"enrolled": _share(stayed[enrolled]), "not enrolled": _share(stayed[~enrolled])}
+    grade = employed["grade"].to_numpy(dtype="float64")
+    for level in np.unique(grade[~np.isnan(grade)]):
+        at_level = grade == level
+        figures[f"enrolled, grade {level:g}"] = _share(stayed[enrolled & at_level])
+        figures[f"not enrolled, grade {level:g}"] = _share(stayed[~enrolled & at_level])
+    return figures
 
 
 def conversation_quality(checkins: pd.DataFrame, *, as_of: pd.Timestamp, window: pd.Timedelta) -> dict[str, Figure]:

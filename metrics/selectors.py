@@ -11,7 +11,10 @@ from .models import BiasAudit, Metric, MetricSnapshot
 EXPLAINED = {
     Metric.SKILL_VELOCITY: "Mean change in level, over the window, on skills a recommendation targeted.",
     Metric.INTERNAL_MOBILITY: "Open roles filled in the last year by an internal candidate who had completed learning picks.",
-    Metric.RETENTION: "People employed a year earlier who are still here; enrolled: accepted or completed a pick that year.",
+    Metric.RETENTION: (
+        "People employed a year earlier who are still here; enrolled: accepted or completed a pick that year. "
+        "Overall and per role grade."
+    ),
     Metric.CONVERSATION_QUALITY: "Post-check-in survey answers, 1 to 5.",
     Metric.ENGAGEMENT: "Learning picks acted on within 30 days of delivery.",
 }

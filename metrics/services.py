@@ -19,6 +19,7 @@ from feedback.models import CheckIn
 from profiles.models import Demographics, Employee, PerformanceReview, RoleAssignment, SkillEvidence
 from recommendations.models import EmployeeAnalysis, EngineSettings, OpportunityMatch, Recommendation
 from talent.frames import read_frame
+from taxonomy.models import Role
 
 from . import audit, outcomes
 from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
@@ -54,10 +55,11 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
     recommendations = _table(Recommendation)
     return {
         "people": Query(
-            f"SELECT id, cohort, status, hire_date, termination_date FROM {_table(Employee)}",  # noqa: S608
+            "SELECT e.id, e.cohort, e.status, e.hire_date, e.termination_date, r.grade "  # noqa: S608
+            f"FROM {_table(Employee)} AS e LEFT JOIN {_table(Role)} AS r ON r.id = e.role_id",
             [],
-            ["employee_id", "cohort", "status", "hire_date", "termination_date"],
-            {"employee_id": "int64", "cohort": "str", "status": "str"},
+            ["employee_id", "cohort", "status", "hire_date", "termination_date", "grade"],
+            {"employee_id": "int64", "cohort": "str", "status": "str", "grade": "float64"},
         ),
         "picks": Query(
             "SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
@@ -112,7 +114,7 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
 
 @dataclass
 class Inputs:
-    people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date
+    people: pd.DataFrame  # employee_id, cohort, status, hire_date, termination_date, grade (of their role)
     picks: pd.DataFrame  # employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at
     evidence: pd.DataFrame  # employee_id, skill_id, level, source, confidence, observed_at (targeted pairs)
     moves: pd.DataFrame  # employee_id, kind, start_date

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('as_of', models.DateField()),
                 ('cohort', models.CharField(help_text='An Employee.cohort value, or “all”.', max_length=40)),
                 ('metric', models.CharField(choices=[('skill_velocity', 'Skill velocity'), ('internal_mobility', 'Internal mobility rate'), ('retention', '12-month retention'), ('conversation_quality', 'Manager conversation quality'), ('engagement', 'Recommendation engagement rate')], max_length=30)),
-                ('segment', models.CharField(blank=True, help_text='Retention: enrolled or not; conversation quality: whose answer.', max_length=40)),
+                ('segment', models.CharField(blank=True, help_text='Retention: enrolled or not, overall and per role grade; conversation quality: whose answer.', max_length=40)),
                 ('value', models.FloatField(blank=True, help_text='Empty when nothing was there to measure.', null=True)),
                 ('measured', models.PositiveIntegerField(default=0, help_text='How many people, moves, answers or picks.')),
                 ('window_days', models.PositiveSmallIntegerField()),

@@ -108,6 +108,7 @@ class TestRetention:
                 "employee_id": [1, 2, 3, 4, 5, 6],
                 "hire_date": [day(800), day(800), day(800), day(800), day(100), day(900)],
                 "termination_date": [pd.NaT, day(10), pd.NaT, day(100), pd.NaT, day(500)],
+                "grade": [2.0, 3.0, 2.0, 3.0, 2.0, np.nan],
             }
         )
         # 3 enrolled two years ago only: not in this year's plan
@@ -117,6 +118,8 @@ class TestRetention:
         figures = outcomes.retention(people, enrolments, as_of=AS_OF)
         assert figures["enrolled"] == outcomes.Figure(0.5, 2)  # the one hired 100 days ago is not in the year
         assert figures["not enrolled"] == outcomes.Figure(0.5, 2)  # the one gone 500 days ago is not either
+        assert figures["enrolled, grade 2"] == outcomes.Figure(1.0, 1)  # and per role grade
+        assert figures["not enrolled, grade 3"] == outcomes.Figure(0.0, 1)
 
 
 class TestConversationQuality:
