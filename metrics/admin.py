@@ -1,13 +1,20 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from profiles.admin import ReadOnlyAdmin
 
 from .models import BiasAudit, BiasFinding, MetricSnapshot
+from .resources import MetricSnapshotResource
 
 
 @admin.register(MetricSnapshot)
-class MetricSnapshotAdmin(ReadOnlyAdmin):
-    """Taken by ``metrics_snapshot`` (weekly); read on /hr/metrics/."""
+class MetricSnapshotAdmin(ExportMixin, ReadOnlyAdmin):
+    """Taken by ``metrics_snapshot`` (weekly); read on /hr/metrics/; exported as CSV or Excel for
+    reports to leadership."""
+
+    resource_classes = [MetricSnapshotResource]
+    export_formats = [CSV, XLSX]
 
     list_display = ["as_of", "metric", "cohort", "segment", "value", "measured", "window_days"]
     list_filter = ["metric", "cohort", "as_of"]

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from .access import HR_GROUP
 
 # HR configures these apps' data in the admin; apps that arrive later add themselves here.
-HR_APPS = ["taxonomy", "profiles", "recommendations", "django_q"]
+HR_APPS = ["taxonomy", "profiles", "recommendations", "metrics", "django_q"]
 
 
 def hr_group_ensure(**kwargs):
