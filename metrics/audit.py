@@ -8,7 +8,8 @@ people are counted but not reported: too few to say anything, and too few to sta
 
 Outcomes (one row per active employee with demographics; NaN where it does not apply):
 * ``shown_learning``: was shown a learning pick in the window (who the engine invests in);
-* ``opportunity_match``: the current analysis matched them to an open opportunity;
+* ``opportunity_match``: their released analysis matches them to an open opportunity (as it
+  stands when the audit runs, also for a back-dated snapshot: old matches are not kept);
 * ``engaged``: of those delivered a pick, acted on one within 30 days;
 * ``review_score``: mean performance-review score, 1-5: the history the engine learns from
   ("audit the training data before deployment": biased ratings would be amplified).

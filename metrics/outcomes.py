@@ -40,12 +40,17 @@ def _share(hits: np.ndarray) -> Figure:
     return Figure(float(hits.mean()) if len(hits) else None, int(len(hits)))
 
 
+def acted_in_time(picks: pd.DataFrame, *, as_of: pd.Timestamp, window: pd.Timedelta) -> tuple[pd.DataFrame, pd.Series]:
+    """The picks due (delivered in the window that closed 30 days before ``as_of``: later ones
+    still have time) and, for each, whether it was acted on within 30 days."""
+    closed = as_of - ACT_WITHIN
+    due = picks[(picks["delivered_at"] > closed - window) & (picks["delivered_at"] <= closed)]
+    return due, due["acted_at"].notna() & (due["acted_at"] - due["delivered_at"] <= ACT_WITHIN)
+
+
 def engagement(picks: pd.DataFrame, *, as_of: pd.Timestamp, window: pd.Timedelta) -> Figure:
     """``picks``: delivered_at, acted_at (NaT when never acted on)."""
-    closed = as_of - ACT_WITHIN  # a pick delivered after this still has time to be acted on
-    due = picks[(picks["delivered_at"] > closed - window) & (picks["delivered_at"] <= closed)]
-    acted = due["acted_at"].notna() & (due["acted_at"] - due["delivered_at"] <= ACT_WITHIN)
-    return _share(acted.to_numpy())
+    return _share(acted_in_time(picks, as_of=as_of, window=window)[1].to_numpy())
 
 
 def _levels_at(evidence: pd.DataFrame, day: pd.Timestamp, weights: EngineWeights) -> pd.DataFrame:

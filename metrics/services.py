@@ -208,9 +208,7 @@ def audit_people(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta) -> 
     people["shown_learning"] = people["employee_id"].isin(recent.loc[recent["shown"], "employee_id"]).astype(float)
     people["opportunity_match"] = people["employee_id"].isin(data.matched["employee_id"]).astype(float)
 
-    closed = as_of - outcomes.ACT_WITHIN
-    due = data.picks[(data.picks["delivered_at"] > closed - window) & (data.picks["delivered_at"] <= closed)]
-    in_time = due["acted_at"].notna() & (due["acted_at"] - due["delivered_at"] <= outcomes.ACT_WITHIN)
+    due, in_time = outcomes.acted_in_time(data.picks, as_of=as_of, window=window)
     people["engaged"] = people["employee_id"].map(in_time.groupby(due["employee_id"]).any().astype(float))
     people["review_score"] = people["employee_id"].map(data.scores.groupby("employee_id")["score"].mean())
     return people
