@@ -47,9 +47,9 @@ class Command(BaseCommand):
     def take(self, day, window_days, verbosity):
         with tqdm(total=len(STEPS), desc=f"metrics as of {day}", unit="step", disable=verbosity < 1) as bar:
 
-            def step(name):
-                bar.set_postfix_str(name)
+            def step(name):  # called as each step starts: the one before it is done
                 bar.update(0 if name == STEPS[0] else 1)
+                bar.set_postfix_str(name)
 
             taken = snapshot_take(as_of=day, window_days=window_days, progress=step)
             bar.update(1)
