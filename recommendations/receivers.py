@@ -63,10 +63,9 @@ SHARED_MODELS = (
 
 def shared_changed(sender, **kwargs):
     """The taxonomy, catalogue, opportunities or engine settings changed: processes re-read their
-    shared frames, and the portal pages drawn from them are built anew (``talent.pagecache``).
+    shared frames (``talent.apps`` connects the portal pages to the same models).
 
-    Bumped now, and again once the change commits: a page built from the old rows in between is
-    then never served under the new version.
+    Bumped now, and again once the change commits, so a process that re-read in between reads again.
     """
     shared_bump()
     transaction.on_commit(shared_bump)

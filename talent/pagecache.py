@@ -9,9 +9,10 @@ makes a new key.
   they have, the newest id, and the columns that change in place (statuses, decision, delivery
   and completion times); their own displayed fields, whether they manage anyone, and their
   manager's name; the pointer to their analysis (run, visible run, review status, time computed).
-* The taxonomy, catalogue, opportunities and engine settings: the shared version of
-  ``recommendations.analysis``, bumped after any save or delete of those models and after a
-  taxonomy import commits. It is stored with the page and read in the same cache look-up.
+* The taxonomy, catalogue, opportunities and engine settings: a version (``VERSION_KEY``),
+  bumped by any save or delete of those models (``recommendations.receivers.SHARED_MODELS``)
+  and by a taxonomy import (``taxonomy_changed``, connected in ``talent.apps``). It is stored
+  with the page and read in the same cache look-up.
 * Who looks (what the navigation shows about them, HR or not, anything else the page varies on)
   and today's date.
 
@@ -22,23 +23,40 @@ a page with messages to show, or with a form's errors, is built live and not sto
 """
 
 import hashlib
+import time
 import zlib
 from functools import cache
 
 from django.contrib import messages
-from django.core.cache import cache as shared_cache
-from django.db import connection
+from django.core.cache import caches
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recommendations.analysis import SHARED_VERSION_KEY, shared_version
-
 from .access import employee_of, is_hr, is_manager, manages
 
+PAGE_CACHE = "pages"  # a table of its own (talent.settings)
 PAGE_SECONDS = 600
+VERSION_KEY = "portal:taxonomy-version"
 CSRF_PLACEHOLDER = "csrf-token-filled-in-per-request"
+
+
+def _version_new():
+    return time.time()
+
+
+def taxonomy_changed(sender=None, **kwargs):
+    """A receiver: the taxonomy, catalogue, opportunities or engine settings changed. Bumped now,
+    and again once the change commits, so a page built from the old rows in between is never
+    served under the new version."""
+
+    def bump():
+        caches[PAGE_CACHE].set(VERSION_KEY, _version_new(), None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def _counted(model, *, extra=(), statuses=()) -> str:
@@ -124,13 +142,14 @@ def page(request, *, name: str, employee, template: str, build, vary=(), store: 
     if store:
         parts = (stamp(employee), _viewer(request, employee), timezone.localdate(), *vary)
         key = f"portal:{name}:{employee.pk}:{hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()}"
-        found = shared_cache.get_many([SHARED_VERSION_KEY, key])
-        version = found.get(SHARED_VERSION_KEY) or shared_version()
+        pages = caches[PAGE_CACHE]
+        found = pages.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or pages.get_or_set(VERSION_KEY, _version_new, None)
         built_at, packed = found.get(key, (None, None))
     if store and built_at == version:
         html = zlib.decompress(packed).decode()
     else:
         html = render_to_string(template, {**build(), "csrf_token": CSRF_PLACEHOLDER}, request=request)
         if store:
-            shared_cache.set(key, (version, zlib.compress(html.encode(), 1)), PAGE_SECONDS)
+            pages.set(key, (version, zlib.compress(html.encode(), 1)), PAGE_SECONDS)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)

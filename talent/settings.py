@@ -106,15 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth rate-limits failed sign-ins through the cache, so the cache must be shared by every
-# process: the database cache (created by `manage.py createcachetable`).
-# It also keeps the portal pages (talent.pagecache: ~8 KB each, compressed), hence room for
-# 20,000 entries; past that, a quarter of them is dropped.
+# process: the database cache (created by `manage.py createcachetable`). The portal pages
+# (talent.pagecache: ~8 KB each, compressed) have a table of their own, so their churn never
+# culls a sign-in counter; past 20,000 pages a quarter of them is dropped.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "talent_cache",
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "talent_page_cache",
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
-    }
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

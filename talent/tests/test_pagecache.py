@@ -4,6 +4,7 @@ and every kind of change a person would notice shows on the very next visit."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -155,3 +156,16 @@ def test_a_row_deleted_and_another_added_still_makes_a_new_page(client, analysed
     )
     standing = me(client).split('id="standing"')[1].split("</section>")[0]
     assert f"{today.day} {today:%b %Y}" in standing
+
+
+def test_pages_are_kept_apart_from_the_sign_in_counters(client, analysed):  # noqa: F811
+    """allauth's failed-sign-in counters live in the default cache; page churn must never cull them."""
+    org, *_ = analysed
+    client.force_login(org.employee.user)
+    me(client)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM talent_page_cache")
+        pages = [key for (key,) in cursor.fetchall()]
+        cursor.execute("SELECT COUNT(*) FROM talent_cache WHERE cache_key LIKE %s", ["%portal:%"])
+        in_default = cursor.fetchone()[0]
+    assert any(":portal:me:" in key for key in pages) and in_default == 0
