@@ -43,17 +43,13 @@ VERSION_KEY = "portal:taxonomy-version"
 CSRF_PLACEHOLDER = "csrf-token-filled-in-per-request"
 
 
-def _version_new():
-    return time.time()
-
-
 def taxonomy_changed(sender=None, **kwargs):
     """A receiver: the taxonomy, catalogue, opportunities or engine settings changed. Bumped now,
     and again once the change commits, so a page built from the old rows in between is never
     served under the new version."""
 
     def bump():
-        caches[PAGE_CACHE].set(VERSION_KEY, _version_new(), None)
+        caches[PAGE_CACHE].set(VERSION_KEY, time.time(), None)
 
     bump()
     transaction.on_commit(bump)
@@ -144,7 +140,7 @@ def page(request, *, name: str, employee, template: str, build, vary=(), store: 
         key = f"portal:{name}:{employee.pk}:{hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()}"
         pages = caches[PAGE_CACHE]
         found = pages.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or pages.get_or_set(VERSION_KEY, _version_new, None)
+        version = found.get(VERSION_KEY) or pages.get_or_set(VERSION_KEY, time.time, None)  # lost: a new one
         built_at, packed = found.get(key, (None, None))
     if store and built_at == version:
         html = zlib.decompress(packed).decode()
