@@ -4,6 +4,8 @@ latest bias audit."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Max, Min
+
 from .audit import OUTCOMES
 from .models import BiasAudit, Metric, MetricSnapshot
 
@@ -73,12 +75,8 @@ def outcome_table() -> list[dict]:
         latest[key] = snapshot
     table = []
     for metric in Metric:
-        rows = [
-            Row(cohort=cohort, segment=segment, baseline=earliest[key], current=latest[key])
-            for key in sorted(latest, key=lambda k: (k[1] != "all", k[1], k[2]))
-            for (m, cohort, segment) in [key]
-            if m == metric
-        ]
+        keys = sorted((key for key in latest if key[0] == metric), key=lambda k: (k[1] != "all", k[1], k[2]))
+        rows = [Row(cohort=k[1], segment=k[2], baseline=earliest[k], current=latest[k]) for k in keys]
         for row in rows:
             row.baseline_shown = shown(metric, row.baseline.value)
             row.current_shown = shown(metric, row.current.value)
@@ -88,8 +86,9 @@ def outcome_table() -> list[dict]:
 
 
 def dates_taken() -> tuple[date | None, date | None]:
-    dates = MetricSnapshot.objects.order_by("as_of").values_list("as_of", flat=True).distinct()
-    return (dates.first(), dates.last()) if dates.exists() else (None, None)
+    """The baseline's date and the newest snapshot's (None, None before any)."""
+    dates = MetricSnapshot.objects.aggregate(first=Min("as_of"), last=Max("as_of"))
+    return dates["first"], dates["last"]
 
 
 def latest_audit() -> dict | None:

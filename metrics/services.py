@@ -44,9 +44,15 @@ class Query:
     params: list
     columns: list[str]
     dtypes: dict
+    dates: tuple[str, ...] = ()  # read as text, parsed the same way from either database
 
     def read(self) -> pd.DataFrame:
-        return read_frame(self.sql, self.params, columns=self.columns, dtypes=self.dtypes)
+        frame = read_frame(
+            self.sql, self.params, columns=self.columns, dtypes={**self.dtypes, **dict.fromkeys(self.dates, "str")}
+        )
+        for column in self.dates:
+            frame[column] = _when(frame[column])
+        return frame
 
 
 def queries(*, end: pd.Timestamp) -> dict[str, Query]:
@@ -60,6 +66,7 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
             [],
             ["employee_id", "cohort", "status", "hire_date", "termination_date", "grade"],
             {"employee_id": "int64", "cohort": "str", "status": "str", "grade": "float64"},
+            ("hire_date", "termination_date"),
         ),
         "picks": Query(
             "SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
@@ -67,6 +74,7 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
             [until],
             ["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
             {"employee_id": "int64", "skill_id": "int64"},
+            ("delivered_at", "acted_at", "completed_at"),
         ),
         "evidence": Query(  # only the pairs a pick targeted
             "SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at "  # noqa: S608
@@ -76,18 +84,21 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
             [until, until],
             ["employee_id", "skill_id", "level", "source", "confidence", "observed_at"],
             {"employee_id": "int64", "skill_id": "int64", "level": "int64", "source": "str", "confidence": "float64"},
+            ("observed_at",),
         ),
         "moves": Query(
             f"SELECT employee_id, kind, start_date FROM {_table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
             [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
             ["employee_id", "kind", "start_date"],
             {"employee_id": "int64", "kind": "str"},
+            ("start_date",),
         ),
         "checkins": Query(
             f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {_table(CheckIn)}",  # noqa: S608
             [],
             ["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
             {"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
+            ("held_on",),
         ),
         "demographics": Query(
             f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {_table(Demographics)}",  # noqa: S608
@@ -124,23 +135,8 @@ class Inputs:
     scores: pd.DataFrame  # employee_id, score: performance reviews
 
 
-DATES = {
-    "people": ["hire_date", "termination_date"],
-    "picks": ["delivered_at", "acted_at", "completed_at"],
-    "evidence": ["observed_at"],
-    "moves": ["start_date"],
-    "checkins": ["held_on"],
-}
-
-
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
-    frames = {}
-    for name, query in queries(end=end).items():
-        as_text = dict.fromkeys(DATES.get(name, []), "str")  # parsed below, the same way from either database
-        frames[name] = Query(query.sql, query.params, query.columns, {**query.dtypes, **as_text}).read()
-    for name, columns in DATES.items():
-        for column in columns:
-            frames[name][column] = _when(frames[name][column])
+    frames = {name: query.read() for name, query in queries(end=end).items()}
     frames["picks"]["shown"] = frames["picks"]["shown"].astype(str).str.lower().isin(["true", "t", "1"])
     frames["people"]["cohort"] = frames["people"]["cohort"].fillna("")
     return Inputs(**frames)
