@@ -60,7 +60,10 @@ class EmployeeQuerySet(models.QuerySet):
         return self.filter(status=Employee.Status.ACTIVE)
 
     def below(self, manager):
-        """Everyone in ``manager``'s reporting line at any depth, not the manager."""
+        """Everyone in ``manager``'s reporting line at any depth, not the manager (nobody while
+        the manager has no place in the org chart yet: an empty prefix would match everyone)."""
+        if not manager.org_path:
+            return self.none()
         return self.filter(org_path__startswith=manager.org_path).exclude(pk=manager.pk)
 
 

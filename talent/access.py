@@ -82,4 +82,8 @@ def visible_employees(user):
     viewer = employee_of(user)
     if viewer is None:
         return Employee.objects.none()
+    if not viewer.org_path:
+        # Not yet placed in the org chart (as mid-way through a people import): an empty prefix
+        # would match everyone, and ``manages`` grants no one, so only themselves.
+        return Employee.objects.filter(pk=viewer.pk)
     return Employee.objects.filter(org_path__startswith=viewer.org_path)

@@ -51,6 +51,14 @@ def test_visible_employees_matches_the_rule_for_everyone(org):
     assert visible_employees(org.hr_user).count() == len(everyone)
 
 
+def test_someone_not_yet_placed_in_the_org_chart_sees_only_themselves(org):
+    """Mid-way through a people import a person's path is empty; an empty prefix matches everyone."""
+    Employee.objects.filter(pk=org.employee.pk).update(org_path="")
+    org.employee.user = type(org.employee.user).objects.get(pk=org.employee.user.pk)  # no cached viewer
+    assert list(visible_employees(org.employee.user)) == [org.employee]
+    assert not Employee.objects.below(Employee.objects.get(pk=org.employee.pk)).exists()
+
+
 def test_manager_is_derived_from_the_org_chart(org):
     assert is_manager(org.manager.user)
     assert is_manager(org.director.user)
