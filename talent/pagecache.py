@@ -18,11 +18,13 @@ makes a new key.
 
 The key is computed on every request, the page built only when the key is new. What the key
 cannot see (another person's name shown as a note's author or a mentor) is at most
-``PAGE_SECONDS`` old. Forms carry a placeholder where the CSRF token goes, filled in per request;
-a page with messages to show, or with a form's errors, is built live and not stored.
+``PAGE_SECONDS`` old. Forms carry a placeholder where the CSRF token goes, filled in per request:
+a random one per built page, stored with it, so text a person wrote can never name it and be
+replaced by the viewer's token; a page with messages to show, or with a form's errors, is built live and not stored.
 """
 
 import hashlib
+import secrets
 import time
 import zlib
 from functools import cache
@@ -40,7 +42,6 @@ from .access import employee_of, is_hr, is_manager, manages
 PAGE_CACHE = "pages"  # a table of its own (talent.settings)
 PAGE_SECONDS = 600
 VERSION_KEY = "portal:taxonomy-version"
-CSRF_PLACEHOLDER = "csrf-token-filled-in-per-request"
 
 
 def taxonomy_changed(sender=None, **kwargs):
@@ -141,11 +142,12 @@ def page(request, *, name: str, employee, template: str, build, vary=(), store: 
         pages = caches[PAGE_CACHE]
         found = pages.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or pages.get_or_set(VERSION_KEY, time.time, None)  # lost: a new one
-        built_at, packed = found.get(key, (None, None))
+        built_at, placeholder, packed = found.get(key, (None, None, None))
     if store and built_at == version:
         html = zlib.decompress(packed).decode()
     else:
-        html = render_to_string(template, {**build(), "csrf_token": CSRF_PLACEHOLDER}, request=request)
+        placeholder = f"csrf-{secrets.token_urlsafe(18)}"
+        html = render_to_string(template, {**build(), "csrf_token": placeholder}, request=request)
         if store:
-            pages.set(key, (version, zlib.compress(html.encode(), 1)), PAGE_SECONDS)
-    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)
+            pages.set(key, (version, placeholder, zlib.compress(html.encode(), 1)), PAGE_SECONDS)
+    return HttpResponse(html.replace(placeholder, get_token(request)), status=status)
