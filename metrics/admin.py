@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
+from core.spreadsheets import FORMATS
 from profiles.admin import ReadOnlyAdmin
 
 from .models import BiasAudit, BiasFinding, MetricSnapshot
@@ -14,7 +14,7 @@ class MetricSnapshotAdmin(ExportMixin, ReadOnlyAdmin):
     reports to leadership."""
 
     resource_classes = [MetricSnapshotResource]
-    export_formats = [CSV, XLSX]
+    export_formats = FORMATS
 
     list_display = ["as_of", "metric", "cohort", "segment", "value", "measured", "window_days"]
     list_filter = ["metric", "cohort", "as_of"]

@@ -6,7 +6,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
+
+from core.spreadsheets import FORMATS
 
 from .models import BehaviouralAnchor, JobFamily, Level, MobilityPath, Role, RoleRequirement, Skill, SkillCategory
 from .resources import (
@@ -23,7 +24,7 @@ from .resources import (
 class SpreadsheetAdmin(ImportExportModelAdmin):
     """Import/export as CSV or Excel, allowed to those who may add and change the rows."""
 
-    formats = import_formats = export_formats = [CSV, XLSX]
+    formats = import_formats = export_formats = FORMATS
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
