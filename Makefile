@@ -3,10 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
 PORT ?= 8000
+WEB_WORKERS ?= 3
 export DEBUG ?= 1
 
-.PHONY: install run test lint migrations-check clean
+.PHONY: install run serve test lint migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,11 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# What production runs needs requirements.txt alone.
+$(VENV)/.installed-app: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
 
 run: install
 	$(MANAGE) migrate --noinput
@@ -29,6 +36,17 @@ run: install
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; $(MANAGE) qcluster & $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Production: DEBUG off, settings from the environment (SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS...),
+# static files collected for whitenoise (without them every page is a server error), gunicorn
+# for the web and qcluster for the tasks.
+serve: export DEBUG := 0
+serve: $(VENV)/.installed-app
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) setup_schedules
+	@trap 'kill 0' INT TERM EXIT; $(MANAGE) qcluster & \
+	  $(BIN)/gunicorn talent.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile -
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
