@@ -10,8 +10,7 @@ flags on the engine's output.
   what the evidence records.
 """
 
-import importlib
-import importlib.util
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -21,15 +20,16 @@ from django.utils import timezone
 from profiles.models import CareerAspiration, Employee, EvidenceSource, SkillEvidence
 from profiles.recording import aspiration_record, evidence_record
 from profiles.signals import profile_changed_on_commit
-from recommendations.models import EmployeeAnalysis, Flag, Recommendation, ReviewItem, ReviewStatus, SkillGap
+from recommendations import outcomes
+from recommendations.models import Flag, Recommendation
 from recommendations.selectors import employee_levels
 from talent.access import employee_of, is_hr
 from taxonomy.models import Skill
 
-from . import selectors
 from .models import CheckIn, Signal, SkillContest
 
 MAX_TEXT = 2000
+ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), within a 64-bit key
 
 
 def _text(value: str, *, field: str, required: str | None = None, limit: int = MAX_TEXT) -> str:
@@ -198,10 +198,13 @@ def checkin_log(
     held_on: date,
     notes: str,
     agreed_actions: str,
+    agenda: list[dict],
+    gaps_snapshot: list[dict],
     by,
     manager_prep_saved: int | None = None,
 ) -> CheckIn:
-    """Log a monthly check-in, keeping the agenda and ranked gaps the briefing showed."""
+    """Log a monthly check-in, keeping the ``agenda`` and ranked gaps (``gaps_snapshot``) the
+    manager's briefing showed (``portal.pages.checkin_inputs``), for next month's comparison."""
     if manager.pk == employee.pk or not employee.org_path.startswith(manager.org_path or "-"):
         raise ValidationError(f"Only a manager in {employee.full_name}'s reporting line logs their check-ins.")
     if held_on > timezone.localdate():
@@ -212,13 +215,12 @@ def checkin_log(
         raise ValidationError(
             {"notes": "Write what you talked about or what you agreed, so the next briefing can follow up."}
         )
-    agenda, snapshot = selectors.checkin_inputs(employee=employee)
     checkin = CheckIn(
         employee=employee,
         manager=manager,
         held_on=held_on,
         agenda=agenda,
-        gaps_snapshot=snapshot,
+        gaps_snapshot=gaps_snapshot,
         notes=notes,
         agreed_actions=agreed_actions,
         manager_prep_saved=manager_prep_saved,
@@ -245,88 +247,20 @@ def checkin_answer(*, checkin: CheckIn, relevance: int) -> CheckIn:
 # --- flags on the engine's output -----------------------------------------------------------------
 
 
-def _outcomes():
-    """``recommendations.outcomes`` once it exists (another change adds it); None until then."""
-    if importlib.util.find_spec("recommendations.outcomes") is None:
-        return None
-    return importlib.import_module("recommendations.outcomes")
-
-
-def gap_flag(*, employee: Employee, skill, by, reason: str) -> Flag:
-    """A manager or HR says a gap is wrong. It goes to HR's review queue and the next training run."""
-    outcomes = _outcomes()
-    if outcomes is not None and hasattr(outcomes, "gap_flag"):
-        return outcomes.gap_flag(employee=employee, skill=skill, by=by, reason=reason)
-    return _flag_write(
-        target=Flag.Target.GAP, employee=employee, skill=skill, recommendation=None, by=by, reason=reason
-    )
-
-
-def recommendation_flag(*, recommendation: Recommendation, by, reason: str) -> Flag:
-    outcomes = _outcomes()
-    if outcomes is not None and hasattr(outcomes, "recommendation_flag"):
-        return outcomes.recommendation_flag(recommendation=recommendation, by=by, reason=reason)
-    return _flag_write(
-        target=Flag.Target.RECOMMENDATION,
-        employee=recommendation.employee,
-        skill=recommendation.skill,
-        recommendation=recommendation,
-        by=by,
-        reason=reason,
-    )
-
-
 def target_flag(*, employee: Employee, target: str, by, reason: str) -> Flag:
     """Flag what the briefing's form names: "gap-<skill id>" or "rec-<recommendation id>"."""
     kind, _, pk = target.partition("-")
-    if kind == "gap" and pk.isdigit():
+    pk = int(pk) if ID.fullmatch(pk) else None
+    if kind == "gap" and pk:
         skill = Skill.objects.filter(pk=pk).first()
         if skill is not None:
-            return gap_flag(employee=employee, skill=skill, by=by, reason=reason)
-    if kind == "rec" and pk.isdigit():
+            return outcomes.gap_flag(employee=employee, skill=skill, by=by, reason=reason)
+    if kind == "rec" and pk:
         recommendation = (
             Recommendation.objects.filter(pk=pk, employee=employee).select_related("employee", "skill").first()
         )
         if recommendation is not None:
-            return recommendation_flag(recommendation=recommendation, by=by, reason=reason)
+            return outcomes.recommendation_flag(recommendation=recommendation, by=by, reason=reason)
     raise ValidationError(
         {"target": "That gap or recommendation is no longer there; reload the page and choose again."}
     )
-
-
-@transaction.atomic
-def _flag_write(*, target, employee, skill, recommendation, by, reason) -> Flag:
-    """Until ``recommendations.outcomes`` exists: the Flag, and a pending "flagged" review item.
-
-    HR's queue keeps one pending item per kind and employee; an item already waiting is marked
-    flagged rather than duplicated.
-    """
-    reason = _text(reason, field="reason", required="Say what is wrong, so HR and the next training run can use it.")
-    flag = Flag(
-        target=target, employee=employee, skill=skill, recommendation=recommendation, reason=reason, raised_by=by
-    )
-    flag.full_clean()
-    flag.save()
-    kind = ReviewItem.Kind.GAP_ANALYSIS if target == Flag.Target.GAP else ReviewItem.Kind.RECOMMENDATION
-    pending = (
-        ReviewItem.objects.select_for_update().filter(kind=kind, employee=employee, status=ReviewStatus.PENDING).first()
-    )
-    if pending is not None:
-        pending.reason = ReviewItem.Reason.FLAGGED
-        pending.save(update_fields=["reason"])
-        return flag
-    pointer = EmployeeAnalysis.objects.filter(employee=employee).first()
-    run_id = (pointer.visible_run_id or pointer.run_id) if pointer else None
-    if recommendation is not None:
-        confidence = recommendation.confidence
-    else:
-        gap = SkillGap.objects.filter(employee=employee, run_id=run_id, skill=skill).only("confidence").first()
-        confidence = gap.confidence if gap else (pointer.confidence if pointer else 0.0)
-    ReviewItem.objects.create(
-        kind=kind,
-        employee=employee,
-        run_id=run_id if kind == ReviewItem.Kind.GAP_ANALYSIS else None,
-        reason=ReviewItem.Reason.FLAGGED,
-        confidence=confidence,
-    )
-    return flag

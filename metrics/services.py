@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from core.frames import read_frame, table
 from feedback.models import CheckIn
 from profiles.models import Demographics, Employee, PerformanceReview, RoleAssignment, SkillEvidence
 from recommendations.models import EmployeeAnalysis, EngineSettings, OpportunityMatch, Recommendation
-from talent.frames import read_frame
 from taxonomy.models import Role
 
 from . import audit, outcomes
@@ -27,10 +27,6 @@ from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
 ALL = "all"
 MOBILITY_WINDOW = pd.Timedelta(days=365)  # roles are filled too rarely to count by the quarter
 ACTED = [Recommendation.Status.ACCEPTED, Recommendation.Status.COMPLETED]
-
-
-def _table(model) -> str:
-    return model._meta.db_table
 
 
 def _when(values: pd.Series) -> pd.Series:
@@ -58,11 +54,11 @@ class Query:
 def queries(*, end: pd.Timestamp) -> dict[str, Query]:
     """Every read of a snapshot and its audit, as of ``end`` (``bench_metrics`` times the same ones raw)."""
     until = end.to_pydatetime()
-    recommendations = _table(Recommendation)
+    recommendations = table(Recommendation)
     return {
         "people": Query(
             "SELECT e.id, e.cohort, e.status, e.hire_date, e.termination_date, r.grade "  # noqa: S608
-            f"FROM {_table(Employee)} AS e LEFT JOIN {_table(Role)} AS r ON r.id = e.role_id",
+            f"FROM {table(Employee)} AS e LEFT JOIN {table(Role)} AS r ON r.id = e.role_id",
             [],
             ["employee_id", "cohort", "status", "hire_date", "termination_date", "grade"],
             {"employee_id": "int64", "cohort": "str", "status": "str", "grade": "float64"},
@@ -78,7 +74,7 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
         ),
         "evidence": Query(  # only the pairs a pick targeted
             "SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at "  # noqa: S608
-            f"FROM {_table(SkillEvidence)} AS e WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM "
+            f"FROM {table(SkillEvidence)} AS e WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM "
             f"{recommendations} AS r WHERE r.employee_id = e.employee_id AND r.skill_id = e.skill_id "
             "AND r.delivered_at <= %s)",
             [until, until],
@@ -87,35 +83,35 @@ def queries(*, end: pd.Timestamp) -> dict[str, Query]:
             ("observed_at",),
         ),
         "moves": Query(
-            f"SELECT employee_id, kind, start_date FROM {_table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
+            f"SELECT employee_id, kind, start_date FROM {table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
             [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
             ["employee_id", "kind", "start_date"],
             {"employee_id": "int64", "kind": "str"},
             ("start_date",),
         ),
         "checkins": Query(
-            f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {_table(CheckIn)}",  # noqa: S608
+            f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {table(CheckIn)}",  # noqa: S608
             [],
             ["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
             {"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
             ("held_on",),
         ),
         "demographics": Query(
-            f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {_table(Demographics)}",  # noqa: S608
+            f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {table(Demographics)}",  # noqa: S608
             [],
             ["employee_id", *audit.ATTRIBUTES],
             {"employee_id": "int64", **dict.fromkeys(audit.ATTRIBUTES, "str")},
         ),
         "matched": Query(
-            f"SELECT DISTINCT m.employee_id FROM {_table(OpportunityMatch)} AS m "  # noqa: S608
-            f"JOIN {_table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
+            f"SELECT DISTINCT m.employee_id FROM {table(OpportunityMatch)} AS m "  # noqa: S608
+            f"JOIN {table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
             "WHERE m.rank_for_employee IS NOT NULL",
             [],
             ["employee_id"],
             {"employee_id": "int64"},
         ),
         "scores": Query(
-            f"SELECT employee_id, score FROM {_table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
+            f"SELECT employee_id, score FROM {table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
             [until],
             ["employee_id", "score"],
             {"employee_id": "int64", "score": "float64"},

@@ -27,8 +27,8 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.frames import age_days_sql, as_bool, id_ranges, now_param, placeholders, read_frame, table, write_frame
 from profiles.models import CareerAspiration, Employee, RoleAssignment, SkillDemand, SkillEvidence
-from talent.frames import id_ranges, is_postgres, read_frame, write_frame
 from taxonomy.models import MobilityPath, RoleRequirement
 
 from . import learning  # learning recommendations: read once, per chunk, after the run
@@ -127,51 +127,37 @@ class Shared:
     catalogue: learning.Catalogue | None = None  # learning recommendations (recommendations.learning)
 
 
-def _table(model) -> str:
-    return model._meta.db_table
-
-
-def _age_days_sql(column: str) -> str:
-    if is_postgres():
-        return f"EXTRACT(EPOCH FROM (%s::timestamptz - {column})) / 86400.0"
-    return f"julianday(%s) - julianday({column})"
-
-
-def _now_param(now) -> str:
-    return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def read_shared() -> Shared:
     requirements = read_frame(
-        f"SELECT role_id, skill_id, target_level, importance, core FROM {_table(RoleRequirement)}",  # noqa: S608
+        f"SELECT role_id, skill_id, target_level, importance, core FROM {table(RoleRequirement)}",  # noqa: S608
         columns=["role_id", "skill_id", "target_level", "importance", "core"],
         dtypes={"role_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
     )
-    requirements["core"] = requirements["core"].isin([True, 1, "t", "true", "True"])  # SQLite 1/0, COPY t/f
+    requirements["core"] = as_bool(requirements["core"])
     mobility = read_frame(
-        f"SELECT from_role_id, to_role_id, kind FROM {_table(MobilityPath)}",  # noqa: S608
+        f"SELECT from_role_id, to_role_id, kind FROM {table(MobilityPath)}",  # noqa: S608
         columns=["from_role_id", "to_role_id", "kind"],
         dtypes={"from_role_id": "int64", "to_role_id": "int64"},
     )
     history = read_frame(
-        f"SELECT employee_id, role_id, start_date FROM {_table(RoleAssignment)}",  # noqa: S608
+        f"SELECT employee_id, role_id, start_date FROM {table(RoleAssignment)}",  # noqa: S608
         columns=["employee_id", "role_id", "start_date"],
         dtypes={"employee_id": "int64", "role_id": "int64"},
     )
     demand = read_frame(
-        f"SELECT business_unit_id, skill_id, weight FROM {_table(SkillDemand)}",  # noqa: S608
+        f"SELECT business_unit_id, skill_id, weight FROM {table(SkillDemand)}",  # noqa: S608
         columns=["business_unit_id", "skill_id", "weight"],
         dtypes={"business_unit_id": "int64", "skill_id": "int64", "weight": "float64"},
     )
     opportunities = read_frame(
-        f"SELECT id, kind, role_id FROM {_table(Opportunity)} WHERE status = %s",  # noqa: S608
+        f"SELECT id, kind, role_id FROM {table(Opportunity)} WHERE status = %s",  # noqa: S608
         [Opportunity.Status.OPEN],
         columns=["opportunity_id", "kind", "role_id"],
         dtypes={"opportunity_id": "int64", "role_id": "float64"},
     )
     listed = read_frame(
-        f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {_table(OpportunitySkill)} s "  # noqa: S608
-        f"JOIN {_table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
+        f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {table(OpportunitySkill)} s "  # noqa: S608
+        f"JOIN {table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
         [Opportunity.Status.OPEN],
         columns=["opportunity_id", "skill_id", "target_level", "importance"],
         dtypes={"opportunity_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
@@ -229,14 +215,14 @@ def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple
     """The employees of one chunk (with their current aspired role) and their evidence."""
     where, params = scope.where("id", low, high)
     employees = read_frame(
-        f"SELECT id, role_id, business_unit_id FROM {_table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
+        f"SELECT id, role_id, business_unit_id FROM {table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
         ["active", *params],
         columns=["employee_id", "role_id", "business_unit_id"],
         dtypes={"employee_id": "int64", "role_id": "float64", "business_unit_id": "float64"},
     )
     where, params = scope.where("employee_id", low, high)
     aspirations = read_frame(
-        f"SELECT employee_id, target_role_id, stated_at FROM {_table(CareerAspiration)} WHERE {where}",  # noqa: S608
+        f"SELECT employee_id, target_role_id, stated_at FROM {table(CareerAspiration)} WHERE {where}",  # noqa: S608
         params,
         columns=["employee_id", "aspired_role_id", "stated_at"],
         dtypes={"employee_id": "int64", "aspired_role_id": "float64"},
@@ -244,9 +230,9 @@ def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple
     latest = aspirations.sort_values(["employee_id", "stated_at"]).drop_duplicates("employee_id", keep="last")
     employees = employees.merge(latest[["employee_id", "aspired_role_id"]], on="employee_id", how="left")
     evidence = read_frame(
-        f"SELECT employee_id, skill_id, level, source, {_age_days_sql('observed_at')}, confidence "  # noqa: S608
-        f"FROM {_table(SkillEvidence)} WHERE {where}",
-        [_now_param(now), *params],
+        f"SELECT employee_id, skill_id, level, source, {age_days_sql('observed_at')}, confidence "  # noqa: S608
+        f"FROM {table(SkillEvidence)} WHERE {where}",
+        [now_param(now), *params],
         columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
         dtypes={
             "employee_id": "int64",
@@ -343,9 +329,9 @@ def write_chunk(*, run: AnalysisRun, results: Results) -> int:
     paths = results.paths.assign(run_id=run.pk)
     matches = results.matches.assign(run_id=run.pk, rank_for_opportunity=np.nan)
     with transaction.atomic():
-        written = write_frame(_table(SkillGap), gaps, GAP_TABLE_COLUMNS)
-        written += write_frame(_table(CareerPath), paths, PATH_TABLE_COLUMNS)
-        written += write_frame(_table(OpportunityMatch), matches, MATCH_TABLE_COLUMNS)
+        written = write_frame(table(SkillGap), gaps, GAP_TABLE_COLUMNS)
+        written += write_frame(table(CareerPath), paths, PATH_TABLE_COLUMNS)
+        written += write_frame(table(OpportunityMatch), matches, MATCH_TABLE_COLUMNS)
         _stage_summary(run=run, summary=results.summary)
     return written
 
@@ -353,7 +339,7 @@ def write_chunk(*, run: AnalysisRun, results: Results) -> int:
 def _stage_summary(*, run, summary):
     """Keep the chunk's per-employee summary on the run until it finishes (a scratch table)."""
     write_frame(
-        _table(RunSummary),
+        table(RunSummary),
         summary.assign(run_id=run.pk),
         [
             "run_id",
@@ -371,8 +357,8 @@ def _stage_summary(*, run, summary):
 def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
     """Step 4: make the new run the current one for everyone in scope, all at once."""
     engine = EngineSettings.load()
-    summaries = _table(RunSummary)
-    analyses = _table(EmployeeAnalysis)
+    summaries = table(RunSummary)
+    analyses = table(EmployeeAnalysis)
     stamp = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic(), connection.cursor() as cursor:
         pending_if = "1=1" if engine.pilot_mode else "s.confidence < %s"
@@ -404,7 +390,7 @@ def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
         # Items a manager or HR flagged stay in the queue (pointing at the newest analysis); the
         # other waiting items are replaced by this run's.
         where, params = scope.where("employee_id")
-        items = _table(ReviewItem)
+        items = table(ReviewItem)
         cursor.execute(
             f"DELETE FROM {items} WHERE kind = %s AND status = %s AND reason <> %s AND {where}",  # noqa: S608
             [ReviewItem.Kind.GAP_ANALYSIS, ReviewStatus.PENDING, ReviewItem.Reason.FLAGGED, *params],
@@ -445,7 +431,7 @@ def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
 
 def _rank_candidates(cursor, run):
     """Rank each opportunity's candidates across all chunks; drop rows neither list keeps."""
-    matches = _table(OpportunityMatch)
+    matches = table(OpportunityMatch)
     cursor.execute(
         f"""
         UPDATE {matches} SET rank_for_opportunity = ranked.position
@@ -463,29 +449,29 @@ def _rank_candidates(cursor, run):
 
 def remove_unreferenced(*, scope: Scope) -> None:
     """Step 5: delete result rows no employee points at any more (previous generations)."""
-    analyses = _table(EmployeeAnalysis)
+    analyses = table(EmployeeAnalysis)
+    result_tables = [table(SkillGap), table(CareerPath), table(OpportunityMatch)]
     with transaction.atomic(), connection.cursor() as cursor:
         if scope.kind == AnalysisRun.Scope.EMPLOYEES:
-            for table in (_table(SkillGap), _table(CareerPath), _table(OpportunityMatch)):
-                where, params = scope.where(f"{table}.employee_id")
+            for results in result_tables:
+                where, params = scope.where(f"{results}.employee_id")
                 cursor.execute(
-                    f"""DELETE FROM {table} WHERE {where} AND NOT EXISTS (
-                        SELECT 1 FROM {analyses} a WHERE a.employee_id = {table}.employee_id
-                        AND (a.run_id = {table}.run_id OR a.visible_run_id = {table}.run_id))""",  # noqa: S608
+                    f"""DELETE FROM {results} WHERE {where} AND NOT EXISTS (
+                        SELECT 1 FROM {analyses} a WHERE a.employee_id = {results}.employee_id
+                        AND (a.run_id = {results}.run_id OR a.visible_run_id = {results}.run_id))""",  # noqa: S608
                     params,
                 )
             return
         cursor.execute(
-            f"SELECT id FROM {_table(AnalysisRun)} WHERE status <> %s AND id NOT IN "  # noqa: S608
+            f"SELECT id FROM {table(AnalysisRun)} WHERE status <> %s AND id NOT IN "  # noqa: S608
             f"(SELECT run_id FROM {analyses}) AND id NOT IN "
             f"(SELECT visible_run_id FROM {analyses} WHERE visible_run_id IS NOT NULL)",
             [AnalysisRun.Status.RUNNING],
         )
         stale = [row[0] for row in cursor.fetchall()]
         if stale:
-            marks = ", ".join(["%s"] * len(stale))
-            for table in (_table(SkillGap), _table(CareerPath), _table(OpportunityMatch)):
-                cursor.execute(f"DELETE FROM {table} WHERE run_id IN ({marks})", stale)  # noqa: S608
+            for results in result_tables:
+                cursor.execute(f"DELETE FROM {results} WHERE run_id IN ({placeholders(stale)})", stale)  # noqa: S608
 
 
 @dataclass
@@ -499,7 +485,7 @@ class Timings:
 def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) -> tuple[AnalysisRun, list]:
     where, params = scope.where("id")
     ids = read_frame(
-        f"SELECT id FROM {_table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
+        f"SELECT id FROM {table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
         ["active", *params],
         columns=["id"],
         dtypes={"id": "int64"},
@@ -529,11 +515,11 @@ def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Sh
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(AnalysisRun)} SET chunks_done = chunks_done + 1, gaps = gaps + %s, paths = paths + %s, "  # noqa: S608
+            f"UPDATE {table(AnalysisRun)} SET chunks_done = chunks_done + 1, gaps = gaps + %s, paths = paths + %s, "  # noqa: S608
             "matches = matches + %s, progress = (chunks_done + 1) * 1.0 / chunks_total WHERE id = %s",
             [len(results.gaps), len(results.paths), len(results.matches), run.pk],
         )
-        cursor.execute(f"SELECT chunks_done, chunks_total FROM {_table(AnalysisRun)} WHERE id = %s", [run.pk])  # noqa: S608
+        cursor.execute(f"SELECT chunks_done, chunks_total FROM {table(AnalysisRun)} WHERE id = %s", [run.pk])  # noqa: S608
         done, total = cursor.fetchone()
     return done >= total
 

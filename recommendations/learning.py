@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
+from core.frames import age_days_sql, as_bool, is_postgres, now_param, placeholders, read_frame, table, write_frame
 from profiles.models import BusinessUnit, Employee, LearningRecord, SkillEvidence
-from talent.frames import is_postgres, read_frame, write_frame
 from taxonomy.models import Role, Skill
 
 from .engine import picking
@@ -63,24 +63,6 @@ RECOMMENDATION_COLUMNS = [
 ]  # fmt: skip
 
 
-def _table(model) -> str:
-    return model._meta.db_table
-
-
-def _in(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _age_days_sql(column: str) -> str:
-    if is_postgres():
-        return f"EXTRACT(EPOCH FROM (%s::timestamptz - {column})) / 86400.0"
-    return f"julianday(%s) - julianday({column})"
-
-
-def _now_param(now) -> str:
-    return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 RESOURCE_ID = "COALESCE(c.id, k.id)"
 """The catalogue item a learning record (``lr``) is about, after ``_resource_of_record()``."""
 
@@ -90,7 +72,7 @@ def _resource_of_record() -> str:
     LMS activity id, ``k`` for an item without one by the ``catalogue:<pk>`` key its completions
     are recorded under (``LearningResource.record_key``). Both are index lookups; use
     ``RESOURCE_ID`` (and ``c.kind``/``k.kind``) for the item."""
-    resources, prefix = _table(LearningResource), LearningResource.RECORD_KEY_PREFIX
+    resources, prefix = table(LearningResource), LearningResource.RECORD_KEY_PREFIX
     if is_postgres():  # only well-formed keys reach the cast (PostgreSQL's cast would fail on others)
         pk = f"CASE WHEN lr.activity_id ~ '^{prefix}[0-9]{{1,18}}$' THEN CAST(SUBSTR(lr.activity_id, {len(prefix) + 1}) AS BIGINT) END"
     else:  # SQLite's cast reads what digits there are and gives 0 otherwise
@@ -133,10 +115,10 @@ def _name_of(names: tuple[np.ndarray, np.ndarray], ids: np.ndarray) -> np.ndarra
 
 
 def read_catalogue(*, now, weights=None) -> Catalogue:
-    resources_table, skills_table = _table(LearningResource), _table(ResourceSkill)
+    resources_table, skills_table = table(LearningResource), table(ResourceSkill)
     resources = read_frame(
         f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name "  # noqa: S608
-        f"FROM {resources_table} r LEFT JOIN {_table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
+        f"FROM {resources_table} r LEFT JOIN {table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
         [True],
         columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor"],
         dtypes={"resource_id": "int64", "hours": "float64", "mentor_id": "float64"},
@@ -149,12 +131,12 @@ def read_catalogue(*, now, weights=None) -> Catalogue:
         dtypes={"resource_id": "int64", "skill_id": "int64", "from_level": "int64", "to_level": "int64"},
     )
     skills = read_frame(
-        f"SELECT id, kind, name FROM {_table(Skill)} WHERE id IN (SELECT skill_id FROM {skills_table})",  # noqa: S608
+        f"SELECT id, kind, name FROM {table(Skill)} WHERE id IN (SELECT skill_id FROM {skills_table})",  # noqa: S608
         columns=["skill_id", "kind", "name"],
         dtypes={"skill_id": "int64"},
     )
-    roles = read_frame(f"SELECT id, title FROM {_table(Role)}", columns=["id", "title"], dtypes={"id": "int64"})  # noqa: S608
-    units = read_frame(f"SELECT id, name FROM {_table(BusinessUnit)}", columns=["id", "name"], dtypes={"id": "int64"})  # noqa: S608
+    roles = read_frame(f"SELECT id, title FROM {table(Role)}", columns=["id", "title"], dtypes={"id": "int64"})  # noqa: S608
+    units = read_frame(f"SELECT id, name FROM {table(BusinessUnit)}", columns=["id", "name"], dtypes={"id": "int64"})  # noqa: S608
     skill_kinds, resource_stats = skills[["skill_id", "kind"]], read_resource_stats_cached()
     mentor_levels = read_mentor_levels(now=now, weights=weights)
     resource_skills = within_mentor_levels(resource_skills, mentor_levels)
@@ -201,14 +183,14 @@ def read_resource_stats() -> pd.DataFrame:
     newest evidence before it and the newest within 180 days after, each one index lookup on
     (employee, skill, observed_at)) summed per resource.
     """
-    records_table = _table(LearningRecord)
+    records_table = table(LearningRecord)
     records = read_frame(
         f"SELECT {RESOURCE_ID}, lr.status, COUNT(*) FROM {records_table} lr {_resource_of_record()} "  # noqa: S608
         f"WHERE {RESOURCE_ID} IS NOT NULL GROUP BY {RESOURCE_ID}, lr.status",
         columns=["resource_id", "status", "count"],
         dtypes={"resource_id": "int64", "count": "int64"},
     )
-    evidence, finished = _table(SkillEvidence), picking.FINISHED
+    evidence, finished = table(SkillEvidence), picking.FINISHED
     newest = (
         f"SELECT e.level FROM {evidence} e WHERE e.employee_id = lr.employee_id AND e.skill_id = rs.skill_id AND "  # noqa: S608
         "{when} ORDER BY e.observed_at DESC LIMIT 1"
@@ -222,8 +204,8 @@ def read_resource_stats() -> pd.DataFrame:
         f"SELECT resource_id, SUM(level_after - COALESCE(level_before, from_level)), COUNT(*) FROM ("  # noqa: S608
         f"SELECT rs.resource_id, rs.from_level AS from_level, ({before}) AS level_before, ({after}) AS level_after "
         f"FROM {records_table} lr {_resource_of_record()} "
-        f"JOIN {_table(ResourceSkill)} rs ON rs.resource_id = {RESOURCE_ID} "
-        f"WHERE lr.status IN ({_in(finished)}) AND lr.completed_at IS NOT NULL"
+        f"JOIN {table(ResourceSkill)} rs ON rs.resource_id = {RESOURCE_ID} "
+        f"WHERE lr.status IN ({placeholders(finished)}) AND lr.completed_at IS NOT NULL"
         ") outcomes WHERE level_after IS NOT NULL GROUP BY resource_id",
         [picking.OUTCOME_SOURCE_IGNORED, *finished],
         columns=["resource_id", "rise_sum", "rise_n"],
@@ -250,11 +232,11 @@ def within_mentor_levels(resource_skills: pd.DataFrame, mentor_levels: pd.DataFr
 def read_mentor_levels(*, now, weights=None) -> pd.DataFrame:
     """Each mentor's current level in the skills of their mentorships (for "who is at level 4")."""
     evidence = read_frame(
-        f"SELECT r.id, rs.skill_id, e.level, e.source, {_age_days_sql('e.observed_at')}, e.confidence "  # noqa: S608
-        f"FROM {_table(LearningResource)} r JOIN {_table(ResourceSkill)} rs ON rs.resource_id = r.id "
-        f"JOIN {_table(SkillEvidence)} e ON e.employee_id = r.mentor_id AND e.skill_id = rs.skill_id "
+        f"SELECT r.id, rs.skill_id, e.level, e.source, {age_days_sql('e.observed_at')}, e.confidence "  # noqa: S608
+        f"FROM {table(LearningResource)} r JOIN {table(ResourceSkill)} rs ON rs.resource_id = r.id "
+        f"JOIN {table(SkillEvidence)} e ON e.employee_id = r.mentor_id AND e.skill_id = rs.skill_id "
         f"WHERE r.active = %s",
-        [_now_param(now), True],
+        [now_param(now), True],
         columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
         dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64", "age_days": "float64",
                 "confidence": "float64"},
@@ -274,7 +256,7 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
     where, params = scope.where("lr.employee_id", low, high)
     records = read_frame(
         f"SELECT lr.employee_id, {RESOURCE_ID}, COALESCE(c.kind, k.kind, %s), lr.status, COUNT(*), SUM(lr.minutes) "  # noqa: S608
-        f"FROM {_table(LearningRecord)} lr {_resource_of_record()} "
+        f"FROM {table(LearningRecord)} lr {_resource_of_record()} "
         f"WHERE {where} GROUP BY lr.employee_id, {RESOURCE_ID}, COALESCE(c.kind, k.kind, %s), lr.status",
         [picking.EXTERNAL_FORMAT, *params, picking.EXTERNAL_FORMAT],
         columns=["employee_id", "resource_id", "format", "status", "count", "minutes"],
@@ -283,12 +265,12 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
     where, params = scope.where("employee_id", low, high)
     statuses = [str(status) for status in (*LIVE, *ACTED)]
     recommendations = read_frame(
-        f"SELECT id, employee_id, resource_id, status, {', '.join(REPLANNED)} FROM {_table(Recommendation)} "  # noqa: S608
-        f"WHERE status IN ({_in(statuses)}) AND {where}",
+        f"SELECT id, employee_id, resource_id, status, {', '.join(REPLANNED)} FROM {table(Recommendation)} "  # noqa: S608
+        f"WHERE status IN ({placeholders(statuses)}) AND {where}",
         [*statuses, *params],
         columns=["id", "employee_id", "resource_id", "status", *REPLANNED],
     )  # fmt: skip
-    recommendations["shown"] = recommendations["shown"].isin([True, 1, "t", "true", "True"])  # SQLite 1/0, COPY t/f
+    recommendations["shown"] = as_bool(recommendations["shown"])
     # (numpy from here: pandas' per-call overhead would dominate a one-employee recompute)
     status = records["status"].to_numpy(dtype=object)
     resource = records["resource_id"].to_numpy(dtype="float64")
@@ -458,7 +440,7 @@ def stage(*, run: AnalysisRun, picks: pd.DataFrame, withdrawn: pd.DataFrame) -> 
         rank=rows["rank"].astype("int64"),
         shown=rows["shown"].astype(bool),
     )
-    return write_frame(_table(Recommendation), rows, RECOMMENDATION_COLUMNS)
+    return write_frame(table(Recommendation), rows, RECOMMENDATION_COLUMNS)
 
 
 SLICE_EMPLOYEES = 5_000
@@ -532,14 +514,14 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
     never joins the table with itself.
     """
     engine = EngineSettings.load()
-    recs = _table(Recommendation)
+    recs = table(Recommendation)
     stamp = connection.ops.adapt_datetimefield_value(run.started_at)
     delivered_at = connection.ops.adapt_datetimefield_value(now)
     where, params = scope.where("employee_id")
     live, acted = [str(status) for status in LIVE], [str(status) for status in ACTED]
     staged = f"status = %s AND created_at = %s AND {where}"
     state = (  # each row: which it is (1 staged, 0 live, 2 acted on) and whether it withdraws
-        f"id, employee_id, resource_id, CASE WHEN status = %s THEN 1 WHEN status IN ({_in(live)}) THEN 0 "
+        f"id, employee_id, resource_id, CASE WHEN status = %s THEN 1 WHEN status IN ({placeholders(live)}) THEN 0 "
         "ELSE 2 END, CASE WHEN reason = %s THEN 1 ELSE 0 END"
     )
     state_params = [Status.PROPOSED, *live, WITHDRAW]
@@ -547,7 +529,7 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
     # PostgreSQL scan the whole table, half a second per one-employee recompute at 100k.
     rows = read_frame(
         f"SELECT {state} FROM {recs} WHERE {staged} UNION ALL "  # noqa: S608
-        f"SELECT {state} FROM {recs} WHERE status IN ({_in(live + acted)}) "
+        f"SELECT {state} FROM {recs} WHERE status IN ({placeholders(live + acted)}) "
         f"AND employee_id IN (SELECT employee_id FROM {recs} WHERE {staged})",
         [
             *state_params,
@@ -571,7 +553,7 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
         # a. rows staged by runs that failed or stopped before this step (not by runs still going)
         cursor.execute(
             f"DELETE FROM {recs} WHERE status = %s AND {where} AND created_at IN "  # noqa: S608
-            f"(SELECT started_at FROM {_table(AnalysisRun)} WHERE status <> %s AND id <> %s)",
+            f"(SELECT started_at FROM {table(AnalysisRun)} WHERE status <> %s AND id <> %s)",
             [Status.PROPOSED, *params, AnalysisRun.Status.RUNNING, run.pk],
         )
         # b. picked again with new figures: the live row keeps its status, dates and original
@@ -585,9 +567,12 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
             )
         # c. no longer picked: withdrawn; d. the staged rows used in b and c go
         for batch in _batches(withdrawn):
-            cursor.execute(f"UPDATE {recs} SET status = %s WHERE id IN ({_in(batch)})", [Status.WITHDRAWN, *batch])  # noqa: S608
+            cursor.execute(
+                f"UPDATE {recs} SET status = %s WHERE id IN ({placeholders(batch)})",  # noqa: S608
+                [Status.WITHDRAWN, *batch],
+            )
         for batch in _batches(dropped):
-            cursor.execute(f"DELETE FROM {recs} WHERE id IN ({_in(batch)})", batch)  # noqa: S608
+            cursor.execute(f"DELETE FROM {recs} WHERE id IN ({placeholders(batch)})", batch)  # noqa: S608
         # e. release the new picks by the review policy
         if engine.pilot_mode:
             cursor.execute(
@@ -606,19 +591,19 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
         #    employees whose picks changed (an item HR is looking at because someone flagged a
         #    recommendation stays as it is); waiting picks offered only on request go along
         #    with the item's decision
-        items = _table(ReviewItem)
+        items = table(ReviewItem)
         generated = [ReviewItem.Reason.PILOT, ReviewItem.Reason.LOW_CONFIDENCE]
         reason = ReviewItem.Reason.PILOT if engine.pilot_mode else ReviewItem.Reason.LOW_CONFIDENCE
         for batch in _batches(touched):
             cursor.execute(
                 f"DELETE FROM {items} WHERE kind = %s AND status = %s AND reason IN (%s, %s) "  # noqa: S608
-                f"AND employee_id IN ({_in(batch)})",
+                f"AND employee_id IN ({placeholders(batch)})",
                 [ReviewItem.Kind.RECOMMENDATION, ReviewStatus.PENDING, *generated, *batch],
             )
             cursor.execute(
                 f"INSERT INTO {items} (kind, employee_id, run_id, reason, confidence, status, created_at, note) "  # noqa: S608
                 f"SELECT %s, employee_id, %s, %s, MIN(confidence), %s, %s, '' FROM {recs} r "
-                f"WHERE status = %s AND shown = %s AND employee_id IN ({_in(batch)}) AND NOT EXISTS (SELECT 1 "
+                f"WHERE status = %s AND shown = %s AND employee_id IN ({placeholders(batch)}) AND NOT EXISTS (SELECT 1 "
                 f"FROM {items} i WHERE i.kind = %s AND i.status = %s AND i.employee_id = r.employee_id) "
                 "GROUP BY employee_id",
                 [ReviewItem.Kind.RECOMMENDATION, None, reason, ReviewStatus.PENDING, delivered_at, Status.IN_REVIEW,

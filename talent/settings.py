@@ -58,7 +58,12 @@ INSTALLED_APPS = [
     "recommendations",
     "feedback",
     "metrics",
+    "portal",
 ]
+# The demo organisation (`seed_demo`, which the benchmarks use too) is for development only.
+DEMO = env.bool("DEMO", default=DEBUG or TESTING)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -85,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "talent.context_processors.viewer",
+                "portal.context_processors.viewer",
             ],
         },
     },
@@ -107,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth rate-limits failed sign-ins through the cache, so the cache must be shared by every
 # process: the database cache (created by `manage.py createcachetable`). The portal pages
-# (talent.pagecache: ~8 KB each, compressed) have a table of their own, so their churn never
+# (portal.pagecache: ~8 KB each, compressed) have a table of their own, so their churn never
 # culls a sign-in counter; past 20,000 pages a quarter of them is dropped.
 CACHES = {
     "default": {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from portal import views
 
 admin.site.site_header = "Talent platform · HR configuration"
 admin.site.site_title = "Talent HR admin"
@@ -19,5 +19,5 @@ urlpatterns = [
     path("scim/v2/", include("profiles.scim.urls")),
     path("xapi/", include("profiles.xapi.urls")),
     path("api/", include("profiles.api.urls")),
-    path("", include("talent.portal_urls")),
+    path("", include("portal.urls")),
 ]

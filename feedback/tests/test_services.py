@@ -10,6 +10,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles.models import SkillEvidence
+from recommendations import outcomes
 from recommendations.models import Flag, ReviewItem
 
 from .fixtures import analysed, recommendation_for, team  # noqa: F401  (fixtures)
@@ -130,21 +131,21 @@ def test_confirming_a_level_adds_self_evidence_marked_confirmed(analysed):  # no
 class TestCheckinLog:
     def test_it_keeps_the_agenda_and_the_ranked_gaps_shown(self, analysed):  # noqa: F811
         org, *_ = analysed
+        agenda = [{"title": "Progress on the top gap: Stakeholder management", "detail": "", "minutes": 5}]
+        snapshot = [{"skill_id": 1, "skill": "Stakeholder management", "rank": 1, "level": 1, "goal": 3}]
         checkin = services.checkin_log(
             employee=org.employee,
             manager=org.manager,
             held_on=timezone.localdate(),
             notes="Good talk",
             agreed_actions="- Shadow a stakeholder review\n- Draft the Q3 update",
+            agenda=agenda,
+            gaps_snapshot=snapshot,
             by=org.manager.user,
             manager_prep_saved=4,
         )
-        assert [item["title"] for item in checkin.agenda][:3] == [
-            "Progress on the top gap: Stakeholder management",
-            "Recommendation engagement",
-            "Goals check",
-        ]
-        assert [gap["skill"] for gap in checkin.gaps_snapshot] == ["Stakeholder management", "Coaching"]
+        checkin.refresh_from_db()
+        assert (checkin.agenda, checkin.gaps_snapshot) == (agenda, snapshot)
         assert checkin.actions == ["Shadow a stakeholder review", "Draft the Q3 update"]
 
     def test_it_refuses_a_future_date_an_empty_log_and_someone_outside_the_line(self, analysed):  # noqa: F811
@@ -155,6 +156,8 @@ class TestCheckinLog:
             "held_on": timezone.localdate(),
             "notes": "x",
             "agreed_actions": "",
+            "agenda": [],
+            "gaps_snapshot": [],
             "by": None,
         }
         with pytest.raises(ValidationError, match="future"):
@@ -184,19 +187,10 @@ def test_a_signal_needs_text(org):
     assert signal.kind == "manager_note"
 
 
-@pytest.fixture(params=["outcomes", "fallback"])
-def flag_writer(request, monkeypatch):
-    """Flags go through ``recommendations.outcomes`` when it exists, else through feedback's own writer."""
-    if request.param == "fallback":
-        monkeypatch.setattr(services, "_outcomes", lambda: None)
-    return request.param
-
-
-@pytest.mark.usefixtures("flag_writer")
 class TestFlags:
     def test_a_flagged_gap_lands_in_hr_review_as_flagged(self, analysed):  # noqa: F811
         org, _, stakeholders = analysed
-        flag = services.gap_flag(
+        flag = outcomes.gap_flag(
             employee=org.employee, skill=stakeholders, by=org.manager.user, reason="She already leads these"
         )
         assert (flag.target, flag.skill, flag.raised_by) == (Flag.Target.GAP, stakeholders, org.manager.user)
@@ -206,7 +200,7 @@ class TestFlags:
     def test_an_item_already_waiting_is_marked_flagged_not_duplicated(self, analysed):  # noqa: F811
         org, _, stakeholders = analysed
         ReviewItem.objects.create(kind="gap_analysis", employee=org.employee, reason="low_confidence", confidence=0.3)
-        services.gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason="Wrong")
+        outcomes.gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason="Wrong")
         assert list(ReviewItem.objects.filter(employee=org.employee).values_list("reason", flat=True)) == ["flagged"]
 
     def test_a_flagged_recommendation_lands_in_hr_review(self, analysed):  # noqa: F811
@@ -221,7 +215,8 @@ class TestFlags:
     def test_a_flag_needs_a_reason_and_a_target_that_exists(self, analysed):  # noqa: F811
         org, _, stakeholders = analysed
         with pytest.raises(ValidationError, match="wrong"):
-            services.gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason=" ")
-        with pytest.raises(ValidationError, match="no longer there"):
-            services.target_flag(employee=org.employee, target="rec-999999", by=org.manager.user, reason="x")
+            outcomes.gap_flag(employee=org.employee, skill=stakeholders, by=org.manager.user, reason=" ")
+        for target in ["rec-999999", "gap-²", "rec-٣", "gap-99999999999999999999999", "gap-"]:
+            with pytest.raises(ValidationError, match="no longer there"):
+                services.target_flag(employee=org.employee, target=target, by=org.manager.user, reason="x")
         assert not Flag.objects.exists()

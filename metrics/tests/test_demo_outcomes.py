@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
+from demo.context import BASE_DATE
+from demo.generator import build_demo
 from metrics.models import Metric, MetricSnapshot
-from talent.demo.context import BASE_DATE
-from talent.demo.generator import build_demo
 
 pytestmark = pytest.mark.django_db
 

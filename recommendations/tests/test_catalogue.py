@@ -561,7 +561,7 @@ class TestTheCatalogueAdmin:
 @pytest.fixture
 def demo_with_catalogue(settings):
     """``build_demo``, whose steps include the catalogue (after the opportunities)."""
-    from talent.demo.generator import build_demo
+    from demo.generator import build_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_demo
@@ -579,7 +579,7 @@ class TestTheDemoCatalogue:
         assert LearningResource.objects.filter(title="SQL study circle", kind="peer").exists()
 
     def test_every_pilot_skill_is_covered_at_each_level_step_in_several_formats(self, demo_with_catalogue):
-        from talent.demo.taxonomy_data import SKILLS
+        from demo.taxonomy_data import SKILLS
 
         demo_with_catalogue()
 

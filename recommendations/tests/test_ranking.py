@@ -17,14 +17,14 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 from sklearn.linear_model import LogisticRegression
 
+from demo import generator
+from demo.catalogue import catalogue_step
+from demo.context import Context, DemoSummary
+from demo.first_analysis import opportunities
+from demo.recommendation_history import recommendation_history
 from recommendations import ranking, scoring, training_tasks
 from recommendations.engine.picking import FEATURES, heuristic_score
 from recommendations.models import Flag, LearningResource, ModelRun, Recommendation
-from talent.demo import generator
-from talent.demo.catalogue import catalogue_step
-from talent.demo.context import Context, DemoSummary
-from talent.demo.first_analysis import opportunities
-from talent.demo.recommendation_history import recommendation_history
 
 FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG2_3 = np.log2(3.0)

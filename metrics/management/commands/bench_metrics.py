@@ -22,9 +22,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
+from core.frames import is_postgres
 from metrics.services import queries, snapshot_take
 from profiles.models import Employee
-from talent.frames import is_postgres
 
 
 class Command(BaseCommand):

@@ -27,10 +27,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.frames import id_ranges, is_postgres, read_frame, write_frame
 from profiles.models import Employee
 from recommendations import analysis
 from recommendations.models import AnalysisRun
-from talent.frames import id_ranges, is_postgres, read_frame, write_frame
 
 FLOOR_TABLE = "bench_floor_results"
 

@@ -1,4 +1,4 @@
-"""The portal pages' content cache (talent.pagecache): a page seen again is served from the cache,
+"""The portal pages' content cache (portal.pagecache): a page seen again is served from the cache,
 and every kind of change a person would notice shows on the very next visit."""
 
 import re

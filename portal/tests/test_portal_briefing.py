@@ -10,9 +10,10 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import CheckIn, Signal
 from feedback.tests.fixtures import analysed, recommendation_for, team, team_member  # noqa: F401  (fixtures)
+from portal import pages
+from portal.tests.test_pagecache import without_csrf_tokens
 from profiles.models import LearningRecord, SkillEvidence
 from recommendations.models import Flag, ReviewItem
-from talent.tests.test_pagecache import without_csrf_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -99,8 +100,16 @@ def test_what_changed_since_the_last_checkin(client, analysed):  # noqa: F811
 
 def test_nothing_new_says_what_to_do(client, analysed):  # noqa: F811
     org, *_ = analysed
+    agenda, gaps_snapshot = pages.checkin_inputs(employee=org.employee)
     services.checkin_log(
-        employee=org.employee, manager=org.manager, held_on=timezone.localdate(), notes="x", agreed_actions="", by=None
+        employee=org.employee,
+        manager=org.manager,
+        held_on=timezone.localdate(),
+        notes="x",
+        agreed_actions="",
+        agenda=agenda,
+        gaps_snapshot=gaps_snapshot,
+        by=None,
     )
     assert "Nothing new since" in briefing(client, org)
 
@@ -127,7 +136,12 @@ class TestLogCheckin:
         assert "Check-in with" in response.content.decode()
         checkin = CheckIn.objects.get()
         assert (checkin.manager, checkin.manager_prep_saved, checkin.recorded_by) == (org.manager, 5, org.manager.user)
-        assert checkin.agenda[0]["title"].startswith("Progress on the top gap") and checkin.gaps_snapshot
+        assert [item["title"] for item in checkin.agenda][:3] == [
+            "Progress on the top gap: Stakeholder management",
+            "Recommendation engagement",
+            "Goals check",
+        ]
+        assert [gap["skill"] for gap in checkin.gaps_snapshot] == ["Stakeholder management", "Coaching"]
         assert "Lead one review" in response.content.decode()  # listed under earlier check-ins
 
     def test_an_empty_log_says_what_is_missing(self, client, analysed):  # noqa: F811

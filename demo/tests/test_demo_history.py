@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min, Q
 
+from demo.context import BASE_DATE, PILOT_SIZE
+from demo.generator import build_demo
 from profiles.models import (
     CareerAspiration,
     Employee,
@@ -30,8 +32,6 @@ from recommendations.models import (
     ReviewStatus,
     SkillGap,
 )
-from talent.demo.context import BASE_DATE, PILOT_SIZE
-from talent.demo.generator import build_demo
 from taxonomy.models import MobilityPath, RoleRequirement
 
 EMPLOYEE, MANAGER, HR = "employee@demo.example", "manager@demo.example", "hr@demo.example"

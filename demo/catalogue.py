@@ -35,8 +35,8 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
+from core.frames import read_frame
 from profiles.models import Employee, SkillEvidence
-from talent.frames import read_frame
 
 from . import catalogue_data as text
 from . import history_data

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from talent.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
+from demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

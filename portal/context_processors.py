@@ -1,4 +1,4 @@
-from .access import employee_of, is_hr, is_manager
+from talent.access import employee_of, is_hr, is_manager
 
 
 def viewer(request):

@@ -1,8 +1,10 @@
 """The employee and manager portals: pages that bring the apps together for one person.
 
-They live in ``talent`` because they read from every app (profile, analysis, recommendations
-and feedback), and ``talent`` is the one package allowed to import them all. Each view opens
-with the access rule, then calls a selector or a service, then renders.
+They live in ``portal``, above the apps, because they read from every app (profile, analysis,
+recommendations and feedback). Each view opens with the access rule, then calls a selector
+(``portal.pages`` assembles what a page shows) or a service, then renders.
+
+* ``/``: sends each person where they work (HR home, team, or /me/); ``/hr/``: the HR home.
 
 * ``/me/``: where I stand, what to work on, is this right (confirm or contest a level), what to
   learn next (accept, dismiss or finish a recommendation), where I can go, tell us (goals,
@@ -34,14 +36,43 @@ from feedback.forms import (
 )
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
-from profiles.models import Employee
+from profiles.models import BusinessUnit, Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.models import Recommendation
-from taxonomy.models import Skill
+from talent.access import employee_for_viewer, employee_of, is_hr, is_manager, manages, visible_employees
+from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
 
-from . import pagecache
-from .access import employee_for_viewer, employee_of, is_hr, manages, visible_employees
+from . import pagecache, pages
+
+
+@login_required
+def home(request):
+    """Send each role where it works: HR to the HR home, managers to their team, employees to /me/."""
+    if is_hr(request.user):
+        return redirect("hr_home")
+    if is_manager(request.user):
+        return redirect("portal:team")
+    if employee_of(request.user) is not None:
+        return redirect("portal:me")
+    return render(request, "portal/unlinked.html", status=403)
+
+
+@login_required
+def hr_home(request):
+    if not is_hr(request.user):
+        raise PermissionDenied("The HR home is for the HR team.")
+    counts = {
+        "employees": Employee.objects.active().count(),
+        "business_units": BusinessUnit.objects.count(),
+        "roles": Role.objects.count(),
+        "skills": Skill.objects.count(),
+        "requirements": RoleRequirement.objects.count(),
+        "mobility_paths": MobilityPath.objects.count(),
+        "roles_without_requirements": Role.objects.filter(requirements__isnull=True).count(),
+        "employees_without_role": Employee.objects.active().filter(role__isnull=True).count(),
+    }
+    return render(request, "portal/hr_home.html", {"counts": counts})
 
 
 def _linked_employee(request):
@@ -113,7 +144,7 @@ def _render_me(request, employee, *, status=200, **forms):
     """/me/; ``forms`` are bound forms with errors to show in place of the empty ones."""
 
     def build():
-        context = feedback_selectors.me_context(employee=employee, as_hr=is_hr(request.user))
+        context = pages.me_context(employee=employee, as_hr=is_hr(request.user))
         goal = context["aspiration"]
         return context | {
             **_learning_cards(request, employee),
@@ -160,7 +191,7 @@ def skill_confirm(request, skill_pk):
 def skill_contest(request, skill_pk):
     employee = _linked_employee(request)
     skill = get_object_or_404(Skill, pk=skill_pk)
-    context = feedback_selectors.contest_page_context(employee=employee, skill=skill)
+    context = pages.contest_page_context(employee=employee, skill=skill)
     on_record = context["level"]["shown"] if context["level"] else None
     form = ContestForm(request.POST or None, anchors=context["anchors"], on_record=on_record)
     if form.is_valid():
@@ -262,13 +293,13 @@ def recommendation_act(request, pk):
 @login_required
 def team(request):
     viewer = _linked_employee(request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in feedback_selectors.TEAM_SORTS else "name"
+    sort = request.GET.get("sort") if request.GET.get("sort") in pages.TEAM_SORTS else "name"
     line = visible_employees(request.user).filter(pk__in=Employee.objects.below(viewer).values("pk"))
     context = {
         "manager": viewer,
-        "reports": feedback_selectors.team_overview(manager=viewer, visible=visible_employees(request.user), sort=sort),
+        "reports": pages.team_overview(manager=viewer, visible=visible_employees(request.user), sort=sort),
         "sort": sort,
-        "sorts": feedback_selectors.TEAM_SORTS,
+        "sorts": pages.TEAM_SORTS,
         "contests": feedback_selectors.contests_waiting(visible=line, limit=10),
     }
     return render(request, "portal/team.html", context)
@@ -286,7 +317,7 @@ def _render_briefing(request, employee, *, status=200, **forms):
     can_log = manages(request.user, employee)
 
     def build():
-        context = feedback_selectors.briefing_context(employee=employee, as_hr=is_hr(request.user))
+        context = pages.briefing_context(employee=employee, as_hr=is_hr(request.user))
         flag_form = FlagForm(
             gaps=context.get("gaps", []), recommendations=context["open_recommendations"], initial={"target": flag}
         )
@@ -323,8 +354,14 @@ def checkin_log(request, pk):
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
+            agenda, gaps_snapshot = pages.checkin_inputs(employee=employee)
             feedback_services.checkin_log(
-                employee=employee, manager=employee_of(request.user), by=request.user, **form.cleaned_data
+                employee=employee,
+                manager=employee_of(request.user),
+                agenda=agenda,
+                gaps_snapshot=gaps_snapshot,
+                by=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -341,7 +378,7 @@ def checkin_log(request, pk):
 @require_POST
 def flag(request, pk):
     employee = _report_for_viewer(request, pk)
-    gaps, recommendations = feedback_selectors.flag_targets(employee=employee, as_hr=is_hr(request.user))
+    gaps, recommendations = pages.flag_targets(employee=employee, as_hr=is_hr(request.user))
     form = FlagForm(request.POST, gaps=gaps, recommendations=recommendations)
     if form.is_valid():
         try:
@@ -385,7 +422,7 @@ def contests(request):
 @login_required
 def contest_decide(request, pk):
     contest = _contest_for_viewer(request, pk)
-    context = feedback_selectors.contest_decision_context(contest=contest)
+    context = pages.contest_decision_context(contest=contest)
     form = ContestDecisionForm(request.POST or None, anchors=context["anchors"], on_record=contest.level_on_record)
     if form.is_valid():
         try:

@@ -74,7 +74,7 @@ class Page:
     label: str
     paths: list[str]  # one per signed-in person, used round-robin
     cookies: list[str] = field(default_factory=list)
-    cached: bool = True  # its content is kept in the page cache (talent.pagecache)
+    cached: bool = True  # its content is kept in the page cache (portal.pagecache)
 
 
 class Command(BaseCommand):

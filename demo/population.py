@@ -8,7 +8,7 @@ and the roles with their requirements and mobility paths. Steps add what later s
 ``draws(ctx, step)`` gives each block of people (the pilot, everyone else) its own generator,
 ``np.random.default_rng((seed, step, block))``, so the pilot's history does not depend on the
 organisation's size. ``missing(model, pop)`` says who has no rows of a kind yet (one query), and
-``write_rows`` appends a frame with ``talent.frames.write_frame``, counting what it added.
+``write_rows`` appends a frame with ``core.frames.write_frame``, counting what it added.
 """
 
 import io
@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.utils import timezone
 
-from talent.frames import is_postgres, write_frame
+from core.frames import is_postgres, write_frame
 
 from . import history_data as text
 from . import taxonomy_data as data
@@ -192,7 +192,7 @@ def write_rows(
 
 
 def append(table: str, frame: pd.DataFrame, columns: list[str]) -> int:
-    """``talent.frames.write_frame``, except that PostgreSQL gets NULL as ``\\N``.
+    """``core.frames.write_frame``, except that PostgreSQL gets NULL as ``\\N``.
 
     ``write_frame``'s CSV writes NULL and the empty string alike as an empty field, which COPY
     reads as NULL, so an empty note or interests column (NOT NULL) would be refused.

@@ -18,6 +18,33 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def table(model) -> str:
+    """The database table of a model, for raw SQL."""
+    return model._meta.db_table
+
+
+def placeholders(values) -> str:
+    """``%s, %s, ...``: one placeholder per value, for ``IN (...)``."""
+    return ", ".join(["%s"] * len(values))
+
+
+def age_days_sql(column: str) -> str:
+    """SQL for the days between the ``now_param`` parameter and ``column`` (a timestamp)."""
+    if is_postgres():
+        return f"EXTRACT(EPOCH FROM (%s::timestamptz - {column})) / 86400.0"
+    return f"julianday(%s) - julianday({column})"
+
+
+def now_param(now) -> str:
+    """``now`` as the parameter ``age_days_sql`` expects on this database."""
+    return now.isoformat() if is_postgres() else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def as_bool(values: pd.Series) -> pd.Series:
+    """A boolean column as read back: SQLite gives 1/0, PostgreSQL's COPY t/f."""
+    return values.isin([True, 1, "t", "true", "True"])
+
+
 def _raw_cursor():
     connection.ensure_connection()
     return connection.connection.cursor()
@@ -66,10 +93,10 @@ def write_frame(table: str, frame: pd.DataFrame, columns: list[str]) -> int:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         return len(data)
-    placeholders = ", ".join(["%s"] * len(columns))
+    marks = placeholders(columns)
     column_list = ", ".join(f'"{name}"' for name in columns)
     with connection.cursor() as cursor:
-        cursor.executemany(f'INSERT INTO "{table}" ({column_list}) VALUES ({placeholders})', python_rows(data))  # noqa: S608 - names are ours
+        cursor.executemany(f'INSERT INTO "{table}" ({column_list}) VALUES ({marks})', python_rows(data))  # noqa: S608 - names are ours
     return len(data)
 
 

@@ -6,13 +6,12 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from feedback import selectors
 from feedback.models import CheckIn
+from feedback.tests.fixtures import analysed, team  # noqa: F401  (fixtures)
+from portal import pages
 from profiles.models import SkillEvidence
 from recommendations.models import Recommendation
 from talent.access import visible_employees
-
-from .fixtures import analysed, team  # noqa: F401  (fixtures)
 
 
 def snap(skill_id, rank, level=1, goal=3):
@@ -30,7 +29,7 @@ class TestGapChanges:
     def test_it_names_new_moved_levelled_and_gone_gaps(self):
         before = [snap(1, 1), snap(2, 2), snap(3, 3)]
         now = [snap(2, 1), snap(1, 2, level=2), snap(4, 3)]
-        changes = {c["skill_id"]: c["text"] for c in selectors.gap_changes(snapshot=before, gaps=now)}
+        changes = {c["skill_id"]: c["text"] for c in pages.gap_changes(snapshot=before, gaps=now)}
         assert changes == {
             2: "moved up from #2 to #1",
             1: "moved down from #1 to #2, level 1 → 2",
@@ -39,7 +38,7 @@ class TestGapChanges:
         }
 
     def test_nothing_changed_is_an_empty_list(self):
-        assert selectors.gap_changes(snapshot=[snap(1, 1)], gaps=[snap(1, 1)]) == []
+        assert pages.gap_changes(snapshot=[snap(1, 1)], gaps=[snap(1, 1)]) == []
 
 
 def gap(name, rank=1, confidence=0.8, goal_level=3):
@@ -65,7 +64,7 @@ class TestAgenda:
             "open_contests": [],
             "since_label": "since 1 Oct",
         }
-        return selectors.agenda_build(**{**arguments, **overrides})
+        return pages.agenda_build(**{**arguments, **overrides})
 
     def test_it_follows_the_four_steps_and_fits_a_short_conversation(self):
         agenda = self.build()
@@ -120,7 +119,7 @@ class TestReads:
         visible = visible_employees(org.director.user)
 
         def names(sort):
-            return [row.full_name for row in selectors.team_overview(manager=org.director, visible=visible, sort=sort)]
+            return [row.full_name for row in pages.team_overview(manager=org.director, visible=visible, sort=sort)]
 
         assert names("name") == sorted(names("name"), key=lambda n: tuple(reversed(n.split(" ", 1))))
         assert names("checkin")[-1] == org.peer.full_name  # never checked in come first
@@ -141,12 +140,10 @@ class TestReads:
         SkillEvidence.objects.create(
             employee=org.employee, skill=stakeholders, level=4, source="assessment", observed_at=now
         )
-        series = selectors.progress_series(
-            employee=org.employee, skills=[(stakeholders.pk, stakeholders.name)], now=now
-        )
+        series = pages.progress_series(employee=org.employee, skills=[(stakeholders.pk, stakeholders.name)], now=now)
         assert series["labels"][-1] == now.strftime("%b %Y") and len(series["labels"]) in (4, 5)
         levels = series["datasets"][0]["data"]
         assert levels[0] == 1.0 and levels[0] < levels[-1] <= 4
 
     def test_no_evidence_is_no_chart(self, org):
-        assert selectors.progress_series(employee=org.employee, skills=[(1, "SQL")]) == {}
+        assert pages.progress_series(employee=org.employee, skills=[(1, "SQL")]) == {}

@@ -6,7 +6,7 @@ demand, plus three demo accounts (employee, manager, HR). Everyone gets a histor
 skill evidence, learning records, performance reviews and (mostly) a career goal; there are open
 opportunities, and a first gap analysis runs at the end, with two past HR review cycles on
 record. ``--employees 100000`` grows a whole company around the same pilot for benchmarks. The
-same seed always gives the same data, and a second run adds nothing (see ``talent.demo``).
+same seed always gives the same data, and a second run adds nothing (see ``demo``).
 """
 
 import sys
@@ -14,7 +14,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from talent.demo.generator import DEMO_URL, MIN_EMPLOYEES, PILOT_SIZE, build_demo
+from demo.generator import DEMO_URL, MIN_EMPLOYEES, PILOT_SIZE, build_demo
 
 
 class Command(BaseCommand):

@@ -36,7 +36,7 @@ Repeatable and fast at 100,000 people (the shared machinery is in ``population``
 * Each step draws from ``np.random.default_rng((seed, step, block))`` for two blocks of people:
   the pilot and everyone else. The pilot block uses curated content only, so the pilot's history
   is the same whatever the organisation's size.
-* Rows are made as numpy arrays and appended with ``talent.frames.write_frame`` (COPY on
+* Rows are made as numpy arrays and appended with ``core.frames.write_frame`` (COPY on
   PostgreSQL, executemany on SQLite); opportunities, which have natural keys, are upserted.
 * A step writes only for the people who have no rows of its kind yet (one set-based query), so
   a rerun writes nothing; the recompute then replaces the results it made before. Evidence and
