@@ -91,7 +91,11 @@ LATE_SHARE = 0.12
 OWN_PER_MONTH = 0.1  # items a person takes on their own, a month
 RATING_SLIP = 0.08  # share of ratings a level off
 RATING_SOURCES = ("manager", "assessment")  # what ``ranking`` reads a rise from
-ACTED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED)  # never recommended again (``learning.ACTED``)
+ACTED = (
+    Status.ACCEPTED,
+    Status.COMPLETED,
+    Status.DISMISSED,
+)  # never recommended again (``Recommendation.DECIDED``; the demo has no HR rejections)
 
 FLAG_REASONS = {
     "level": (

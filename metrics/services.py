@@ -26,7 +26,6 @@ from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
 
 ALL = "all"
 MOBILITY_WINDOW = pd.Timedelta(days=365)  # roles are filled too rarely to count by the quarter
-ACTED = [Recommendation.Status.ACCEPTED, Recommendation.Status.COMPLETED]
 
 
 def _when(values: pd.Series) -> pd.Series:
@@ -153,7 +152,9 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
     completions = data.picks.loc[
         data.picks["status"] == Recommendation.Status.COMPLETED, ["employee_id", "completed_at"]
     ].dropna()
-    enrolments = data.picks.loc[data.picks["status"].isin(ACTED), ["employee_id", "acted_at"]].dropna()
+    enrolments = data.picks.loc[
+        data.picks["status"].isin(Recommendation.TAKEN_UP), ["employee_id", "acted_at"]
+    ].dropna()
     for cohort, ids in _cohorts(data.people).items():
 
         def of(frame, ids=ids):

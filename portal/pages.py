@@ -30,7 +30,6 @@ from recommendations.engine.rationale import about_them, confidence_phrase
 from recommendations.models import CareerPath, EmployeeAnalysis, EngineSettings, Recommendation, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
 
-OPEN_RECOMMENDATION = [Recommendation.Status.DELIVERED, Recommendation.Status.ACCEPTED]
 MAX_FLAGGABLE = 30  # the engine keeps eight live picks per person (picking.KEEP); accepted ones add a few
 LOW_CONFIDENCE = 0.5
 NO_CHECKIN_LOOKBACK_DAYS = 30
@@ -253,7 +252,7 @@ def team_overview(*, manager, visible, sort: str = "name") -> list:
             .values("confidence")[:1]
         ),
         open_recommendations=_count(
-            Recommendation.objects.filter(employee_id=OuterRef("pk"), status__in=OPEN_RECOMMENDATION)
+            Recommendation.objects.filter(employee_id=OuterRef("pk"), status__in=Recommendation.OPEN)
         ),
         last_checkin=Subquery(
             CheckIn.objects.filter(employee_id=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
@@ -381,7 +380,7 @@ def agenda_build(
                 "minutes": 4,
             }
         )
-    open_count = sum(recommendations.get(status, 0) for status in OPEN_RECOMMENDATION)
+    open_count = sum(recommendations.get(status, 0) for status in Recommendation.OPEN)
     if recommendations:
         agenda.append(
             {
@@ -538,7 +537,7 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
         "open_contests": open_contests,
         "open_recommendations": list(
             # every pick the learning card offers to flag (a few shown, the rest on request, those accepted)
-            Recommendation.objects.filter(employee=employee, status__in=OPEN_RECOMMENDATION)
+            Recommendation.objects.filter(employee=employee, status__in=Recommendation.OPEN)
             .select_related("resource", "skill")
             .order_by("-shown", "rank")[:MAX_FLAGGABLE]
         ),
@@ -595,7 +594,7 @@ def flag_targets(*, employee, as_hr: bool) -> tuple[list, list]:
         SkillGap.objects.filter(employee=employee, run_id=run_id).select_related("skill").order_by("rank")[:SHOWN_GAPS]
     )
     recommendations = list(
-        Recommendation.objects.filter(employee=employee, status__in=OPEN_RECOMMENDATION).select_related(
+        Recommendation.objects.filter(employee=employee, status__in=Recommendation.OPEN).select_related(
             "resource", "skill"
         )
     )

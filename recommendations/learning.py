@@ -50,10 +50,6 @@ from .models import (
 from .scoring import active_scorer
 
 Status = Recommendation.Status
-LIVE = (Status.IN_REVIEW, Status.DELIVERED)
-"""Recommendations not yet acted on: re-planning may update or withdraw them."""
-ACTED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED, Status.REJECTED)
-"""The employee's own decisions and HR's rejections: never touched, and never recommended again."""
 RECORD_HISTORY = ("completed", "passed", "in_progress", "enrolled", "abandoned")
 """Learning records that rule a resource out for the employee (failed ones may be retried)."""
 
@@ -263,7 +259,7 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
         dtypes={"resource_id": "float64"},  # NULL outside the catalogue; the rest converts below
     )
     where, params = scope.where("employee_id", low, high)
-    statuses = [str(status) for status in (*LIVE, *ACTED)]
+    statuses = [str(status) for status in (*Recommendation.LIVE, *Recommendation.DECIDED)]
     recommendations = read_frame(
         f"SELECT id, employee_id, resource_id, status, {', '.join(REPLANNED)} FROM {table(Recommendation)} "  # noqa: S608
         f"WHERE status IN ({placeholders(statuses)}) AND {where}",
@@ -277,7 +273,7 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
     employee = records["employee_id"].to_numpy(dtype="int64")
     in_catalogue = ~np.isnan(resource) & np.isin(status, RECORD_HISTORY)
     recommendation_status = recommendations["status"].to_numpy(dtype=object)
-    acted = np.isin(recommendation_status, [str(status) for status in ACTED])
+    acted = np.isin(recommendation_status, [str(status) for status in Recommendation.DECIDED])
     history = pd.DataFrame(
         {
             "employee_id": np.r_[employee[in_catalogue], recommendations["employee_id"].to_numpy()[acted]],
@@ -518,7 +514,7 @@ def learning_finish(*, run: AnalysisRun, scope, now) -> None:
     stamp = connection.ops.adapt_datetimefield_value(run.started_at)
     delivered_at = connection.ops.adapt_datetimefield_value(now)
     where, params = scope.where("employee_id")
-    live, acted = [str(status) for status in LIVE], [str(status) for status in ACTED]
+    live, acted = [str(status) for status in Recommendation.LIVE], [str(status) for status in Recommendation.DECIDED]
     staged = f"status = %s AND created_at = %s AND {where}"
     state = (  # each row: which it is (1 staged, 0 live, 2 acted on) and whether it withdraws
         f"id, employee_id, resource_id, CASE WHEN status = %s THEN 1 WHEN status IN ({placeholders(live)}) THEN 0 "

@@ -503,6 +503,18 @@ class Recommendation(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn (replaced by newer picks)"
         REJECTED = "rejected", "Rejected in HR review (never recommended to them again)"
 
+    # The status groups every reader and writer uses, each stated once here.
+    UNSEEN = (Status.PROPOSED, Status.IN_REVIEW)
+    """Not yet seen by the employee: staged by a recompute (proposed) or held for HR (in review)."""
+    LIVE = (Status.IN_REVIEW, Status.DELIVERED)
+    """Picked and not yet acted on: a recompute may update or withdraw them."""
+    OPEN = (Status.DELIVERED, Status.ACCEPTED)
+    """Delivered and not finished: the employee may still act on it (accept, dismiss, complete)."""
+    TAKEN_UP = (Status.ACCEPTED, Status.COMPLETED)
+    """The employee took it up: what engagement and enrolment count."""
+    DECIDED = (Status.ACCEPTED, Status.COMPLETED, Status.DISMISSED, Status.REJECTED)
+    """The employee's own decisions and HR's rejections: never touched, never recommended again."""
+
     class Goal(models.TextChoices):
         CURRENT = "current", "Current role"
         ASPIRED = "aspired", "Aspired role"

@@ -18,7 +18,7 @@ from profiles.models import LearningRecord
 from profiles.signals import profile_changed
 
 from .models import Recommendation
-from .outcomes import COMPLETED_LEARNING, OPEN, learning_completed_from_lms
+from .outcomes import COMPLETED_LEARNING, learning_completed_from_lms
 
 RECENT = timedelta(hours=1)
 
@@ -28,7 +28,7 @@ def complete_recommendations_from_lms(sender, *, employee_ids, what, source, **k
     if what != "learning" or not employee_ids:
         return
     open_activities = Recommendation.objects.filter(
-        employee_id__in=employee_ids, status__in=OPEN, resource__activity_id__isnull=False
+        employee_id__in=employee_ids, status__in=Recommendation.OPEN, resource__activity_id__isnull=False
     ).values("resource__activity_id")
     records = LearningRecord.objects.filter(
         employee_id__in=employee_ids,

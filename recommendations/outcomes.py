@@ -40,10 +40,6 @@ from taxonomy.models import Skill
 from .models import EmployeeAnalysis, Flag, Recommendation, ResourceSkill, ReviewItem, ReviewStatus
 
 Status = Recommendation.Status
-# Delivered and not yet finished: the employee may act on it (accept, dismiss, complete).
-OPEN = (Status.DELIVERED, Status.ACCEPTED)
-# Not yet seen by the employee: staged by a recompute (proposed) or held for HR (in review).
-DELIVERABLE = (Status.PROPOSED, Status.IN_REVIEW)
 LEARNING_CONFIDENCE = 0.6
 COMPLETED_LEARNING = (LearningRecord.Status.COMPLETED, LearningRecord.Status.PASSED)
 
@@ -108,7 +104,7 @@ def recommendation_dismiss(*, recommendation: Recommendation, by, reason: str) -
     """The employee (or their manager) turns it down, saying why."""
     reason = _reason_required(reason, "it is dismissed")
     recommendation = _locked(recommendation)
-    _refuse_unless(recommendation, OPEN, "dismissed")
+    _refuse_unless(recommendation, Recommendation.OPEN, "dismissed")
     recommendation.status = Status.DISMISSED
     recommendation.dismissed_reason = reason
     _acted(recommendation, timezone.now())
@@ -135,7 +131,7 @@ def recommendation_complete(
     4. ``profile_changed`` after commit, so the employee's gaps are recomputed.
     """
     recommendation = _locked(recommendation)
-    _refuse_unless(recommendation, OPEN, "completed")
+    _refuse_unless(recommendation, Recommendation.OPEN, "completed")
     now = timezone.now()
     completed_at = completed_at or now
     recommendation.status = Status.COMPLETED
@@ -272,13 +268,13 @@ def recommendations_deliver(*, recommendation_ids: Iterable[int], now: datetime)
     ids = sorted({int(pk) for pk in recommendation_ids})
     picks = list(
         Recommendation.objects.select_for_update()
-        .filter(pk__in=ids, status__in=DELIVERABLE, employee__status=Employee.Status.ACTIVE)
+        .filter(pk__in=ids, status__in=Recommendation.UNSEEN, employee__status=Employee.Status.ACTIVE)
         .select_related("employee", "resource", "skill")
         .order_by("employee_id", "rank", "pk")
     )
     if not picks:
         return []
-    Recommendation.objects.filter(pk__in=[pick.pk for pick in picks], status__in=DELIVERABLE).update(
+    Recommendation.objects.filter(pk__in=[pick.pk for pick in picks], status__in=Recommendation.UNSEEN).update(
         status=Status.DELIVERED, delivered_at=now
     )
     for pick in picks:
@@ -371,7 +367,7 @@ def learning_completed_from_lms(*, learning_record: LearningRecord) -> list[Reco
     matching = Recommendation.objects.filter(
         employee_id=learning_record.employee_id,
         resource__activity_id=learning_record.activity_id,
-        status__in=OPEN,
+        status__in=Recommendation.OPEN,
     ).order_by("pk")
     completed = []
     for recommendation in matching:

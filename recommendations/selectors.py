@@ -256,7 +256,7 @@ def learning_path_for(*, employee, as_hr: bool, recommendations: list) -> dict |
         for activity, resource_id in zip(listed["resource__activity_id"], listed["resource_id"], strict=True)
     }
     history = [(activity_resource[a], status) for a, status, *_ in records if a in activity_resource]
-    live = (Recommendation.Status.DELIVERED, Recommendation.Status.IN_REVIEW)
+    live = Recommendation.LIVE
     history += [(rec.resource_id, rec.status) for rec in recommendations if rec.status not in live]
     resources = listed.drop_duplicates("resource_id").rename(
         columns={"resource__kind": "kind", "resource__hours": "hours", "resource__mentor_id": "mentor_id"}

@@ -84,7 +84,7 @@ def after_pilot(threshold=0.0):
 def live(employee):
     return {
         rec.resource.title: rec
-        for rec in Recommendation.objects.filter(employee=employee, status__in=learning.LIVE).select_related("resource")
+        for rec in Recommendation.objects.filter(employee=employee, status__in=Recommendation.LIVE).select_related("resource")
     }
 
 
@@ -157,7 +157,7 @@ class TestTheRecompute:
 
         def picks():
             return sorted(
-                Recommendation.objects.filter(status__in=learning.LIVE).values_list(
+                Recommendation.objects.filter(status__in=Recommendation.LIVE).values_list(
                     "employee_id", "resource_id", "rank", "status", "created_at"
                 )
             )

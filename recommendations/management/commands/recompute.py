@@ -73,7 +73,7 @@ class Command(BaseCommand):
     @staticmethod
     def picks_line(*, employee_ids, business_unit_id) -> str:
         """The learning picks now live for the people recomputed, by status and scorer (one query)."""
-        live = Recommendation.objects.filter(shown=True, status__in=[Status.DELIVERED, Status.IN_REVIEW])
+        live = Recommendation.objects.filter(shown=True, status__in=Recommendation.LIVE)
         if employee_ids is not None:
             live = live.filter(employee_id__in=employee_ids)
         if business_unit_id is not None:
