@@ -111,13 +111,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth rate-limits failed sign-ins through the cache, so the cache must be shared by every
-# process: the database cache (created by `manage.py createcachetable`). The portal pages
+# process: the database cache (created by `manage.py createcachetable`). It holds a counter per
+# account and per address that failed to sign in in the last five minutes; 100,000 entries keep
+# a flood of them from culling the counter that locks an account (the default is 300). The portal pages
 # (portal.pagecache: ~8 KB each, compressed) have a table of their own, so their churn never
 # culls a sign-in counter; past 20,000 pages a quarter of them is dropped.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "talent_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     "pages": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -149,6 +152,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "talent.adapters.NoSignupAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Failed sign-ins: five in five minutes lock that account, from wherever they come; the limit per
+# client address is generous, as a whole office may share one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "100/5m/ip,5/5m/key"}
+# How many proxies of ours stand in front (each appends to X-Forwarded-For); 0 trusts no
+# X-Forwarded-For at all, since anyone can send one. See talent.adapters.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

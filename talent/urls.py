@@ -1,11 +1,32 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
 
 from portal import views
 
 admin.site.site_header = "Talent platform · HR configuration"
 admin.site.site_title = "Talent HR admin"
 admin.site.index_title = "Taxonomy, people and settings"
+
+
+def admin_sign_in(request, extra_context=None):
+    """The admin's sign-in is allauth's, with ?next= carried along.
+
+    Django's own admin form checks passwords outside allauth's limit on failed sign-ins, so an
+    account locked on /accounts/login/ could still sign in there; it never shows, not even to
+    staff already signed in (they could try other people's passwords with it).
+    """
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        # allauth sends a signed-in person straight on to ?next=, which would bring them back here.
+        raise PermissionDenied("Your account may not use the HR admin. Sign out first to sign in as someone else.")
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("account_login"))
+
+
+admin.site.login = admin_sign_in  # before admin.site.urls (below) reads it for admin/login/
 
 urlpatterns = [
     path("", views.home, name="home"),
