@@ -131,7 +131,16 @@ class EvidenceIn(serializers.Serializer):
     )
 
 
+class LinkOrNullField(serializers.URLField):
+    """A URL, or null when there is none: the model stores "" for no link, which is not a URI."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class EvidenceOut(serializers.ModelSerializer):
+    evidence_url = LinkOrNullField(read_only=True, allow_null=True, help_text="A link to the evidence, or null.")
+
     class Meta:
         model = SkillEvidence
         fields = [

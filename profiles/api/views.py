@@ -94,6 +94,12 @@ class EmployeeList(generics.ListAPIView):
         return visible_employees(self.request.user).select_related("role", "business_unit").order_by("pk")
 
 
+@extend_schema(
+    responses={
+        200: serializers.EmployeeOut,
+        404: OpenApiResponse(description="No employee with this id that you may see."),
+    }
+)
 class EmployeeDetail(generics.RetrieveAPIView):
     """One employee; 404 if unknown or not yours to see."""
 

@@ -25,6 +25,7 @@ from scim2_models.path import (
 )
 
 from .schemas import ENTERPRISE_SCHEMA, USER_SCHEMA
+from .users import ascii_integer
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -144,7 +145,8 @@ def _comparison(field: _Field, op: CompareOperator, value, attribute: str) -> Q:
     if field.kind == "id":
         if op != CompareOperator.eq:
             raise InvalidFilterException(detail=f"{attribute} compares with eq or ne only.")
-        return Q(**{field.lookup: int(value)}) if value.isdigit() else NOTHING
+        number = ascii_integer(value)
+        return Q(**{field.lookup: number}) if number is not None else NOTHING
     if field.kind == "email_type":
         if op != CompareOperator.eq:
             raise InvalidFilterException(detail=f"{attribute} compares with eq or ne only.")

@@ -25,6 +25,7 @@ from scim2_models import (
     AuthenticationScheme,
     Bulk,
     ChangePassword,
+    EnterpriseUser,
     ETag,
     Extension,
     Filter,
@@ -37,6 +38,7 @@ from scim2_models import (
     ScimProvider,
     ServiceProviderConfig,
     Sort,
+    User,
 )
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -206,6 +208,8 @@ def _build_provider() -> ScimProvider:
 PROVIDER = _build_provider()
 ScimUser: type[Resource[Any]] = PROVIDER.model_for("User")  # User with the enterprise extension
 Enterprise: type[Extension] = ScimUser.get_extension_model(ENTERPRISE_SCHEMA)
+# The User as RFC 7643 defines it, core and enterprise; ScimUser publishes the part held here.
+StandardUser: type[Resource[Any]] = User[EnterpriseUser]
 
 
 def service_provider_config(*, location: str) -> ServiceProviderConfig:

@@ -13,17 +13,35 @@
 """
 
 import hashlib
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 from scim2_models import InvalidValueException, Meta, NotFoundException, Resource
+from scim2_models.path import Path
 
 from profiles.models import Employee
 from profiles.people import KEEP
 
-from .schemas import ENTERPRISE_SCHEMA, Enterprise, ScimUser
+from .schemas import ENTERPRISE_SCHEMA, Enterprise, ScimUser, StandardUser
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def ascii_integer(text) -> int | None:
+    """``text`` as an integer if it is one in ASCII digits (a leading minus allowed), else None.
+
+    Not ``isdigit()`` then ``int()``: "²" is a digit that int() cannot read, and int() reads
+    "٣", " 3" and "1_0", which no SCIM client sends as a number. Ids and paging both read this way.
+    """
+    if not isinstance(text, str) or not _ASCII_INTEGER.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() reads from a string
+        return None
 
 
 def scim_users() -> QuerySet:
@@ -32,7 +50,8 @@ def scim_users() -> QuerySet:
 
 def scim_user_get(pk: str, *, for_update: bool = False) -> Employee:
     users = scim_users().select_for_update(of=("self",)) if for_update else scim_users()
-    employee = users.filter(pk=int(pk)).first() if pk.isdigit() else None
+    number = ascii_integer(pk)
+    employee = users.filter(pk=number).first() if number is not None else None
     if employee is None:
         raise NotFoundException(detail=f"There is no user with id {pk}.")
     return employee
@@ -210,7 +229,19 @@ def _manager(manager, before_manager) -> Employee | None | object:
     value = (manager.value or str(manager.ref).rstrip("/").rsplit("/", 1)[-1]).strip()
     if before_manager is not None and value == before_manager.value:
         return KEEP  # unchanged, even if the manager's own account has gone since
-    employee = scim_users().filter(pk=int(value)).first() if value.isdigit() else None
+    number = ascii_integer(value)
+    employee = scim_users().filter(pk=number).first() if number is not None else None
     if employee is None:
         raise InvalidValueException(detail=f"The manager {value} is not the id of a user here.")
     return employee
+
+
+def is_user_attribute(path: Path) -> bool:
+    """Whether ``path`` names an attribute of the User as RFC 7643 defines it (core or enterprise).
+
+    Standard attributes not held here (phoneNumbers, addresses) count: Entra's default mapping
+    patches them, and they are dropped as in POST and PUT (``POLICY``). Any other path is a typo
+    or a schema unknown here, which PATCH refuses (RFC 7644 §3.5.2, invalidPath).
+    """
+    standard = Path[StandardUser](str(path))
+    return standard.model is not None or standard.resolve() is not None

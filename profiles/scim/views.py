@@ -10,9 +10,10 @@
   no role, a new e-mail for an account with staff rights) is noted the same way and the run is
   "partial", so HR can see why.
 * Supported: Users with the enterprise extension, filter (see ``filters``), startIndex/count
-  paging up to ``MAX_RESULTS``, attributes/excludedAttributes, PATCH, ETags (If-Match,
-  If-None-Match), POST ``.search``. Not supported (and declared so): Groups, bulk, sorting,
-  password changes, /Me.
+  paging up to ``MAX_RESULTS`` (ASCII integers; a start past the end is an empty page),
+  attributes/excludedAttributes, PATCH (a path naming no User attribute is invalidPath), ETags
+  (If-Match, If-None-Match), POST ``.search``. Bodies are read by ``profiles.safe_json``.
+  Not supported (and declared so): Groups, bulk, sorting, password changes, /Me.
 """
 
 import json
@@ -30,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from scim2_models import (
     Context,
     Error,
+    InvalidPathException,
     InvalidSyntaxException,
     InvalidValueException,
     ListResponse,
@@ -46,6 +48,7 @@ from scim2_models import (
     UniquenessException,
 )
 
+from profiles import safe_json
 from profiles.credentials import credential_from_bearer
 from profiles.models import Credential, SyncRun
 from profiles.people import PersonChange, person_remove, person_upsert
@@ -66,7 +69,9 @@ from .schemas import (
     user_schema,
 )
 from .users import (
+    ascii_integer,
     asserted_attributes,
+    is_user_attribute,
     patch_with_manager_ids,
     payload_with_aliases,
     person_arguments,
@@ -151,10 +156,10 @@ def _base_url(request) -> str:
 
 def _json_body(request) -> dict:
     try:
-        body = json.loads(request.body or b"null")
+        body = safe_json.loads(request.body or b"null")
     except RequestDataTooBig as exc:
         raise PayloadTooLargeException(detail="The request body is too large.") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
+    except safe_json.InvalidJson as exc:
         raise InvalidSyntaxException(detail=f"The request body is not valid JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise InvalidSyntaxException(detail="The request body must be a JSON object.")
@@ -267,7 +272,8 @@ def _list_response(request, queryset, *, start_index, count, parameters, context
     start_index = max(1, _integer(start_index, "startIndex", default=1))
     count = min(max(0, _integer(count, "count", default=MAX_RESULTS)), MAX_RESULTS)
     total = queryset.count()
-    page = list(queryset[start_index - 1 : start_index - 1 + count]) if count else []
+    # A start past the end is an empty page, found without the database: an OFFSET past 64 bits crashes it.
+    page = list(queryset[start_index - 1 : start_index - 1 + count]) if count and start_index <= total else []
     base_url = _base_url(request)
     listing = ListResponse[ScimUser](
         total_results=total,
@@ -279,12 +285,13 @@ def _list_response(request, queryset, *, start_index, count, parameters, context
 
 
 def _integer(value, name: str, *, default: int) -> int:
+    """A paging parameter: from the query string (text) or a .search body (already an int)."""
     if value in (None, ""):
         return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidValueException(detail=f"{name} must be an integer, not {value!r}.") from exc
+    number = value if isinstance(value, int) else ascii_integer(value)
+    if number is None:
+        raise InvalidValueException(detail=f"{name} must be an integer in ASCII digits, not {value!r}.")
+    return number
 
 
 def _filtered_users(filter_text: str | None):
@@ -353,6 +360,9 @@ def _user_patch(request, pk: str):
     employee, current = _current(request, pk)
     payload = patch_with_manager_ids(_json_body(request))
     patch = _validated(PatchOp[ScimUser], payload, Context.RESOURCE_PATCH_REQUEST)
+    for operation in patch.operations or []:
+        if operation.path is not None and not is_user_attribute(operation.path):
+            raise InvalidPathException(path=str(operation.path), detail=f"A User has no attribute {operation.path}.")
     after = current.model_copy(deep=True)
     patch.patch(after, scim_policy=POLICY)
     change = _person_upsert(employee=employee, **person_arguments(after, before=current))

@@ -26,13 +26,15 @@ ACTIVITY_ID_MAX = LearningRecord._meta.get_field("activity_id").max_length
 TITLE_MAX = LearningRecord._meta.get_field("title").max_length
 AGENT_IDENTIFIERS = ("mbox", "mbox_sha1sum", "openid", "account")
 
-_NUMBER = r"(\d+(?:[.,]\d+)?)"
+_NUMBER = r"([0-9]+(?:[.,][0-9]+)?)"  # ISO 8601 digits are ASCII; \d would also match "٣"
 _DURATION = re.compile(
     rf"^P(?!$)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
-    rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?$"
+    rf"(?:T(?=[0-9])(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?$"
 )
 # Years and months have no fixed length; an LMS reports time on task in hours and minutes anyway.
 _DURATION_SECONDS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+# The most minutes a learning record holds (a PositiveIntegerField: 2**31 - 1 on every database).
+MINUTES_MAX = 2**31 - 1
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
@@ -79,6 +81,8 @@ def parse_duration_minutes(value) -> int:
         for part, unit in zip(match.groups(), _DURATION_SECONDS, strict=True)
         if part
     )
+    if not seconds <= MINUTES_MAX * 60:  # also infinity, from hundreds of digits
+        raise StatementError(f"result.duration is longer than a learning record holds ({MINUTES_MAX} minutes).")
     return round(seconds / 60)
 
 

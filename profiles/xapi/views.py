@@ -12,8 +12,9 @@ Choices, and why:
   a ``SyncRejection`` saying why ("no employee with e-mail x") and its status is "partial".
 * An invalid statement (actor, verb or object missing; a bad UUID, timestamp or duration;
   ``result.score.scaled`` outside [-1, 1]) is 400 with ``{"error": "<reason naming the field>"}``
-  and nothing is stored; a list is all or nothing. The refusal is still recorded as a failed
-  ``SyncRun``.
+  and nothing is stored; a list is all or nothing. So is a body that is not plain JSON
+  (``profiles.safe_json``: too deep, NaN, a number no float holds); a body over Django's upload
+  limit is 413. Each refusal is still recorded as a failed ``SyncRun``.
 * A statement id seen before is not stored twice: the same content again is a no-op (PUT 204,
   POST lists the id again); different content under that id is 409.
 * A credential reads back only the statements it sent: one LMS cannot read another's learners.
@@ -23,14 +24,16 @@ Choices, and why:
 
 import base64
 import binascii
-import json
 import re
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from profiles import safe_json
 from profiles.credentials import credential_verify
 from profiles.models import Credential, XapiStatement
 
@@ -110,9 +113,12 @@ def _store(request, credential: Credential) -> HttpResponse:
     if request.method == "PUT" and statement_id is None:
         return _error("statementId: PUT needs the statement's id as the statementId query parameter.")
     try:
-        payload = json.loads(request.body, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError):
-        return _refuse(credential, "The request body is not valid JSON (NaN and Infinity are not JSON).")
+        payload = safe_json.loads(request.body)
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _refuse(credential, f"The request body is larger than {limit} bytes; send fewer statements.", status=413)
+    except safe_json.InvalidJson as error:
+        return _refuse(credential, f"The request body is not valid JSON: {error}.")
     if request.method == "PUT" and not isinstance(payload, dict):
         return _refuse(credential, "PUT takes one statement (a JSON object); POST a list to send several.")
     try:
@@ -126,13 +132,9 @@ def _store(request, credential: Credential) -> HttpResponse:
     return _response([str(statement_id) for statement_id in delivery.ids])
 
 
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _refuse(credential: Credential, message: str) -> HttpResponse:
+def _refuse(credential: Credential, message: str, *, status: int = 400) -> HttpResponse:
     delivery_refuse(credential=credential, received=0, error=message)
-    return _error(message)
+    return _error(message, status=status)
 
 
 def _get(request, credential: Credential) -> HttpResponse:
