@@ -54,6 +54,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
+from profiles.access import HR_GROUP
 from profiles.tests.factories import EmployeeFactory, UserFactory
-from talent.access import HR_GROUP
 
 PASSWORD = "correct horse battery"
 

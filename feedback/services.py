@@ -5,7 +5,7 @@ flags on the engine's output.
 * A skill level is never rewritten. Confirming adds self evidence; a contest decision adds
   manager (or, when HR decides, assessment) evidence whose note names the contest, and the
   earlier evidence stays. Every evidence write asks for a recompute after commit.
-* Views apply ``talent.access`` first. The one rule checked here is about provenance: only a
+* Views apply ``profiles.access`` first. The one rule checked here is about provenance: only a
   manager in the employee's line or HR can decide a contest, and which of the two decided is
   what the evidence records.
 """
@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from profiles.access import employee_of, is_hr
 from profiles.models import CareerAspiration, Employee, EvidenceSource, SkillEvidence
 from profiles.recording import aspiration_record, evidence_record
 from profiles.signals import profile_changed_on_commit
 from recommendations import outcomes
 from recommendations.models import Flag, Recommendation
 from recommendations.selectors import employee_levels
-from talent.access import employee_of, is_hr
 from taxonomy.models import Skill
 
 from .models import CheckIn, Signal, SkillContest

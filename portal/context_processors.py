@@ -1,4 +1,4 @@
-from talent.access import employee_of, is_hr, is_manager
+from profiles.access import employee_of, is_hr, is_manager
 
 
 def viewer(request):

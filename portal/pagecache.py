@@ -37,7 +37,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from talent.access import employee_of, is_hr, is_manager, manages
+from profiles.access import employee_of, is_hr, is_manager, manages
 
 PAGE_CACHE = "pages"  # a table of its own (talent.settings)
 PAGE_SECONDS = 600

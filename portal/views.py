@@ -36,11 +36,11 @@ from feedback.forms import (
 )
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
+from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, is_manager, manages, visible_employees
 from profiles.models import BusinessUnit, Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.models import Recommendation
-from talent.access import employee_for_viewer, employee_of, is_hr, is_manager, manages, visible_employees
 from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
 
 from . import pagecache, pages
@@ -58,10 +58,8 @@ def home(request):
     return render(request, "portal/unlinked.html", status=403)
 
 
-@login_required
+@hr_required("The HR home is for the HR team.")
 def hr_home(request):
-    if not is_hr(request.user):
-        raise PermissionDenied("The HR home is for the HR team.")
     counts = {
         "employees": Employee.objects.active().count(),
         "business_units": BusinessUnit.objects.count(),

@@ -6,6 +6,7 @@ class ProfilesConfig(AppConfig):
     name = "profiles"
 
     def ready(self):
+        from . import access  # noqa: F401  registers the "may see" rule
         from .audit import register_audited_models
 
         register_audited_models()

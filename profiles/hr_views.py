@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from talent.access import is_hr
+from .access import is_hr
 
 from .forms import DataUploadForm
 from .importing import MAX_STORED_REJECTIONS, duration_text

@@ -1,23 +1,18 @@
 """The HR data-quality page: open flags by kind, filterable and paginated."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 
-from talent.access import is_hr
-
+from .access import hr_required
 from .models import DataQualityFlag
 from .quality import last_scan_at
 
 PAGE_SIZE = 50
 
 
-@login_required
+@hr_required("The data-quality flags are for the HR team.")
 def flag_list(request):
-    if not is_hr(request.user):
-        raise PermissionDenied("The data-quality flags are for the HR team.")
     kind = request.GET.get("kind", "")
     if kind not in DataQualityFlag.Kind.values:
         kind = ""

@@ -7,7 +7,7 @@ Every route in calls these: the xAPI endpoint, the REST API and the file importe
 * Each returns the row and an ``Outcome`` (created / updated / unchanged), so a route can
   count what a delivery did (``SyncRun``) and answer 201 or 200. Sending the same thing twice
   changes nothing the second time.
-* Nothing here checks *who* is asking: routes apply ``talent.access`` first. Nothing here sends
+* Nothing here checks *who* is asking: routes apply ``profiles.access`` first. Nothing here sends
   ``profile_changed`` either: a route sends it once per delivery, not once per row.
 
 ``sync_run_record`` writes the delivery's ``SyncRun`` from a ``Tally`` of outcomes, including

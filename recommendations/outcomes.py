@@ -1,6 +1,6 @@
 """The outcomes loop: what became of each recommendation, and the flags that say one is wrong.
 
-Writes only; who may call them is the views' business (``talent.access``). Each service locks
+Writes only; who may call them is the views' business (``profiles.access``). Each service locks
 the recommendation, refuses a transition that cannot happen with a ``ValidationError`` that
 says why, and returns what it changed.
 

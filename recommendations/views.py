@@ -1,23 +1,18 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from talent.access import is_hr
+from profiles.access import hr_required
 
 from . import selectors, services
 from .models import EngineSettings, ReviewItem
 
-
-def _hr_only(request):
-    if not is_hr(request.user):
-        raise PermissionDenied("The review queue is for the HR team.")
+REVIEW_REFUSAL = "The review queue is for the HR team."
 
 
-@login_required
+@hr_required(REVIEW_REFUSAL)
 def review_queue(request):
-    _hr_only(request)
     return render(
         request,
         "recommendations/review_queue.html",
@@ -29,9 +24,8 @@ def review_queue(request):
     )
 
 
-@login_required
+@hr_required(REVIEW_REFUSAL)
 def review_item(request, pk):
-    _hr_only(request)
     item = get_object_or_404(ReviewItem.objects.select_related("employee", "employee__role", "decided_by"), pk=pk)
     context = {
         "item": item,
@@ -43,10 +37,9 @@ def review_item(request, pk):
     return render(request, "recommendations/review_item.html", context)
 
 
-@login_required
+@hr_required(REVIEW_REFUSAL)
 @require_POST
 def review_decide(request, pk):
-    _hr_only(request)
     item = get_object_or_404(ReviewItem, pk=pk)
     rationales = {
         key.removeprefix("rationale-"): value for key, value in request.POST.items() if key.startswith("rationale-")

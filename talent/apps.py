@@ -7,10 +7,7 @@ class TalentConfig(AppConfig):
     verbose_name = "Talent platform"
 
     def ready(self):
-        from . import (
-            access,  # noqa: F401  registers the "may see" rule
-            task_allowlist,  # noqa: F401  the task worker runs only this project's task functions
-        )
+        from . import task_allowlist  # noqa: F401  the task worker runs only this project's task functions
         from .roles import hr_group_ensure
 
         # Not sender=self: post_migrate is sent only for apps with models, and talent has none.

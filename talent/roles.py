@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from .access import HR_GROUP
+from profiles.access import HR_GROUP
 
 # HR configures these apps' data in the admin; apps that arrive later add themselves here.
 HR_APPS = ["taxonomy", "profiles", "recommendations", "metrics"]

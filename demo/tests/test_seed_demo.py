@@ -10,9 +10,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from demo.generator import DEMO_PASSWORD, PILOT_SIZE, build_demo
+from profiles.access import HR_GROUP
 from profiles.models import BusinessUnit, Employee, SkillDemand
 from recommendations.models import LearningResource
-from talent.access import HR_GROUP
 from taxonomy.models import BehaviouralAnchor, JobFamily, MobilityKind, MobilityPath, Role, Skill, SkillKind
 
 EMPLOYEE, MANAGER, HR = "employee@demo.example", "manager@demo.example", "hr@demo.example"

@@ -9,9 +9,9 @@ from django.utils import timezone
 from feedback.models import CheckIn
 from feedback.tests.fixtures import analysed, team  # noqa: F401  (fixtures)
 from portal import pages
+from profiles.access import visible_employees
 from profiles.models import SkillEvidence
 from recommendations.models import Recommendation
-from talent.access import visible_employees
 
 
 def snap(skill_id, rank, level=1, goal=3):

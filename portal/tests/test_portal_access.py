@@ -1,6 +1,6 @@
 """Every portal page and form for every role, as the access rule says: URL x role -> status.
 
-The rule (talent.access): you see yourself; managers see their whole line; HR sees everyone.
+The rule (profiles.access): you see yourself; managers see their whole line; HR sees everyone.
 Briefings and contest decisions are about someone else, so never about yourself; logging a
 check-in or adding a note is for managers in the line, not HR by title alone.
 """

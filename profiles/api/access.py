@@ -1,4 +1,4 @@
-"""Who may *write* what, on top of ``talent.access`` (who may see whom).
+"""Who may *write* what, on top of ``profiles.access`` (who may see whom).
 
 Reading follows ``may_see`` alone. Writing narrows it:
 
@@ -10,8 +10,7 @@ Reading follows ``may_see`` alone. Writing narrows it:
 Callers check ``may_see`` first (an employee the caller may not see is answered as if unknown).
 """
 
-from talent.access import is_hr, is_self, manages, may_see
-
+from ..access import is_hr, is_self, manages, may_see
 from ..models import EvidenceSource
 
 

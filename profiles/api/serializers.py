@@ -10,9 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from talent.access import visible_employees
 from taxonomy.models import Role, Skill
 
+from ..access import visible_employees
 from ..models import CareerAspiration, Employee, EvidenceSource, PerformanceReview, SkillEvidence
 
 

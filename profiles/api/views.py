@@ -1,6 +1,6 @@
 """The REST API: read employees you may see; push reviews, aspirations and skill evidence.
 
-Access, one rule for every endpoint (``talent.access``, narrowed for writes by ``.access``):
+Access, one rule for every endpoint (``profiles.access``, narrowed for writes by ``.access``):
 
 * Reading someone you may not see is 404, as if they did not exist.
 * Writing for someone you may not see is **400 on the ``employee`` field** ("No employee with id
@@ -24,9 +24,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from talent.access import employee_of, visible_employees
-
 from .. import recording
+from ..access import employee_of, visible_employees
 from ..models import CareerAspiration, Credential, PerformanceReview, SkillEvidence, SyncRun
 from ..signals import profile_changed_on_commit
 from . import filters, serializers

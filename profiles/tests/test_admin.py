@@ -7,11 +7,11 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from tablib import Dataset
 
+from profiles.access import may_see
 from profiles.models import Employee, SkillDemand
 from profiles.resources import SkillDemandResource
 from profiles.signals import profile_changed
 from profiles.tests.factories import BusinessUnitFactory
-from talent.access import may_see
 from taxonomy.tests.factories import RoleFactory, SkillFactory
 from taxonomy.tests.test_admin import admin_form_data
 

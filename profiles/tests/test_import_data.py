@@ -29,7 +29,7 @@ from profiles.models import (
 )
 from profiles.signals import profile_changed
 from profiles.tests.factories import EmployeeFactory, UserFactory
-from talent.access import may_see
+from profiles.access import may_see
 from taxonomy.tests.factories import RoleFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.utils import timezone
 from scim2_client.engines.wsgi import WSGISCIMClient
 from scim2_tester import Status, check_server
 
+from profiles.access import may_see
 from profiles.credentials import credential_issue, credential_revoke
 from profiles.models import Employee, SyncRun
 from profiles.signals import profile_changed
 from profiles.tests.factories import EmployeeFactory, UserFactory
-from talent.access import may_see
 from taxonomy.tests.factories import JobFamilyFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db

@@ -84,7 +84,9 @@ def after_pilot(threshold=0.0):
 def live(employee):
     return {
         rec.resource.title: rec
-        for rec in Recommendation.objects.filter(employee=employee, status__in=Recommendation.LIVE).select_related("resource")
+        for rec in Recommendation.objects.filter(employee=employee, status__in=Recommendation.LIVE).select_related(
+            "resource"
+        )
     }
 
 

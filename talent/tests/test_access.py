@@ -3,10 +3,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from profiles.access import is_manager, may_see, visible_employees
 from profiles.models import Employee
 from profiles.services import employee_set_manager
 from profiles.tests.factories import EmployeeFactory, UserFactory
-from talent.access import is_manager, may_see, visible_employees
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from feedback.models import CheckIn, SkillContest
 from feedback.tests.fixtures import recommendation_for
+from profiles.access import visible_employees
 from profiles.models import SyncRun
 from recommendations.models import Recommendation, ReviewItem
-from talent.access import visible_employees
 from taxonomy.tests.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def lists_only_visible_employees(response, world, role):
 
 
 def subject_detail(*, not_visible):
-    """The same page opened for each subject: the rule from talent.access, refused with ``not_visible``."""
+    """The same page opened for each subject: the rule from profiles.access, refused with ``not_visible``."""
     no = not_visible
     return [
         Case(per_role(employee=200, manager=200, director=200, peer=no, hr=200), "employee"),
@@ -261,7 +261,8 @@ ACCESS: dict[str, list[Case]] = {
         Case(
             per_role(employee=403, manager=403, director=403, peer=403, hr="/hr/review/"), "review item", method="post"
         ),
-        Case(per_role(employee=405, manager=405, director=405, peer=405, hr=405), "review item"),
+        # The HR check comes first: only HR learns that the page takes POST alone.
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=405), "review item"),
     ],
     "quality:flags": [Case(HR_ONLY)],
     "metrics:outcomes": [Case(HR_ONLY)],

@@ -26,8 +26,8 @@ from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 from django_q.worker import worker
 
+from profiles.access import HR_GROUP
 from profiles.tests.factories import UserFactory
-from talent.access import HR_GROUP
 from talent.management.commands.setup_schedules import SCHEDULES
 from talent.roles import hr_group_ensure
 from talent.task_allowlist import allowed_tasks

@@ -6,12 +6,17 @@
 
 "Manager" is derived from the org chart (having reports), never a checkbox. The rule is
 registered with django-rules as ``profiles.view_employee``, so ``user.has_perm(...)``,
-``may_see`` and ``visible_employees`` always agree.
+``may_see`` and ``visible_employees`` always agree. HR-only pages open with ``hr_required``.
 """
 
+import functools
+
 import rules
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+
+from .models import Employee
 
 HR_GROUP = "HR"
 
@@ -21,8 +26,6 @@ def employee_of(user):
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_talent_employee"):
-        from profiles.models import Employee
-
         user._talent_employee = Employee.objects.filter(user=user).first()
     return user._talent_employee
 
@@ -65,8 +68,6 @@ def is_manager(user) -> bool:
 
 def employee_for_viewer(request, pk):
     """The employee ``pk`` if the signed-in user may see them: 404 if unknown, 403 if not theirs."""
-    from profiles.models import Employee
-
     employee = get_object_or_404(Employee.objects.select_related("role", "manager", "business_unit"), pk=pk)
     if not may_see(request.user, employee):
         raise PermissionDenied("You may only see your own profile and the people in your reporting line.")
@@ -75,8 +76,6 @@ def employee_for_viewer(request, pk):
 
 def visible_employees(user):
     """A queryset of everyone ``user`` may see, for list pages and API endpoints."""
-    from profiles.models import Employee
-
     if is_hr(user):
         return Employee.objects.all()
     viewer = employee_of(user)
@@ -87,3 +86,20 @@ def visible_employees(user):
         # would match everyone, and ``manages`` grants no one, so only themselves.
         return Employee.objects.filter(pk=viewer.pk)
     return Employee.objects.filter(org_path__startswith=viewer.org_path)
+
+
+def hr_required(refusal: str):
+    """A view decorator for HR-only pages: signed in (else to the sign-in page), and HR (else 403
+    with ``refusal``, e.g. "The review queue is for the HR team.")."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def guarded(request, *args, **kwargs):
+            if not is_hr(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
