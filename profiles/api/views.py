@@ -31,11 +31,6 @@ from ..signals import profile_changed_on_commit
 from . import filters, serializers
 from .access import evidence_sources_allowed, may_state_aspiration, may_submit_review
 
-WRITE_RESPONSES = {
-    400: OpenApiResponse(description="Invalid input; each message is keyed by the field it concerns."),
-    403: OpenApiResponse(description="You may see this employee but not write this for them."),
-}
-
 
 class Pagination(LimitOffsetPagination):
     # Without a cap a huge ?limit= reaches the database as an out-of-range LIMIT (a 500).
@@ -108,93 +103,92 @@ class EmployeeDetail(generics.RetrieveAPIView):
         return visible_employees(self.request.user).select_related("role", "business_unit")
 
 
-class ReviewListCreate(generics.ListAPIView):
+class ListAndRecord(generics.ListAPIView):
+    """One kind of profile row: GET lists the rows of employees you may see, POST records one.
+
+    A subclass names its ``model``, its output (``serializer_class``) and input
+    (``input_serializer``) serializers, the ``kind`` its SyncRun records, the input field that
+    says when it happened (``event_field``), who may write it (``check_may_write``) and the
+    recording service (``record``). The schema reads the same attributes (``.schema.AutoSchema``).
+    """
+
+    model = None
+    input_serializer = None
+    kind = ""
+    event_field = ""
+    post_description = ""
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return self.model.objects.filter(employee__in=visible_employees(self.request.user)).order_by("pk")
+
+    def post(self, request):
+        data = _valid_input(request, self.input_serializer)
+        self.check_may_write(request, data)
+        return _recorded(
+            request,
+            kind=self.kind,
+            event_at=data[self.event_field],
+            output_serializer=self.serializer_class,
+            write=lambda: self.record(request, data),
+        )
+
+    def check_may_write(self, request, data) -> None:
+        raise NotImplementedError
+
+    def record(self, request, data):
+        raise NotImplementedError
+
+
+class ReviewListCreate(ListAndRecord):
     """Performance reviews of employees you may see; managers (at any level) and HR submit them."""
 
-    serializer_class = serializers.ReviewOut
-    pagination_class = Pagination
+    model, serializer_class, input_serializer = PerformanceReview, serializers.ReviewOut, serializers.ReviewIn
     filterset_class = filters.ReviewFilter
+    kind, event_field = "review", "submitted_at"
+    post_description = "Submit a review; one per employee and period, so resending it is a no-op (200)."
 
-    def get_queryset(self):
-        return PerformanceReview.objects.filter(employee__in=visible_employees(self.request.user)).order_by("pk")
-
-    @extend_schema(
-        request=serializers.ReviewIn,
-        responses={200: serializers.ReviewOut, 201: serializers.ReviewOut, **WRITE_RESPONSES},
-    )
-    def post(self, request):
-        """Submit a review; one per employee and period, so resending it is a no-op (200)."""
-        data = _valid_input(request, serializers.ReviewIn)
+    def check_may_write(self, request, data) -> None:
         if not may_submit_review(request.user, data["employee"]):
             raise PermissionDenied("You cannot submit your own performance review; your manager or HR does.")
-        return _recorded(
-            request,
-            kind="review",
-            event_at=data["submitted_at"],
-            output_serializer=serializers.ReviewOut,
-            write=lambda: recording.review_upsert(
-                **data, reviewer=employee_of(request.user), source=SyncRun.Source.API
-            ),
-        )
+
+    def record(self, request, data):
+        return recording.review_upsert(**data, reviewer=employee_of(request.user), source=SyncRun.Source.API)
 
 
-class AspirationListCreate(generics.ListAPIView):
+class AspirationListCreate(ListAndRecord):
     """Career aspirations of employees you may see; the employee, their managers and HR state them."""
 
-    serializer_class = serializers.AspirationOut
-    pagination_class = Pagination
+    model, serializer_class, input_serializer = CareerAspiration, serializers.AspirationOut, serializers.AspirationIn
     filterset_class = filters.AspirationFilter
+    kind, event_field = "aspiration", "stated_at"
+    post_description = "State a career goal; the same employee and moment again is a no-op (200)."
 
-    def get_queryset(self):
-        return CareerAspiration.objects.filter(employee__in=visible_employees(self.request.user)).order_by("pk")
-
-    @extend_schema(
-        request=serializers.AspirationIn,
-        responses={200: serializers.AspirationOut, 201: serializers.AspirationOut, **WRITE_RESPONSES},
-    )
-    def post(self, request):
-        """State a career goal; the same employee and moment again is a no-op (200)."""
-        data = _valid_input(request, serializers.AspirationIn)
+    def check_may_write(self, request, data) -> None:
         if not may_state_aspiration(request.user, data["employee"]):
             raise PermissionDenied("You may state aspirations only for yourself and the people you manage.")
-        return _recorded(
-            request,
-            kind="aspiration",
-            event_at=data["stated_at"],
-            output_serializer=serializers.AspirationOut,
-            write=lambda: recording.aspiration_record(**data, source=SyncRun.Source.API),
-        )
+
+    def record(self, request, data):
+        return recording.aspiration_record(**data, source=SyncRun.Source.API)
 
 
-class EvidenceListCreate(generics.ListAPIView):
+class EvidenceListCreate(ListAndRecord):
     """Skill evidence of employees you may see. Employees add source "self", managers "manager", HR any."""
 
-    serializer_class = serializers.EvidenceOut
-    pagination_class = Pagination
+    model, serializer_class, input_serializer = SkillEvidence, serializers.EvidenceOut, serializers.EvidenceIn
     filterset_class = filters.EvidenceFilter
+    kind, event_field = "evidence", "observed_at"
+    post_description = "Record an observation; an identical one (or the same external_id) again is a no-op (200)."
 
-    def get_queryset(self):
-        return SkillEvidence.objects.filter(employee__in=visible_employees(self.request.user)).order_by("pk")
-
-    @extend_schema(
-        request=serializers.EvidenceIn,
-        responses={200: serializers.EvidenceOut, 201: serializers.EvidenceOut, **WRITE_RESPONSES},
-    )
-    def post(self, request):
-        """Record an observation; an identical one (or the same external_id) again is a no-op (200)."""
-        data = _valid_input(request, serializers.EvidenceIn)
+    def check_may_write(self, request, data) -> None:
         allowed = evidence_sources_allowed(request.user, data["employee"])
         if data["source"] not in allowed:
             raise PermissionDenied(
                 f"source: you may record evidence for this employee only with source {' or '.join(sorted(allowed))}."
             )
-        return _recorded(
-            request,
-            kind="evidence",
-            event_at=data["observed_at"],
-            output_serializer=serializers.EvidenceOut,
-            write=lambda: recording.evidence_record(**data, recorded_by=request.user),
-        )
+
+    def record(self, request, data):
+        return recording.evidence_record(**data, recorded_by=request.user)
 
 
 class ApiDocs(SpectacularSwaggerSplitView):
