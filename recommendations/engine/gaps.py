@@ -72,6 +72,19 @@ def compute_gaps(
     demand: pd.DataFrame | None = None,
     weights: EngineWeights | None = None,
 ) -> pd.DataFrame:
+    """Every employee's gaps, ranked: the rules 1-5 of this module's docstring, in one pass.
+
+    ``employees``, ``requirements``, ``proficiency`` and ``demand`` have the columns the module
+    docstring lists (``demand`` may be None: no business-unit demand); ``weights`` are HR's
+    (``EngineSettings.as_weights()``; the defaults when None). Returns one row per employee and
+    skill whose priority is above zero, with the ``GAP_COLUMNS``, ranked 1, 2, ... per employee;
+    an empty frame with those columns when there is nothing to rank.
+
+    Steps: (a) gather the candidate (employee, skill) pairs from the current role, the aspired
+    role and the unit's demand, each pair once; (b) look up each pair's current level and
+    confidence (level 0, no confidence, without evidence); (c) compute shortfalls, urgency,
+    leverage, demand and priority as column operations; (d) order and rank within employee.
+    """
     weights = weights or EngineWeights()
     employee_ids = employees["employee_id"].to_numpy(dtype="int64")
     by_role = Groups(requirements["role_id"].to_numpy())
