@@ -3,16 +3,19 @@
 What a portal page shows (/me/, the team overview, the briefing) is assembled in ``portal.pages``.
 """
 
+from django.db.models import QuerySet
+
+from profiles.models import Employee
 from taxonomy.models import Role
 
 from .models import SkillContest
 
 
-def roles_for_goals():
+def roles_for_goals() -> QuerySet[Role]:
     return Role.objects.select_related("family").order_by("family__name", "grade", "title")
 
 
-def contests_waiting(*, visible, limit: int = 50):
+def contests_waiting(*, visible: QuerySet[Employee], limit: int = 50) -> list[SkillContest]:
     """Open skill contests of people the viewer may see (their line, or everyone for HR)."""
     return list(
         SkillContest.objects.filter(status=SkillContest.Status.OPEN, employee__in=visible)

@@ -13,6 +13,7 @@ flags on the engine's output.
 import re
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from profiles.signals import profile_changed_on_commit
 from recommendations import outcomes
 from recommendations.models import Flag, Recommendation
 from recommendations.selectors import employee_levels
-from taxonomy.models import Skill
+from taxonomy.models import Role, Skill
 
 from .models import CheckIn, Signal, SkillContest
 
@@ -50,7 +51,7 @@ def _name(user) -> str:
 
 
 @transaction.atomic
-def skill_level_confirm(*, employee: Employee, skill, level: int, by) -> SkillEvidence:
+def skill_level_confirm(*, employee: Employee, skill: Skill, level: int, by: User) -> SkillEvidence:
     """The employee says the level shown is right: recorded as self evidence, "confirmed"."""
     evidence, _ = evidence_record(
         employee=employee,
@@ -67,7 +68,7 @@ def skill_level_confirm(*, employee: Employee, skill, level: int, by) -> SkillEv
 
 @transaction.atomic
 def contest_open(
-    *, employee: Employee, skill, claimed_level: int, reason: str, by, evidence_url: str = ""
+    *, employee: Employee, skill: Skill, claimed_level: int, reason: str, by: User, evidence_url: str = ""
 ) -> SkillContest:
     """The employee says a level is wrong. It waits for their manager (or HR) to decide."""
     reason = _text(reason, field="reason", required="Say briefly why the level is wrong, so your manager can judge it.")
@@ -112,7 +113,9 @@ def _decider_source(*, contest: SkillContest, by) -> str:
 
 
 @transaction.atomic
-def contest_decide(*, contest: SkillContest, decision: str, by, note: str, level: int | None = None) -> SkillContest:
+def contest_decide(
+    *, contest: SkillContest, decision: str, by: User, note: str, level: int | None = None
+) -> SkillContest:
     """Decide an open contest; the decision is added as evidence with its provenance.
 
     Upheld records the claimed level; adjusted records ``level`` (which must differ from the
@@ -167,7 +170,7 @@ def contest_decide(*, contest: SkillContest, decision: str, by, note: str, level
 
 
 @transaction.atomic
-def aspiration_state(*, employee: Employee, target_role, interests: str) -> CareerAspiration:
+def aspiration_state(*, employee: Employee, target_role: Role | None, interests: str) -> CareerAspiration:
     """A new career goal from the portal; the earlier ones stay as history."""
     interests = _text(interests, field="interests", limit=1000)
     aspiration, _ = aspiration_record(
@@ -178,7 +181,7 @@ def aspiration_state(*, employee: Employee, target_role, interests: str) -> Care
 
 
 @transaction.atomic
-def signal_record(*, employee: Employee, kind: str, text: str, author) -> Signal:
+def signal_record(*, employee: Employee, kind: str, text: str, author: User) -> Signal:
     """A weekly micro-signal: a project check-in, a peer's thanks, a manager's note, a reflection."""
     text = _text(text, field="text", required="Write a sentence or two.")
     signal = Signal(employee=employee, kind=kind, text=text, author=author)
@@ -200,7 +203,7 @@ def checkin_log(
     agreed_actions: str,
     agenda: list[dict],
     gaps_snapshot: list[dict],
-    by,
+    by: User | None,
     manager_prep_saved: int | None = None,
 ) -> CheckIn:
     """Log a monthly check-in, keeping the ``agenda`` and ranked gaps (``gaps_snapshot``) the
@@ -247,7 +250,7 @@ def checkin_answer(*, checkin: CheckIn, relevance: int) -> CheckIn:
 # --- flags on the engine's output -----------------------------------------------------------------
 
 
-def target_flag(*, employee: Employee, target: str, by, reason: str) -> Flag:
+def target_flag(*, employee: Employee, target: str, by: User, reason: str) -> Flag:
     """Flag what the briefing's form names: "gap-<skill id>" or "rec-<recommendation id>"."""
     kind, _, pk = target.partition("-")
     pk = int(pk) if ID.fullmatch(pk) else None

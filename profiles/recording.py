@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+
+from taxonomy.models import Role, Skill
 
 from .models import (
     CareerAspiration,
@@ -123,7 +126,7 @@ def review_upsert(
     *,
     employee: Employee,
     period: str,
-    score,
+    score: int,
     submitted_at: datetime,
     source: str,
     reviewer: Employee | None = None,
@@ -145,7 +148,7 @@ def review_upsert(
     return _upsert(PerformanceReview, existing=existing, values=values)
 
 
-def validate_aspiration_goal(*, target_role, interests: str) -> None:
+def validate_aspiration_goal(*, target_role: Role | None, interests: str) -> None:
     if target_role is None and not (interests or "").strip():
         raise ValidationError({"interests": "An aspiration needs a target role, interests, or both."})
 
@@ -156,7 +159,7 @@ def aspiration_record(
     employee: Employee,
     stated_at: datetime,
     source: str,
-    target_role=None,
+    target_role: Role | None = None,
     interests: str = "",
 ) -> tuple[CareerAspiration, Outcome]:
     """A stated career goal. History is kept (the newest is current); one per employee and moment."""
@@ -176,14 +179,14 @@ def aspiration_record(
 def evidence_record(
     *,
     employee: Employee,
-    skill,
+    skill: Skill,
     level: int,
     source: str,
     observed_at: datetime,
     confidence: float = 1.0,
     note: str = "",
     evidence_url: str = "",
-    recorded_by=None,
+    recorded_by: User | None = None,
     external_id: str | None = None,
 ) -> tuple[SkillEvidence, Outcome]:
     """One observation of a skill level. Evidence is append-only (its history is skill velocity):
@@ -254,7 +257,7 @@ class Tally:
 
 @transaction.atomic
 def sync_run_record(
-    *, source: str, kind: str, tally: Tally, name: str = "", triggered_by=None, error: str = ""
+    *, source: str, kind: str, tally: Tally, name: str = "", triggered_by: User | None = None, error: str = ""
 ) -> SyncRun:
     """Write the finished ``SyncRun`` (and its rejections) for one delivery."""
     if error:

@@ -1,8 +1,10 @@
 """Reads for the profile pages: a fixed number of queries whatever the team or history size."""
 
-from django.db.models import Count, Prefetch
+from collections.abc import Iterable
 
-from taxonomy.models import BehaviouralAnchor, RoleRequirement
+from django.db.models import Count, Prefetch, QuerySet
+
+from taxonomy.models import BehaviouralAnchor, Role, RoleRequirement
 
 from .models import CareerAspiration, Employee, LearningRecord, PerformanceReview, SkillEvidence
 
@@ -10,7 +12,7 @@ RECENT_LEARNING = 15
 RECENT_REVIEWS = 6
 
 
-def role_requirements(*, role):
+def role_requirements(*, role: Role | None) -> list[RoleRequirement]:
     """The role's requirements with each skill's anchors, in a fixed two queries."""
     if role is None:
         return []
@@ -21,7 +23,7 @@ def role_requirements(*, role):
     )
 
 
-def latest_evidence(*, employee, skill_ids):
+def latest_evidence(*, employee: Employee, skill_ids: Iterable[int]) -> dict[int, SkillEvidence]:
     """The newest piece of evidence per skill, and how many there are, for the given skills."""
     latest = {}
     for evidence in (
@@ -33,7 +35,7 @@ def latest_evidence(*, employee, skill_ids):
     return latest
 
 
-def profile_context(*, employee):
+def profile_context(*, employee: Employee) -> dict:
     """Everything the one-page profile shows: role competencies with levels, performance history,
     learning log and stated career goals (the guide's step-1 check), read in a fixed set of queries."""
     requirements = role_requirements(role=employee.role)
@@ -73,7 +75,7 @@ def profile_context(*, employee):
     }
 
 
-def team_rows(*, manager, visible):
+def team_rows(*, manager: Employee, visible: QuerySet[Employee]) -> QuerySet[Employee]:
     """Everyone below ``manager`` with role and how many people report to them."""
     return (
         visible.filter(pk__in=Employee.objects.below(manager).values("pk"))

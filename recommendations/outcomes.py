@@ -19,11 +19,12 @@ and the flags are the labels the ranking model learns from.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from math import floor
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import URLValidator
@@ -89,7 +90,7 @@ def _acted(recommendation: Recommendation, now: datetime) -> None:
 
 
 @transaction.atomic
-def recommendation_accept(*, recommendation: Recommendation, by) -> Recommendation:
+def recommendation_accept(*, recommendation: Recommendation, by: User) -> Recommendation:
     """The employee takes the recommendation up."""
     recommendation = _locked(recommendation)
     _refuse_unless(recommendation, (Status.DELIVERED,), "accepted")
@@ -100,7 +101,7 @@ def recommendation_accept(*, recommendation: Recommendation, by) -> Recommendati
 
 
 @transaction.atomic
-def recommendation_dismiss(*, recommendation: Recommendation, by, reason: str) -> Recommendation:
+def recommendation_dismiss(*, recommendation: Recommendation, by: User, reason: str) -> Recommendation:
     """The employee (or their manager) turns it down, saying why."""
     reason = _reason_required(reason, "it is dismissed")
     recommendation = _locked(recommendation)
@@ -116,7 +117,7 @@ def recommendation_dismiss(*, recommendation: Recommendation, by, reason: str) -
 def recommendation_complete(
     *,
     recommendation: Recommendation,
-    by,
+    by: User | None,
     completed_at: datetime | None = None,
     learning_record: LearningRecord | None = None,
     source: str = "portal",
@@ -198,7 +199,7 @@ def _url_or_blank(value: str) -> str:
 
 
 @transaction.atomic
-def recommendation_flag(*, recommendation: Recommendation, by, reason: str) -> Flag:
+def recommendation_flag(*, recommendation: Recommendation, by: User, reason: str) -> Flag:
     """A manager or HR says this recommendation is wrong; it goes to HR's review queue."""
     reason = _reason_required(reason, "the recommendation is wrong")
     recommendation = Recommendation.objects.select_related("employee").get(pk=recommendation.pk)
@@ -219,7 +220,7 @@ def recommendation_flag(*, recommendation: Recommendation, by, reason: str) -> F
 
 
 @transaction.atomic
-def gap_flag(*, employee: Employee, skill: Skill, by, reason: str) -> Flag:
+def gap_flag(*, employee: Employee, skill: Skill, by: User, reason: str) -> Flag:
     """A manager or HR says this skill gap is wrong; the analysis goes back to HR's review queue."""
     reason = _reason_required(reason, "the gap is wrong")
     flag = Flag(target=Flag.Target.GAP, employee=employee, skill=skill, reason=reason, raised_by=by)
@@ -288,7 +289,7 @@ DIGEST_LOOKBACK_DAYS = 7
 DIGEST_BATCH = 500
 
 
-def delivery_digest(*, now: datetime, progress=None) -> int:
+def delivery_digest(*, now: datetime, progress: Callable[[int], None] | None = None) -> int:
     """E-mail each employee the picks the recomputes delivered since their last e-mail.
 
     The recompute delivers set-based and sends nothing (``recommendations.learning``); this

@@ -1,5 +1,6 @@
 """Writes of the human review layer."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +16,7 @@ Status = Recommendation.Status
 
 @transaction.atomic
 def review_decide(
-    *, item: ReviewItem, decision: str, user, note: str = "", rationales: dict[int, str] | None = None
+    *, item: ReviewItem, decision: str, user: User, note: str = "", rationales: dict[int, str] | None = None
 ) -> ReviewItem:
     """HR approves, edits (new wording for some gaps, with why) or rejects (with why) one item.
 
