@@ -34,6 +34,19 @@ class CSV(base_formats.CSV):
 
 
 class XLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        """The first sheet, read as every import reads a workbook (``core.readers``):
+        a zip bomb is refused unopened, and rows, runs of blank rows and width are capped. The
+        reader this replaces pads every row to the size the sheet declares, so a workbook of a few
+        KB declaring 16,384 columns and a cell on row 1,048,576 would take the server's memory.
+        Cells come as text, as from a CSV file."""
+        from core.readers import UnreadableFile, dataset_read
+
+        dataset, refused = dataset_read(io.BytesIO(in_stream))
+        if refused:
+            raise UnreadableFile("; ".join(f"Row {line} {reason}" for line, reason in refused[:5]) + ".")
+        return dataset
+
     def export_data(self, dataset, **kwargs):
         import openpyxl
 

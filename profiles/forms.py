@@ -10,7 +10,7 @@ class DataUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds",
         choices=[(name, kind.label) for name, kind in KINDS.items()],
-        help_text="Each kind has its own columns; see docs/data-formats-people.md.",
+        help_text="Each kind has its own columns; see docs/data-formats.md.",
     )
     file = forms.FileField(
         label="CSV or Excel file",

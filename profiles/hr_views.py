@@ -2,13 +2,10 @@
 API) with its counts, delay and refused rows."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .access import is_hr
-
+from .access import hr_required
 from .forms import DataUploadForm
 from .importing import MAX_STORED_REJECTIONS, duration_text
 from .importing.uploads import IN_REQUEST_MAX_BYTES, upload_import
@@ -18,14 +15,11 @@ RUNS_PER_PAGE = 50
 FILE_SOURCES = [SyncRun.Source.FILE, SyncRun.Source.DROP_FOLDER]
 
 
-def _hr_only(request) -> None:
-    if not is_hr(request.user):
-        raise PermissionDenied("Data imports are for the HR team.")
+DATA_REFUSAL = "Data imports are for the HR team."
 
 
-@login_required
+@hr_required(DATA_REFUSAL)
 def upload(request):
-    _hr_only(request)
     form = DataUploadForm(request.POST or None, request.FILES or None)
     failed = None
     if request.method == "POST" and form.is_valid():
@@ -57,17 +51,15 @@ def upload(request):
     )
 
 
-@login_required
+@hr_required(DATA_REFUSAL)
 def sync_list(request):
-    _hr_only(request)
     page = Paginator(SyncRun.objects.order_by("-started_at", "-pk"), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_delays(page.object_list)
     return render(request, "profiles/hr/sync_list.html", {"page": page})
 
 
-@login_required
+@hr_required(DATA_REFUSAL)
 def sync_detail(request, pk):
-    _hr_only(request)
     run = get_object_or_404(SyncRun.objects.select_related("triggered_by"), pk=pk)
     rejections = run.rejections.order_by("line", "pk")[:MAX_STORED_REJECTIONS]
     _with_delays([run])

@@ -112,8 +112,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth rate-limits failed sign-ins through the cache, so the cache must be shared by every
 # process: the database cache (created by `manage.py createcachetable`). It holds a counter per
-# account and per address that failed to sign in in the last five minutes; 100,000 entries keep
-# a flood of them from culling the counter that locks an account (the default is 300). The portal pages
+# account and per address that failed to sign in in the last five minutes; room for 100,000 (not
+# Django's 300) keeps a flood of them from culling the one that locks an account. The portal pages
 # (portal.pagecache: ~8 KB each, compressed) have a table of their own, so their churn never
 # culls a sign-in counter; past 20,000 pages a quarter of them is dropped.
 CACHES = {
@@ -153,7 +153,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "talent.adapters.NoSignupAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 # Failed sign-ins: five in five minutes lock that account, from wherever they come; the limit per
-# client address is generous, as a whole office may share one address.
+# client address is generous, as a whole office may share one address (talent.adapters finds it).
 ACCOUNT_RATE_LIMITS = {"login_failed": "100/5m/ip,5/5m/key"}
 # How many proxies of ours stand in front (each appends to X-Forwarded-For); 0 trusts no
 # X-Forwarded-For at all, since anyone can send one. See talent.adapters.
@@ -186,6 +186,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="talent@localhost")
 # when any row is bad.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# What one imported file may hold, so a broken or hostile file is refused in seconds instead of
+# tying up a worker (core.readers; docs/data-formats.md, "Limits"): rows under the
+# header (blank ones included), an Excel workbook's size once unpacked, and the memory the child
+# process reading a big file (over 5 MB to read) may take on top of its own start-up.
+IMPORT_MAX_ROWS = 1_000_000
+IMPORT_XLSX_MAX_UNPACKED_MB = 100
+IMPORT_READ_MEMORY_MB = 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 
+from core.readers import UnreadableFile
 from core.spreadsheets import FORMATS
 
 from .models import BehaviouralAnchor, JobFamily, Level, MobilityPath, Role, RoleRequirement, Skill, SkillCategory
@@ -31,6 +32,14 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # A file the reader refuses says why (e.g. a workbook that unpacks to too much); for
+        # anything else django-import-export names only the exception's class.
+        if isinstance(e, UnreadableFile):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def process_result(self, result, request):
         # The confirm step imports the file again; if the data changed since the preview (say a

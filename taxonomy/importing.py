@@ -7,8 +7,6 @@ fifteen. Any bad row anywhere raises ``TaxonomyImportError`` listing every probl
 rows missing from the files stay as they are. docs/data-formats.md describes the files for HR.
 """
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +16,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.utils.text import slugify
+
+from core.readers import NO_DATA_ROWS, UnreadableFile, csv_records
 
 from .models import (
     BehaviouralAnchor,
@@ -111,7 +111,8 @@ class _Row:
 
 def _read_csv(*, path: Path, errors: list[RowError]) -> list[_Row] | None:
     """The data rows of one file with the physical line each starts on (the header is line 1),
-    or None when the file as a whole is unusable: missing, not UTF-8, empty or a wrong header."""
+    or None when the file as a whole is unusable: missing, not UTF-8, empty, a wrong header, or a
+    quote that is never closed (``csv_records``, the CSV reading rules the profile imports share)."""
     name, expected = path.name, FILES[path.name]
     if not path.is_file():
         if name in OPTIONAL_FILES:
@@ -126,12 +127,10 @@ def _read_csv(*, path: Path, errors: list[RowError]) -> list[_Row] | None:
         problem = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read)"
         errors.append(RowError(name, line, f'{problem}. Save it as "CSV UTF-8" and try again.'))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
-    rows, next_line = [], 1
+    rows = []
     try:
-        for record in reader:
-            line, next_line = next_line, reader.line_num + 1
+        for line, record in csv_records(text):
             if not any(value.strip() for value in record):
                 continue
             if header is None:
@@ -144,8 +143,9 @@ def _read_csv(*, path: Path, errors: list[RowError]) -> list[_Row] | None:
                 errors.append(RowError(name, line, f"{found}. Quote any value that contains a comma."))
             else:
                 rows.append(_Row(name, line, dict(zip(header, record, strict=True))))
-    except csv.Error as exc:
-        errors.append(RowError(name, reader.line_num, f"not readable as CSV: {exc}."))
+    except UnreadableFile as exc:
+        errors.append(RowError(name, None, str(exc)))
+        return None
     if header is None:
         errors.append(
             RowError(name, None, f"the file is empty; its first line must be the header {','.join(expected)}.")
@@ -497,6 +497,8 @@ def taxonomy_plan(*, folder: Path) -> TaxonomyPlan:
     files = {name: _read_csv(path=folder / name, errors=errors) for name in FILES}
     if any(rows is None for rows in files.values()):
         raise TaxonomyImportError(errors)
+    if not any(files.values()):  # one file may hold only its header, but not every file at once
+        raise TaxonomyImportError([RowError(name, None, NO_DATA_ROWS) for name in FILES if (folder / name).is_file()])
     return _Planner(files, errors).plan()
 
 

@@ -1,6 +1,6 @@
 """What each kind of file holds: its columns, the checks on each row, and the table it lands in.
 
-docs/data-formats-people.md describes the same columns for HR; keep the two in step.
+docs/data-formats.md describes the same columns for HR; keep the two in step.
 People have their own module (``people.py``): their loading adds role history and reporting lines.
 
 Rules shared with the other routes in (xAPI, REST, portal) follow ``profiles.recording``: a
@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
 
+from core.readers import UnreadableFile
+
 from ..models import CareerAspiration, EvidenceSource, LearningRecord, PerformanceReview, SkillEvidence
 from ..recording import validate_aspiration_goal
 from .checks import Checker
 from .loaders import Match, Refusal, Target
 from .lookups import Refs
-from .readers import UnreadableFile
 
-DOCS = "docs/data-formats-people.md"
+DOCS = "docs/data-formats.md"
 EMPLOYEE_ALIASES = ("employee_external_id", "employee_id", "employee_email", "email")
 INT_MAX = 2_147_483_647
 
@@ -175,7 +176,7 @@ REVIEWS = Kind(
         },
         written=("reviewer_id", "score", "goal_attainment", "commentary", "submitted_at"),
         insert_only=("employee_id", "period"),
-        matches=(Match(("employee_id", "period")),),
+        matches=(Match(("employee_id", "period"), label="employee and period"),),
         conflict=("employee_id", "period"),
         inserted_with=lambda now, source: {"source": source, "received_at": now},
     ),
@@ -254,9 +255,12 @@ LEARNING = Kind(
         written=("activity_id", "title", "provider", "status", "started_at", "completed_at", "score", "minutes"),
         insert_only=("employee_id", "external_id"),
         matches=(
-            Match(("external_id",), when=("external_id", True)),
+            Match(("external_id",), when=("external_id", True), label="record_id"),
             Match(
-                ("employee_id", "activity_id", "completed_at"), when=("external_id", False), nullable=("completed_at",)
+                ("employee_id", "activity_id", "completed_at"),
+                when=("external_id", False),
+                nullable=("completed_at",),
+                label="employee, activity_id and completed_at (and no record_id)",
             ),
         ),
         conflict=("external_id",),
@@ -315,7 +319,7 @@ ASPIRATIONS = Kind(
         columns={"employee_id": "bigint", "target_role_id": "bigint", "interests": "text", "stated_at": "timestamp"},
         written=("target_role_id", "interests"),
         insert_only=("employee_id", "stated_at"),
-        matches=(Match(("employee_id", "stated_at")),),
+        matches=(Match(("employee_id", "stated_at"), label="employee and stated_at"),),
         conflict=("employee_id", "stated_at"),
         inserted_with=lambda now, source: {"source": source},
     ),
@@ -384,10 +388,11 @@ EVIDENCE = Kind(
         written=("employee_id", "skill_id", "level", "source", "observed_at", "confidence", "note"),
         insert_only=("external_id",),
         matches=(
-            Match(("external_id",), when=("external_id", True)),
+            Match(("external_id",), when=("external_id", True), label="evidence_id"),
             Match(
                 ("employee_id", "skill_id", "source", "observed_at", "level", "confidence", "note"),
                 when=("external_id", False),
+                label="values (and no evidence_id)",
             ),
         ),
         conflict=("external_id",),

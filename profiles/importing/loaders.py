@@ -52,6 +52,7 @@ class Match:
     when: tuple[str, bool] | None = None
     nullable: tuple[str, ...] = ()
     table_columns: tuple[str, ...] = ()  # when the table's column names differ from the stage's
+    label: str = ""  # the key in HR's words (the file's column names), for notes on repeated keys
 
     def pairs(self) -> list[tuple[str, str]]:
         return list(zip(self.table_columns or self.columns, self.columns, strict=True))
@@ -297,6 +298,60 @@ def duplicates_merged(rows: pd.DataFrame, matches: tuple[Match, ...]) -> np.ndar
             keyed = rows.loc[applies, list(match.columns)]
             superseded[np.flatnonzero(applies)[keyed.duplicated(keep="last").to_numpy()]] = True
     return superseded
+
+
+class RepeatedKeys:
+    """Notes on the rows of one file that carry a key an earlier row of the same file had: the
+    rows are merged (``duplicates_merged`` within a chunk; across chunks the later row updates
+    what the earlier one landed), and HR should know which.
+
+    Keys are remembered as 64-bit hashes beside the line that first had them, 16 bytes a row
+    (16 MB for a million rows) however wide the key. Two different keys sharing a hash (odds
+    about 1 in 30 million for a million rows) would only add a wrong note, never change what lands.
+    """
+
+    def __init__(self, matches: tuple[Match, ...]):
+        self.matches = matches
+        self.seen = [(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)) for _ in matches]  # sorted
+
+    def notes(self, rows: pd.DataFrame) -> list[tuple[int, str]]:
+        """(line, note) for each row of the chunk ``rows`` (checked, with their "line") whose key came before."""
+        notes = []
+        for position, match in enumerate(self.matches):
+            applies = match.applies(rows)
+            if not applies.any():
+                continue
+            keys = rows.loc[applies, list(match.columns)]
+            # One dtype per column whatever the chunk held, so the same key hashes alike in every chunk.
+            keys = keys.astype({name: "float64" for name in keys.columns if pd.api.types.is_numeric_dtype(keys[name])})
+            hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+            lines = rows.loc[applies, "line"].to_numpy(dtype=np.int64)
+            label = match.label or ", ".join(match.columns)
+            notes += [
+                (
+                    int(line),
+                    f"The same {label} as line {first}: the two rows were merged and the later one's values kept.",
+                )
+                for line, first in zip(lines, self._first_lines(position, hashes, lines), strict=True)
+                if first != line
+            ]
+        return notes
+
+    def _first_lines(self, position: int, hashes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+        """The first line of the file with each hash (every earlier chunk comes before this one),
+        remembering the hashes new to the file."""
+        seen_hashes, seen_lines = self.seen[position]
+        first = pd.Series(lines).groupby(hashes).transform("min").to_numpy(copy=True)
+        known = np.zeros(len(hashes), dtype=bool)
+        if len(seen_hashes):
+            where = np.searchsorted(seen_hashes, hashes).clip(max=len(seen_hashes) - 1)
+            known = seen_hashes[where] == hashes
+            first[known] = seen_lines[where[known]]
+        new = ~known & (first == lines)
+        all_hashes = np.concatenate([seen_hashes, hashes[new]])
+        order = np.argsort(all_hashes, kind="stable")
+        self.seen[position] = (all_hashes[order], np.concatenate([seen_lines, lines[new]])[order])
+        return first
 
 
 # -- values for the bulk load ------------------------------------------------------------------

@@ -83,7 +83,7 @@ WRITTEN = {
     "voluntary_exit": "voluntary_exit",
     "manager_id": "manager_external_id",
 }
-PEOPLE_KEY = (Match(("key",)),)  # duplicates in one chunk: the same external id, whatever its case
+PEOPLE_KEY = (Match(("key",), label="external_id"),)  # duplicates in one file: the same external id, any case
 EMPLOYEE_TARGET = Target(
     model=Employee,
     columns=PERSON_COLUMNS,

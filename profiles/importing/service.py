@@ -1,16 +1,19 @@
 """``file_import``: one file in, one ``SyncRun`` out.
 
-1. Open the file (``readers``). A file that cannot be read at all (not CSV or XLSX, not UTF-8,
-   a header that does not fit the kind) fails the run before anything is written.
+1. Open the file (``readers``; a big one in a child process with a memory limit, ``isolated``).
+   A file that cannot be read at all (not CSV or XLSX, not UTF-8, a header that does not fit the
+   kind, over the size limits) fails the run before anything is written.
 2. Load the lookup dicts once (``lookups``); a people file is read once more, for its ids only,
    so a row may name a manager who comes later in the file.
 3. For each chunk, in its own transaction: check every row (``kinds``, ``checks``), merge
-   duplicate keys (the last row wins), land the good rows (``loaders`` / ``people``), store the
+   duplicate keys (the last row wins, and the later row gets a note naming the earlier one's
+   line, across chunks too), land the good rows (``loaders`` / ``people``), store the
    refused rows with their row numbers and reasons, update the run's counts, and queue
    ``profile_changed`` for the employees whose data changed. A chunk that fails rolls back
    alone: the chunks before it stay, and the run says where it stopped.
-4. People only: link the managers that came later in the file and rebuild the org chart.
-5. Finish the run: status, the delay from each event's own time to landing (max and median).
+4. A file with no data rows (only a header, or blank rows) fails: there was nothing to import.
+5. People only: link the managers that came later in the file and rebuild the org chart.
+6. Finish the run: status, the delay from each event's own time to landing (max and median).
 """
 
 import contextlib
@@ -29,15 +32,17 @@ from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.isolated import table_for
+from core.readers import NO_DATA_ROWS, Chunk, Limits, UnreadableFile
+
 from ..audit import audit_bulk
 from ..models import Employee, SyncRejection, SyncRun
 from ..signals import profile_changed_on_commit
 from .checks import Checker, collapse_whitespace
 from .kinds import ASPIRATIONS, EVIDENCE, LEARNING, REVIEWS, Kind
-from .loaders import chunk_merge, duplicates_merged
+from .loaders import RepeatedKeys, chunk_merge, duplicates_merged
 from .lookups import Refs
 from .people import PEOPLE, PEOPLE_KEY, PeopleRun, people_finish, people_merge
-from .readers import Chunk, UnreadableFile, table_open
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (PEOPLE, REVIEWS, LEARNING, ASPIRATIONS, EVIDENCE)}
 CHUNK_ROWS = 50_000
@@ -169,7 +174,7 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
     totals = Totals()
     run.totals = totals
     try:
-        table = table_open(path)
+        table = table_for(path, name=run.name, limits=Limits.from_settings())
         header = kind.header_map(table.header)
         refs = Refs.load(kind=kind.name)
         if kind is PEOPLE:
@@ -191,9 +196,11 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
                 _chunk_land(item, kind=kind, present=present, people=people, run=run, totals=totals)
                 if on_progress:
                     on_progress(item.chunk.received)
+            if not totals.received:
+                return _finish(run, totals, error=f"Nothing was imported: {NO_DATA_ROWS}")
             if people is not None:
                 _people_finish(people, run=run, totals=totals)
-        except (DatabaseError, ValueError, OSError) as exc:
+        except (DatabaseError, ValueError, OSError, UnreadableFile) as exc:
             landed = totals.received > 0
             if people is not None and landed:
                 _people_finish_after_failure(people, run=run, totals=totals)
@@ -228,6 +235,7 @@ class Checked:
     good: pd.DataFrame
     refused: pd.DataFrame  # line, reason
     superseded: int
+    repeats: list[tuple[int, str]]  # notes on rows whose key an earlier row of the file had
     read_seconds: float
     check_seconds: float
 
@@ -236,6 +244,7 @@ def _checked_chunks(table, *, kind: Kind, header: dict[str, str], refs: Refs, ch
     """Read and check chunk after chunk: pure pandas on the lookup dicts, no database."""
     chunks = table.chunks(chunk_rows)
     matches = PEOPLE_KEY if kind is PEOPLE else kind.target.matches
+    repeated = RepeatedKeys(matches)
     while True:
         started = time.perf_counter()
         chunk = next(chunks, None)
@@ -253,6 +262,7 @@ def _checked_chunks(table, *, kind: Kind, header: dict[str, str], refs: Refs, ch
             good.loc[~superseded],
             checker.rejections(),
             int(superseded.sum()),
+            repeated.notes(good),
             read_seconds,
             time.perf_counter() - started,
         )
@@ -331,6 +341,8 @@ def _chunk_land(
             model = kind.target.model
         rejections = [(int(line), reason) for line, reason in zip(refused["line"], refused["reason"], strict=True)]
         rejections += [*chunk.problems, *merged.refused]
+        refused_lines = {line for line, _ in merged.refused}  # their reason says more than a merge note
+        notes += [(line, note) for line, note in item.repeats if line not in refused_lines]
         totals.received += chunk.received
         totals.created += merged.created
         totals.updated += merged.updated

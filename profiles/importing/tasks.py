@@ -1,4 +1,8 @@
-"""django-q2 task for uploads too big to import in the request (see ``uploads``)."""
+"""django-q2 task for uploads too big to import in the request (see ``uploads``).
+
+``file_import`` reads such a file in a child process with a memory limit (``isolated``), so a
+file that would need gigabytes fails its own run, not the worker.
+"""
 
 from pathlib import Path
 

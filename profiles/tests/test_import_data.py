@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from profiles.access import may_see
 from profiles.importing import file_import
 from profiles.importing.loaders import sqlite_datetime_texts
 from profiles.models import (
@@ -29,7 +30,6 @@ from profiles.models import (
 )
 from profiles.signals import profile_changed
 from profiles.tests.factories import EmployeeFactory, UserFactory
-from profiles.access import may_see
 from taxonomy.tests.factories import RoleFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -386,7 +386,7 @@ class TestUnreadableFiles:
         path.write_text(f'employee,activity_id,title,status\n{good}E1,"never closed,T,completed\nE1,b,B,completed\n')
         run = file_import(path=path, kind="learning", chunk_rows=3)
         assert run.status == SyncRun.Status.FAILED
-        assert "The import stopped at row" in run.error and "EOF inside string" in run.error
+        assert "The import stopped at row 8: An opening quote on line 8 is never closed" in run.error
         assert (run.received, run.created) == (6, 6)
 
 

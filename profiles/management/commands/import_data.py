@@ -3,7 +3,7 @@
     python manage.py import_data people hr-extract.xlsx
     python manage.py import_data learning lms-2026-11.csv [--chunk-size 50000] [--dry-run] [--user hr@example.com]
 
-docs/data-formats-people.md describes the columns of each kind. Good rows land and bad rows are
+docs/data-formats.md describes the columns of each kind. Good rows land and bad rows are
 listed with their line number and reason; a file that cannot be read at all changes nothing and
 the command fails with the reason. Importing the same file again changes nothing. Every run is
 recorded as a SyncRun (source "file"), shown on /hr/data/syncs/.
@@ -23,7 +23,7 @@ SHOWN_REJECTIONS = 20
 
 
 class Command(BaseCommand):
-    help = "Import people, reviews, learning, aspirations or evidence from a CSV or XLSX file (see docs/data-formats-people.md)."
+    help = "Import people, reviews, learning, aspirations or evidence from a CSV or XLSX file (see docs/data-formats.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(KINDS), help="What the file holds.")

@@ -7,16 +7,20 @@ The columns are those of the admin's catalogue export (docs/data-formats.md, "Le
 catalogue"). The import is all or nothing: one bad row and nothing is written, and every problem
 is listed with its row and column. Running it again with the same file changes nothing; items
 and skills missing from the file are never deleted.
+
+The file is read by the profile imports' reader (``core.readers.dataset_read``), so
+it meets the same rules and limits: UTF-8, a workbook checked before it is unpacked, a cap on
+rows, a quote that is never closed named by its line, and a file with no data rows refused.
 """
 
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from import_export.formats.base_formats import CSV, XLSX
 from tablib import Dataset
 from tqdm import tqdm
 
+from core.readers import UnreadableFile, dataset_read
 from recommendations.resources import COLUMNS, CatalogueResource
 
 MAX_PROBLEMS_SHOWN = 50
@@ -75,21 +79,18 @@ class Command(BaseCommand):
 def _read(file: Path) -> Dataset:
     if not file.is_file():
         raise CommandError(f"{file} is not a file.")
-    suffix = file.suffix.lower()
-    if suffix == ".xlsx":
-        try:
-            return XLSX().create_dataset(file.read_bytes())
-        except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-            raise CommandError(f"{file} could not be read as an Excel workbook ({error}).") from None
-    if suffix == ".csv":
-        try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CommandError(
-                f"{file} is not UTF-8 (byte {error.start}); in Excel use Save As -> CSV UTF-8."
-            ) from None
-        return CSV().create_dataset(text)
-    raise CommandError(f"{file}: give a .csv or .xlsx file with the columns {', '.join(COLUMNS)}.")
+    if file.suffix.lower() not in (".csv", ".xlsx"):
+        raise CommandError(f"{file}: give a .csv or .xlsx file with the columns {', '.join(COLUMNS)}.")
+    try:
+        dataset, refused = dataset_read(file)
+    except UnreadableFile as error:
+        raise CommandError(f"Nothing was imported from {file}: {error}") from None
+    if refused:
+        raise CommandError(
+            f"Nothing was imported: {len(refused)} row{'s' if len(refused) != 1 else ''} of {file} cannot be read.\n"
+            + "\n".join(f"  line {line}: {reason}" for line, reason in refused[:MAX_PROBLEMS_SHOWN])
+        )
+    return dataset
 
 
 def _problems(result) -> list[str]:
