@@ -3,6 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
+
 from .models import LEVEL_SCALE, SURVEY_SCALE, SkillContest
 from .selectors import roles_for_goals
 
@@ -16,7 +18,7 @@ class PortalForm(forms.Form):
 
 
 class ConfirmLevelForm(PortalForm):
-    level = forms.IntegerField(min_value=0, max_value=4, widget=forms.HiddenInput)
+    level = forms.IntegerField(min_value=OBSERVED_LEVEL_MIN, max_value=LEVEL_MAX, widget=forms.HiddenInput)
 
 
 def _levels_with_anchors(anchors: dict, on_record: int | None = None) -> list[tuple[int, str]]:

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from profiles.models import Employee
 from taxonomy.models import Skill
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 SURVEY_SCALE = [(1, "1 - not at all"), (2, "2"), (3, "3"), (4, "4"), (5, "5 - very much")]
 LEVEL_SCALE = [
@@ -155,14 +156,15 @@ class SkillContest(models.Model):
                 violation_error_message="There is already an open contest for this skill; wait for its decision.",
             ),
             models.CheckConstraint(
-                condition=Q(claimed_level__gte=0, claimed_level__lte=4),
+                condition=Q(claimed_level__gte=OBSERVED_LEVEL_MIN, claimed_level__lte=LEVEL_MAX),
                 name="contest_claimed_level_0_to_4",
-                violation_error_message="A level must be between 0 (none) and 4 (mastery).",
+                violation_error_message=f"A level must be between {OBSERVED_LEVEL_MIN} (none) and {LEVEL_MAX} (mastery).",
             ),
             models.CheckConstraint(
-                condition=Q(decided_level__isnull=True) | Q(decided_level__gte=0, decided_level__lte=4),
+                condition=Q(decided_level__isnull=True)
+                | Q(decided_level__gte=OBSERVED_LEVEL_MIN, decided_level__lte=LEVEL_MAX),
                 name="contest_decided_level_0_to_4",
-                violation_error_message="A level must be between 0 (none) and 4 (mastery).",
+                violation_error_message=f"A level must be between {OBSERVED_LEVEL_MIN} (none) and {LEVEL_MAX} (mastery).",
             ),
         ]
 

@@ -26,6 +26,7 @@ from recommendations import outcomes
 from recommendations.models import Flag, Recommendation
 from recommendations.selectors import employee_levels
 from taxonomy.models import Role, Skill
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .models import CheckIn, Signal, SkillContest
 
@@ -137,8 +138,10 @@ def contest_decide(
                 {"decision": "There was no level on record to keep: adjust to the level you think is right."}
             )
         level = contest.level_on_record
-    elif level is None or not 0 <= int(level) <= 4:
-        raise ValidationError({"level": "Choose the level you are adjusting to (0 to 4)."})
+    elif level is None or not OBSERVED_LEVEL_MIN <= int(level) <= LEVEL_MAX:
+        raise ValidationError(
+            {"level": f"Choose the level you are adjusting to ({OBSERVED_LEVEL_MIN} to {LEVEL_MAX})."}
+        )
     elif int(level) == contest.claimed_level:
         raise ValidationError({"level": "That is the level claimed: uphold the contest instead."})
     level = int(level)

@@ -11,6 +11,9 @@ from django.db import models
 from django.db.models import Q
 
 from taxonomy.models import Role, Skill
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
+
+REVIEW_SCORE_MIN, REVIEW_SCORE_MAX = 1, 5  # a performance review's overall rating
 
 
 class BusinessUnit(models.Model):
@@ -176,9 +179,9 @@ class SkillEvidence(models.Model):
         indexes = [models.Index(fields=["employee", "skill", "observed_at"], name="evidence_emp_skill_time")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__gte=0, level__lte=4),
+                condition=Q(level__gte=OBSERVED_LEVEL_MIN, level__lte=LEVEL_MAX),
                 name="evidence_level_0_to_4",
-                violation_error_message="An evidence level must be between 0 (none) and 4 (mastery).",
+                violation_error_message=f"An evidence level must be between {OBSERVED_LEVEL_MIN} (none) and {LEVEL_MAX} (mastery).",
             ),
             models.CheckConstraint(
                 condition=Q(confidence__gte=0, confidence__lte=1),
@@ -211,9 +214,9 @@ class PerformanceReview(models.Model):
                 violation_error_message="This employee already has a review for that period.",
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5),
+                condition=Q(score__gte=REVIEW_SCORE_MIN, score__lte=REVIEW_SCORE_MAX),
                 name="review_score_1_to_5",
-                violation_error_message="A review score must be between 1 and 5.",
+                violation_error_message=f"A review score must be between {REVIEW_SCORE_MIN} and {REVIEW_SCORE_MAX}.",
             ),
             models.CheckConstraint(
                 condition=Q(goal_attainment__isnull=True) | Q(goal_attainment__gte=0, goal_attainment__lte=1.5),

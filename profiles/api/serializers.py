@@ -11,9 +11,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from taxonomy.models import Role, Skill
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from ..access import visible_employees
-from ..models import CareerAspiration, Employee, EvidenceSource, PerformanceReview, SkillEvidence
+from ..models import (
+    REVIEW_SCORE_MAX,
+    REVIEW_SCORE_MIN,
+    CareerAspiration,
+    Employee,
+    EvidenceSource,
+    PerformanceReview,
+    SkillEvidence,
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -58,10 +67,10 @@ class ReviewIn(serializers.Serializer):
     score = serializers.DecimalField(
         max_digits=3,
         decimal_places=1,
-        min_value=Decimal("1"),
-        max_value=Decimal("5"),
+        min_value=Decimal(REVIEW_SCORE_MIN),
+        max_value=Decimal(REVIEW_SCORE_MAX),
         coerce_to_string=False,  # a number in the schema; "4.5" as a string is accepted too
-        help_text="Overall rating, 1 to 5.",
+        help_text=f"Overall rating, {REVIEW_SCORE_MIN} to {REVIEW_SCORE_MAX}.",
     )
     goal_attainment = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=0, max_value=1.5, help_text="Share of goals met."
@@ -115,7 +124,9 @@ class EvidenceIn(serializers.Serializer):
     skill = serializers.PrimaryKeyRelatedField(
         queryset=Skill.objects.all(), error_messages={"does_not_exist": "No skill with id {pk_value}."}
     )
-    level = serializers.IntegerField(min_value=0, max_value=4, help_text="0 none, 1 awareness … 4 mastery.")
+    level = serializers.IntegerField(
+        min_value=OBSERVED_LEVEL_MIN, max_value=LEVEL_MAX, help_text="0 none, 1 awareness … 4 mastery."
+    )
     source = serializers.ChoiceField(choices=EvidenceSource.choices)
     observed_at = serializers.DateTimeField()
     confidence = serializers.FloatField(required=False, default=1.0, min_value=0, max_value=1)

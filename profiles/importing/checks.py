@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from taxonomy.validators import BOOLEAN_WORDS
+
 SHOWN_VALUE_LENGTH = 60
 OFFSET_AT_END = re.compile(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$")
 TIMESTAMP_HINT = "use ISO 8601, e.g. 2026-11-20 or 2026-11-20T10:00:00Z"
@@ -233,20 +235,7 @@ class Checker:
         if not self.has(column):
             return None
         spelt = per_value(self.frame[column], lambda cells: cells.str.strip().str.lower())
-        values = spelt.map(
-            {
-                "yes": True,
-                "y": True,
-                "true": True,
-                "t": True,
-                "1": True,
-                "no": False,
-                "n": False,
-                "false": False,
-                "f": False,
-                "0": False,
-            }
-        )
+        values = spelt.map(BOOLEAN_WORDS)
         self.reject(
             (spelt != "") & values.isna(),
             lambda value: f"{column} must be yes or no (or true/false, 1/0), got {shown(value)}",

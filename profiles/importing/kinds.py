@@ -16,8 +16,17 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 
 from core.readers import UnreadableFile
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN, OBSERVED_LEVEL_RULE
 
-from ..models import CareerAspiration, EvidenceSource, LearningRecord, PerformanceReview, SkillEvidence
+from ..models import (
+    REVIEW_SCORE_MAX,
+    REVIEW_SCORE_MIN,
+    CareerAspiration,
+    EvidenceSource,
+    LearningRecord,
+    PerformanceReview,
+    SkillEvidence,
+)
 from ..recording import validate_aspiration_goal
 from .checks import Checker
 from .loaders import Match, Refusal, Target
@@ -128,11 +137,11 @@ def check_reviews(check: Checker, refs: Refs) -> pd.DataFrame:
         reviewer_id=_or_nan(check.employee("reviewer", refs, what="reviewer"), n),
         score=check.number(
             "score",
-            minimum=1,
-            maximum=5,
+            minimum=REVIEW_SCORE_MIN,
+            maximum=REVIEW_SCORE_MAX,
             required=True,
             decimals=1,
-            rule="score must be between 1 and 5, with at most one decimal",
+            rule=f"score must be between {REVIEW_SCORE_MIN} and {REVIEW_SCORE_MAX}, with at most one decimal",
         ),
         goal_attainment=_or_nan(
             check.number(
@@ -341,11 +350,11 @@ def check_evidence(check: Checker, refs: Refs) -> pd.DataFrame:
         skill_id=check.lookup("skill", refs.skills, what="skill", required=True),
         level=check.number(
             "level",
-            minimum=0,
-            maximum=4,
+            minimum=OBSERVED_LEVEL_MIN,
+            maximum=LEVEL_MAX,
             whole=True,
             required=True,
-            rule="level must be a whole number from 0 (none) to 4 (mastery)",
+            rule=f"level must be {OBSERVED_LEVEL_RULE}",
         ),
         source=check.choice("source", EVIDENCE_SOURCES, required=True),
         observed_at=check.timestamp("observed_at", required=True),

@@ -23,7 +23,9 @@ SHOWN_REJECTIONS = 20
 
 
 class Command(BaseCommand):
-    help = "Import people, reviews, learning, aspirations or evidence from a CSV or XLSX file (see docs/data-formats.md)."
+    help = (
+        "Import people, reviews, learning, aspirations or evidence from a CSV or XLSX file (see docs/data-formats.md)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(KINDS), help="What the file holds.")
