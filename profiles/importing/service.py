@@ -139,31 +139,20 @@ def file_import(
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}: expected one of {', '.join(KINDS)}.")
-    path = Path(path)
-    if dry_run:
-        with transaction.atomic():
-            run = _import(
-                path=path,
-                kind=KINDS[kind],
-                source=source,
-                name=name,
-                triggered_by=triggered_by,
-                run=run,
-                chunk_rows=chunk_rows,
-                on_progress=on_progress,
-            )
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        run = _import(
+            path=Path(path),
+            kind=KINDS[kind],
+            source=source,
+            name=name,
+            triggered_by=triggered_by,
+            run=run,
+            chunk_rows=chunk_rows,
+            on_progress=on_progress,
+        )
+        if dry_run:
             transaction.set_rollback(True)
-        return run
-    return _import(
-        path=path,
-        kind=KINDS[kind],
-        source=source,
-        name=name,
-        triggered_by=triggered_by,
-        run=run,
-        chunk_rows=chunk_rows,
-        on_progress=on_progress,
-    )
+    return run
 
 
 def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on_progress) -> SyncRun:
