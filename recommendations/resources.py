@@ -45,19 +45,9 @@ COLUMNS = [
     "mentor_external_id",
     "opportunity_title",
 ]
-ITEM_COLUMNS = [
-    "title",
-    "kind",
-    "format",
-    "hours",
-    "cost",
-    "provider",
-    "url",
-    "activity_id",
-    "active",
-    "mentor_external_id",
-    "opportunity_title",
-]
+# The columns that describe the item itself (every row of one item repeats them), not one of its skills.
+SKILL_COLUMNS = ["skill", "from_level", "to_level"]
+ITEM_COLUMNS = [name for name in COLUMNS if name not in SKILL_COLUMNS]
 REQUIRED_COLUMNS = ["title", "kind", "format", "hours", "skill", "to_level"]
 # Item column -> the LearningResource attribute it sets (rows of one item must agree on these).
 ITEM_COLUMN_ATTNAME = {name: name for name in ITEM_COLUMNS} | {

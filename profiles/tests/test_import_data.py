@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from profiles.access import may_see
-from profiles.importing import file_import
+from profiles.importing import KINDS, file_import
 from profiles.importing.loaders import sqlite_datetime_texts
 from profiles.models import (
     CareerAspiration,
@@ -34,18 +34,7 @@ from taxonomy.tests.factories import RoleFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 
-LEARNING_HEADER = [
-    "employee",
-    "activity_id",
-    "title",
-    "provider",
-    "status",
-    "started_at",
-    "completed_at",
-    "score",
-    "minutes",
-    "record_id",
-]
+LEARNING_HEADER = [column.name for column in KINDS["learning"].columns]
 PEOPLE_HEADER = [
     "external_id",
     "first_name",

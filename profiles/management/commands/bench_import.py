@@ -39,22 +39,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from profiles.importing import CHUNK_ROWS, file_import
+from profiles.importing import CHUNK_ROWS, KINDS, file_import
 from profiles.models import Employee, LearningRecord, SyncRun
 from profiles.services import org_paths_rebuild
 
-HEADER = [
-    "employee",
-    "activity_id",
-    "title",
-    "provider",
-    "status",
-    "started_at",
-    "completed_at",
-    "score",
-    "minutes",
-    "record_id",
-]
+HEADER = [column.name for column in KINDS["learning"].columns]
 PARTS = ["raw", "raw-indexed", "import", "reimport"]
 SCRATCH = "bench_import_scratch"
 STATUSES = ["completed", "passed", "in_progress", "failed"]
