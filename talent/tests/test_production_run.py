@@ -71,9 +71,25 @@ def served(tmp_path):
             pytest.fail("make serve did not answer within 240 s:\n" + (tmp_path / "serve.log").read_text()[-3000:])
         yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_group(server)
         log.close()
+
+
+def stop_group(server: subprocess.Popen) -> None:
+    """Stop make and everything it started (gunicorn, qcluster and their workers): SIGTERM, then
+    SIGKILL for whatever is still running after 20 s, so no worker outlives the test."""
+    os.killpg(server.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(server.pid, 0)
+        except ProcessLookupError:
+            break
+        server.poll()
+        time.sleep(0.2)
+    else:
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
 
 
 def test_make_serve_answers_pages_and_static_files_with_debug_off(served):
