@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from core.frames import read_frame, table
+from core.frames import Select, table
 from feedback.models import CheckIn
-from profiles.models import Demographics, Employee, PerformanceReview, RoleAssignment, SkillEvidence
-from recommendations.models import EmployeeAnalysis, EngineSettings, OpportunityMatch, Recommendation
-from taxonomy.models import Role
+from profiles import frames as profile_frames
+from profiles.models import Employee, RoleAssignment
+from recommendations import frames as recommendation_frames
+from recommendations.models import EngineSettings, Recommendation
+from taxonomy import frames as taxonomy_frames
 
 from . import audit, outcomes
 from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
@@ -28,93 +30,33 @@ ALL = "all"
 MOBILITY_WINDOW = pd.Timedelta(days=365)  # roles are filled too rarely to count by the quarter
 
 
-def _when(values: pd.Series) -> pd.Series:
-    """Dates and times from either database as UTC timestamps (NaT for none)."""
-    return pd.to_datetime(values, utc=True, format="ISO8601")
-
-
-@dataclass(frozen=True)
-class Query:
-    sql: str
-    params: list
-    columns: list[str]
-    dtypes: dict
-    dates: tuple[str, ...] = ()  # read as text, parsed the same way from either database
-
-    def read(self) -> pd.DataFrame:
-        frame = read_frame(
-            self.sql, self.params, columns=self.columns, dtypes={**self.dtypes, **dict.fromkeys(self.dates, "str")}
-        )
-        for column in self.dates:
-            frame[column] = _when(frame[column])
-        return frame
-
-
-def queries(*, end: pd.Timestamp) -> dict[str, Query]:
-    """Every read of a snapshot and its audit, as of ``end`` (``bench_metrics`` times the same ones raw)."""
+def queries(*, end: pd.Timestamp) -> dict[str, Select]:
+    """Every read of a snapshot and its audit, as of ``end``: the owning apps' frame readers
+    (``bench_metrics`` times the same statements raw)."""
     until = end.to_pydatetime()
-    recommendations = table(Recommendation)
     return {
-        "people": Query(
-            "SELECT e.id, e.cohort, e.status, e.hire_date, e.termination_date, r.grade "  # noqa: S608
-            f"FROM {table(Employee)} AS e LEFT JOIN {table(Role)} AS r ON r.id = e.role_id",
-            [],
-            ["employee_id", "cohort", "status", "hire_date", "termination_date", "grade"],
-            {"employee_id": "int64", "cohort": "str", "status": "str", "grade": "float64"},
-            ("hire_date", "termination_date"),
+        "people": profile_frames.employees_select(active_only=False, with_employment=True),
+        "roles": taxonomy_frames.roles_select(),  # for the grade of each person's role
+        "picks": recommendation_frames.delivered_recommendations_select(delivered_until=until),
+        "evidence": profile_frames.skill_evidence_select(  # only the pairs a pick targeted
+            now=until,
+            observed_until=until,
+            only_pairs=recommendation_frames.targeted_pairs_sql(delivered_until=until),
+            with_observed_at=True,
         ),
-        "picks": Query(
-            "SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
-            f"FROM {recommendations} WHERE delivered_at IS NOT NULL AND delivered_at <= %s",
-            [until],
-            ["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
-            {"employee_id": "int64", "skill_id": "int64"},
-            ("delivered_at", "acted_at", "completed_at"),
+        "moves": profile_frames.role_assignments_select(
+            kinds=[RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL]
         ),
-        "evidence": Query(  # only the pairs a pick targeted
-            "SELECT e.employee_id, e.skill_id, e.level, e.source, e.confidence, e.observed_at "  # noqa: S608
-            f"FROM {table(SkillEvidence)} AS e WHERE e.observed_at <= %s AND EXISTS (SELECT 1 FROM "
-            f"{recommendations} AS r WHERE r.employee_id = e.employee_id AND r.skill_id = e.skill_id "
-            "AND r.delivered_at <= %s)",
-            [until, until],
-            ["employee_id", "skill_id", "level", "source", "confidence", "observed_at"],
-            {"employee_id": "int64", "skill_id": "int64", "level": "int64", "source": "str", "confidence": "float64"},
-            ("observed_at",),
-        ),
-        "moves": Query(
-            f"SELECT employee_id, kind, start_date FROM {table(RoleAssignment)} WHERE kind IN (%s, %s)",  # noqa: S608
-            [RoleAssignment.Kind.HIRE, RoleAssignment.Kind.INTERNAL_FILL],
-            ["employee_id", "kind", "start_date"],
-            {"employee_id": "int64", "kind": "str"},
-            ("start_date",),
-        ),
-        "checkins": Query(
+        "checkins": Select(
             f"SELECT employee_id, held_on, employee_relevance, manager_prep_saved FROM {table(CheckIn)}",  # noqa: S608
             [],
             ["employee_id", "held_on", "employee_relevance", "manager_prep_saved"],
             {"employee_id": "int64", "employee_relevance": "float64", "manager_prep_saved": "float64"},
-            ("held_on",),
+            dates=("held_on",),
         ),
-        "demographics": Query(
-            f"SELECT employee_id, gender, ethnicity, age_band, disability FROM {table(Demographics)}",  # noqa: S608
-            [],
-            ["employee_id", *audit.ATTRIBUTES],
-            {"employee_id": "int64", **dict.fromkeys(audit.ATTRIBUTES, "str")},
-        ),
-        "matched": Query(
-            f"SELECT DISTINCT m.employee_id FROM {table(OpportunityMatch)} AS m "  # noqa: S608
-            f"JOIN {table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
-            "WHERE m.rank_for_employee IS NOT NULL",
-            [],
-            ["employee_id"],
-            {"employee_id": "int64"},
-        ),
-        "scores": Query(
-            f"SELECT employee_id, score FROM {table(PerformanceReview)} WHERE submitted_at <= %s",  # noqa: S608
-            [until],
-            ["employee_id", "score"],
-            {"employee_id": "int64", "score": "float64"},
-        ),
+        "demographics": profile_frames.demographics_select(),
+        "matched": recommendation_frames.matched_employees_select(),
+        "scores": profile_frames.performance_reviews_select(submitted_until=until),
     }
 
 
@@ -132,8 +74,20 @@ class Inputs:
 
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
     frames = {name: query.read() for name, query in queries(end=end).items()}
-    frames["picks"]["shown"] = frames["picks"]["shown"].astype(str).str.lower().isin(["true", "t", "1"])
-    frames["people"]["cohort"] = frames["people"]["cohort"].fillna("")
+    roles = frames.pop("roles").set_index("role_id")["grade"]
+    people = frames["people"]
+    frames["people"] = pd.DataFrame(
+        {
+            "employee_id": people["employee_id"],
+            "cohort": people["cohort"].fillna(""),
+            "status": people["status"],
+            "hire_date": people["hire_date"],
+            "termination_date": people["termination_date"],
+            "grade": people["role_id"].map(roles).astype("float64"),
+        }
+    )
+    frames["evidence"] = frames["evidence"].drop(columns="age_days")
+    frames["moves"] = frames["moves"].drop(columns="role_id")
     return Inputs(**frames)
 
 

@@ -27,24 +27,22 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.frames import age_days_sql, as_bool, id_ranges, now_param, placeholders, read_frame, table, write_frame
-from profiles.models import CareerAspiration, Employee, RoleAssignment, SkillDemand, SkillEvidence
-from taxonomy.models import MobilityPath, RoleRequirement
+from core.frames import id_ranges, placeholders, table, write_frame
+from profiles import frames as profile_frames
+from taxonomy import frames as taxonomy_frames
 
-from . import learning  # learning recommendations: read once, per chunk, after the run
+from . import frames, learning  # learning recommendations: read once, per chunk, after the run
 from .engine.arrays import lookup
 from .engine.gaps import GAP_COLUMNS, compute_gaps, readiness
-from .engine.opportunities import match_opportunities
-from .engine.paths import observed_moves, project_paths
+from .engine.opportunities import MATCH_COLUMNS, match_opportunities
+from .engine.paths import PATH_COLUMNS, observed_moves, project_paths
 from .engine.proficiency import current_proficiency
 from .models import (
     AnalysisRun,
     CareerPath,
     EmployeeAnalysis,
     EngineSettings,
-    Opportunity,
     OpportunityMatch,
-    OpportunitySkill,
     ReviewItem,
     ReviewStatus,
     RunSummary,
@@ -57,31 +55,10 @@ CHUNK_EMPLOYEES = 10_000
 MATCHES_PER_EMPLOYEE = 5
 CANDIDATES_PER_OPPORTUNITY = 20
 
+# The result tables hold the engine's columns, tagged with the run.
 GAP_TABLE_COLUMNS = ["run_id", *GAP_COLUMNS, "hr_rationale"]
-PATH_TABLE_COLUMNS = [
-    "run_id",
-    "employee_id",
-    "role_id",
-    "kind",
-    "via_taxonomy",
-    "moves_observed",
-    "typical_months",
-    "readiness",
-    "missing",
-    "months_estimate",
-    "is_aspiration",
-]
-MATCH_TABLE_COLUMNS = [
-    "run_id",
-    "employee_id",
-    "opportunity_id",
-    "score",
-    "fit",
-    "aspiration",
-    "growth",
-    "rank_for_employee",
-    "rank_for_opportunity",
-]
+PATH_TABLE_COLUMNS = ["run_id", *PATH_COLUMNS]
+MATCH_TABLE_COLUMNS = ["run_id", *MATCH_COLUMNS]
 
 
 @dataclass
@@ -99,19 +76,18 @@ class Scope:
             return AnalysisRun.Scope.BUSINESS_UNIT
         return AnalysisRun.Scope.FULL
 
+    def among(self, low: int | None = None, high: int | None = None) -> dict:
+        """This scope and an id range ``[low, high)`` as the employee filters of the frame
+        readers (``profiles.frames.employee_filter``)."""
+        return {
+            "id_range": (low, high) if low is not None else None,
+            "employee_ids": self.employee_ids,
+            "business_unit_id": self.business_unit_id,
+        }
+
     def where(self, column: str, low: int | None = None, high: int | None = None) -> tuple[str, list]:
         """SQL restricting ``column`` (an employee id) to this scope and an id range."""
-        clauses, params = [], []
-        if low is not None:
-            clauses.append(f"{column} >= %s AND {column} < %s")
-            params += [low, high]
-        if self.employee_ids is not None:
-            clauses.append(f"{column} IN ({', '.join(['%s'] * len(self.employee_ids))})")
-            params += list(self.employee_ids)
-        if self.business_unit_id is not None:
-            clauses.append(f"{column} IN (SELECT id FROM {Employee._meta.db_table} WHERE business_unit_id = %s)")  # noqa: S608
-            params.append(self.business_unit_id)
-        return (" AND ".join(clauses) or "1=1"), params
+        return profile_frames.employee_filter(column, **self.among(low, high))
 
 
 @dataclass
@@ -128,40 +104,10 @@ class Shared:
 
 
 def read_shared() -> Shared:
-    requirements = read_frame(
-        f"SELECT role_id, skill_id, target_level, importance, core FROM {table(RoleRequirement)}",  # noqa: S608
-        columns=["role_id", "skill_id", "target_level", "importance", "core"],
-        dtypes={"role_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
-    )
-    requirements["core"] = as_bool(requirements["core"])
-    mobility = read_frame(
-        f"SELECT from_role_id, to_role_id, kind FROM {table(MobilityPath)}",  # noqa: S608
-        columns=["from_role_id", "to_role_id", "kind"],
-        dtypes={"from_role_id": "int64", "to_role_id": "int64"},
-    )
-    history = read_frame(
-        f"SELECT employee_id, role_id, start_date FROM {table(RoleAssignment)}",  # noqa: S608
-        columns=["employee_id", "role_id", "start_date"],
-        dtypes={"employee_id": "int64", "role_id": "int64"},
-    )
-    demand = read_frame(
-        f"SELECT business_unit_id, skill_id, weight FROM {table(SkillDemand)}",  # noqa: S608
-        columns=["business_unit_id", "skill_id", "weight"],
-        dtypes={"business_unit_id": "int64", "skill_id": "int64", "weight": "float64"},
-    )
-    opportunities = read_frame(
-        f"SELECT id, kind, role_id FROM {table(Opportunity)} WHERE status = %s",  # noqa: S608
-        [Opportunity.Status.OPEN],
-        columns=["opportunity_id", "kind", "role_id"],
-        dtypes={"opportunity_id": "int64", "role_id": "float64"},
-    )
-    listed = read_frame(
-        f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {table(OpportunitySkill)} s "  # noqa: S608
-        f"JOIN {table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
-        [Opportunity.Status.OPEN],
-        columns=["opportunity_id", "skill_id", "target_level", "importance"],
-        dtypes={"opportunity_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
-    )
+    requirements = taxonomy_frames.role_requirements()
+    history = profile_frames.role_assignments()[["employee_id", "role_id", "start_date"]]
+    opportunities = frames.open_opportunities()
+    listed = frames.open_opportunity_skills()
     # An open role with no skills listed is scored against the role's requirements.
     role_based = opportunities.dropna(subset=["role_id"])
     role_based = role_based[~role_based["opportunity_id"].isin(listed["opportunity_id"])]
@@ -170,9 +116,10 @@ def read_shared() -> Shared:
     ]
     return Shared(
         requirements=requirements,
-        mobility=mobility,
-        moves=observed_moves(history),
-        demand=demand,
+        mobility=taxonomy_frames.mobility_paths(),
+        # observed_moves takes calendar dates: a plain datetime64 column, not a zoned one
+        moves=observed_moves(history.assign(start_date=history["start_date"].dt.tz_localize(None))),
+        demand=profile_frames.skill_demand(),
         opportunities=opportunities,
         opportunity_skills=pd.concat([listed, from_roles], ignore_index=True),
         catalogue=learning.read_catalogue(now=timezone.now()),  # learning recommendations
@@ -213,38 +160,12 @@ def read_shared_cached() -> Shared:
 
 def read_chunk(*, scope: Scope, low: int | None, high: int | None, now) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The employees of one chunk (with their current aspired role) and their evidence."""
-    where, params = scope.where("id", low, high)
-    employees = read_frame(
-        f"SELECT id, role_id, business_unit_id FROM {table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
-        ["active", *params],
-        columns=["employee_id", "role_id", "business_unit_id"],
-        dtypes={"employee_id": "int64", "role_id": "float64", "business_unit_id": "float64"},
-    )
-    where, params = scope.where("employee_id", low, high)
-    aspirations = read_frame(
-        f"SELECT employee_id, target_role_id, stated_at FROM {table(CareerAspiration)} WHERE {where}",  # noqa: S608
-        params,
-        columns=["employee_id", "aspired_role_id", "stated_at"],
-        dtypes={"employee_id": "int64", "aspired_role_id": "float64"},
-    )
+    among = scope.among(low, high)
+    employees = profile_frames.employees(**among)
+    aspirations = profile_frames.career_aspirations(**among)
     latest = aspirations.sort_values(["employee_id", "stated_at"]).drop_duplicates("employee_id", keep="last")
     employees = employees.merge(latest[["employee_id", "aspired_role_id"]], on="employee_id", how="left")
-    evidence = read_frame(
-        f"SELECT employee_id, skill_id, level, source, {age_days_sql('observed_at')}, confidence "  # noqa: S608
-        f"FROM {table(SkillEvidence)} WHERE {where}",
-        [now_param(now), *params],
-        columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
-        dtypes={
-            "employee_id": "int64",
-            "skill_id": "int64",
-            "level": "int64",
-            "source": "category",
-            "age_days": "float64",
-            "confidence": "float64",
-        },
-    )
-    evidence["age_days"] = evidence["age_days"].clip(lower=0)
-    return employees, evidence
+    return employees, profile_frames.skill_evidence(now=now, **among)
 
 
 @dataclass
@@ -337,21 +258,9 @@ def write_chunk(*, run: AnalysisRun, results: Results) -> int:
 
 
 def _stage_summary(*, run, summary):
-    """Keep the chunk's per-employee summary on the run until it finishes (a scratch table)."""
-    write_frame(
-        table(RunSummary),
-        summary.assign(run_id=run.pk),
-        [
-            "run_id",
-            "employee_id",
-            "aspired_role_id",
-            "readiness_current",
-            "readiness_aspired",
-            "gap_count",
-            "top_skill_id",
-            "confidence",
-        ],
-    )
+    """Keep the chunk's per-employee summary on the run until it finishes (a scratch table whose
+    columns are those of ``summarise``)."""
+    write_frame(table(RunSummary), summary.assign(run_id=run.pk), ["run_id", *summary.columns])
 
 
 def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
@@ -483,13 +392,7 @@ class Timings:
 
 
 def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) -> tuple[AnalysisRun, list]:
-    where, params = scope.where("id")
-    ids = read_frame(
-        f"SELECT id FROM {table(Employee)} WHERE status = %s AND {where}",  # noqa: S608
-        ["active", *params],
-        columns=["id"],
-        dtypes={"id": "int64"},
-    )["id"].to_numpy()
+    ids = profile_frames.employees(**scope.among())["employee_id"].to_numpy()
     ranges = id_ranges(ids, chunk_size) if len(ids) else []
     run = AnalysisRun.objects.create(
         scope=scope.kind, trigger=trigger, employees=len(ids), chunks_total=max(len(ranges), 1)

@@ -30,10 +30,12 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
-from core.frames import age_days_sql, as_bool, is_postgres, now_param, placeholders, read_frame, table, write_frame
-from profiles.models import BusinessUnit, Employee, LearningRecord, SkillEvidence
-from taxonomy.models import Role, Skill
+from core.frames import as_bool, is_postgres, placeholders, read_frame, table, write_frame
+from profiles import frames as profile_frames
+from profiles.models import LearningRecord, SkillEvidence
+from taxonomy import frames as taxonomy_frames
 
+from . import frames
 from .engine import picking
 from .engine.arrays import lookup, pair_key
 from .engine.proficiency import current_proficiency
@@ -111,31 +113,11 @@ def _name_of(names: tuple[np.ndarray, np.ndarray], ids: np.ndarray) -> np.ndarra
 
 
 def read_catalogue(*, now, weights=None) -> Catalogue:
-    resources_table, skills_table = table(LearningResource), table(ResourceSkill)
-    resources = read_frame(
-        f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name "  # noqa: S608
-        f"FROM {resources_table} r LEFT JOIN {table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
-        [True],
-        columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor"],
-        dtypes={"resource_id": "int64", "hours": "float64", "mentor_id": "float64"},
-    ).assign(active=True)
-    resource_skills = read_frame(
-        f"SELECT rs.resource_id, rs.skill_id, rs.from_level, rs.to_level FROM {skills_table} rs "  # noqa: S608
-        f"JOIN {resources_table} r ON r.id = rs.resource_id WHERE r.active = %s",
-        [True],
-        columns=["resource_id", "skill_id", "from_level", "to_level"],
-        dtypes={"resource_id": "int64", "skill_id": "int64", "from_level": "int64", "to_level": "int64"},
-    )
-    skills = read_frame(
-        f"SELECT id, kind, name FROM {table(Skill)} WHERE id IN (SELECT skill_id FROM {skills_table})",  # noqa: S608
-        columns=["skill_id", "kind", "name"],
-        dtypes={"skill_id": "int64"},
-    )
-    roles = read_frame(f"SELECT id, title FROM {table(Role)}", columns=["id", "title"], dtypes={"id": "int64"})  # noqa: S608
-    units = read_frame(f"SELECT id, name FROM {table(BusinessUnit)}", columns=["id", "name"], dtypes={"id": "int64"})  # noqa: S608
-    skill_kinds, resource_stats = skills[["skill_id", "kind"]], read_resource_stats_cached()
-    mentor_levels = read_mentor_levels(now=now, weights=weights)
-    resource_skills = within_mentor_levels(resource_skills, mentor_levels)
+    resources, listed = frames.catalogue_resources(), frames.catalogue_skills()
+    skills, resource_stats = taxonomy_frames.skills(), read_resource_stats_cached()
+    mentor_levels = read_mentor_levels(resources=resources, resource_skills=listed, now=now, weights=weights)
+    resource_skills = within_mentor_levels(listed, mentor_levels)
+    skill_kinds = skills[["skill_id", "kind"]]
     return Catalogue(
         resources=resources,
         resource_skills=resource_skills,
@@ -143,8 +125,8 @@ def read_catalogue(*, now, weights=None) -> Catalogue:
         resource_stats=resource_stats,
         mentor_levels=mentor_levels,
         skill_names=_names(skills, "skill_id", "name"),
-        role_titles=_names(roles, "id", "title"),
-        unit_names=_names(units, "id", "name"),
+        role_titles=_names(taxonomy_frames.roles(), "role_id", "title"),
+        unit_names=_names(profile_frames.business_units(), "business_unit_id", "name"),
         prepared=picking.prepare(
             resources=resources, resource_skills=resource_skills, skill_kinds=skill_kinds, resource_stats=resource_stats
         ),
@@ -225,21 +207,20 @@ def within_mentor_levels(resource_skills: pd.DataFrame, mentor_levels: pd.DataFr
     return resource_skills.assign(to_level=capped)[keep].reset_index(drop=True)
 
 
-def read_mentor_levels(*, now, weights=None) -> pd.DataFrame:
-    """Each mentor's current level in the skills of their mentorships (for "who is at level 4")."""
-    evidence = read_frame(
-        f"SELECT r.id, rs.skill_id, e.level, e.source, {age_days_sql('e.observed_at')}, e.confidence "  # noqa: S608
-        f"FROM {table(LearningResource)} r JOIN {table(ResourceSkill)} rs ON rs.resource_id = r.id "
-        f"JOIN {table(SkillEvidence)} e ON e.employee_id = r.mentor_id AND e.skill_id = rs.skill_id "
-        f"WHERE r.active = %s",
-        [now_param(now), True],
-        columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"],
-        dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64", "age_days": "float64",
-                "confidence": "float64"},
-    )  # fmt: skip
-    # "employee_id" is the resource here: one mentor's level per mentorship and skill.
-    evidence["age_days"] = evidence["age_days"].clip(lower=0)
-    levels = current_proficiency(evidence, weights)
+def read_mentor_levels(*, resources: pd.DataFrame, resource_skills: pd.DataFrame, now, weights=None) -> pd.DataFrame:
+    """Each mentor's current level in the skills of their mentorships (for "who is at level 4"),
+    from the catalogue's frames and one read of the mentors' evidence in those skills."""
+    mentors = resources.loc[resources["mentor_id"].notna(), ["resource_id", "mentor_id"]]
+    mentorships = resource_skills[["resource_id", "skill_id"]].merge(mentors, on="resource_id")
+    mentorships = mentorships.astype({"mentor_id": "int64"}).rename(columns={"mentor_id": "employee_id"})
+    evidence = profile_frames.skill_evidence(
+        now=now, employee_ids=mentorships["employee_id"].unique(), skill_ids=mentorships["skill_id"].unique()
+    )
+    # "employee_id" becomes the resource: one mentor's level per mentorship and skill.
+    evidence = evidence.merge(mentorships, on=["employee_id", "skill_id"])
+    levels = current_proficiency(
+        evidence.drop(columns="employee_id").rename(columns={"resource_id": "employee_id"}), weights
+    )
     return levels.rename(columns={"employee_id": "resource_id"})[["resource_id", "skill_id", "level"]]
 
 

@@ -6,7 +6,8 @@ import pandas as pd
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from profiles.models import LearningRecord, SkillEvidence
+from profiles.frames import skill_evidence
+from profiles.models import LearningRecord
 from taxonomy.models import RoleRequirement
 
 from .engine.picking import learning_path
@@ -30,20 +31,13 @@ SHOWN_GAPS = 8
 
 
 def employee_levels(*, employee) -> dict[int, dict]:
-    """The engine's current level and confidence per skill for one employee, from their evidence."""
-    now = timezone.now()
-    rows = list(
-        SkillEvidence.objects.filter(employee=employee).values_list(
-            "skill_id", "level", "source", "observed_at", "confidence"
-        )
-    )
-    if not rows:
+    """The engine's current level and confidence per skill for one employee, from their evidence
+    read as the recompute reads it (one query), so "My level" is the level the gaps start from."""
+    frame = skill_evidence(now=timezone.now(), employee_ids=[employee.pk], with_observed_at=True)
+    if frame.empty:
         return {}
-    frame = pd.DataFrame(rows, columns=["skill_id", "level", "source", "observed_at", "confidence"])
-    frame["employee_id"] = employee.pk
-    frame["age_days"] = [(now - observed).total_seconds() / 86400 for observed in frame["observed_at"]]
     weights = EngineSettings.load().as_weights()
-    levels = current_proficiency(frame.drop(columns="observed_at"), weights)
+    levels = current_proficiency(frame, weights)
     newest = frame.groupby("skill_id")["observed_at"].max()
     return {
         int(row.skill_id): {

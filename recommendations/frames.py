@@ -1,0 +1,120 @@
+"""The recommendations tables read set-based into pandas frames: the open opportunities and the
+learning catalogue the recompute scores against, and what the outcome metrics read of the
+recommendations and matches. Fixed columns and dtypes; ``core.frames`` does the reading (COPY
+on PostgreSQL). Readers the metrics use come as ``<reader>_select`` statements, so
+``bench_metrics`` times the very same reads raw.
+
+Reads that belong to one algorithm stay beside it: the learning history joined to the
+catalogue, the live recommendations a re-plan compares with, and the write path
+(``recommendations.learning``, ``recommendations.analysis``).
+"""
+
+from datetime import datetime
+
+import pandas as pd
+
+from core.frames import Select, table
+from profiles.models import Employee
+
+from .models import (
+    EmployeeAnalysis,
+    LearningResource,
+    Opportunity,
+    OpportunityMatch,
+    OpportunitySkill,
+    Recommendation,
+    ResourceSkill,
+)
+
+# --- opportunities ---------------------------------------------------------------------------
+
+
+def open_opportunities() -> pd.DataFrame:
+    """Open opportunities: opportunity_id, kind, role_id (NaN for a project or a stretch)."""
+    return Select(
+        f"SELECT id, kind, role_id FROM {table(Opportunity)} WHERE status = %s",  # noqa: S608
+        [Opportunity.Status.OPEN],
+        columns=["opportunity_id", "kind", "role_id"],
+        dtypes={"opportunity_id": "int64", "role_id": "float64"},
+    ).read()
+
+
+def open_opportunity_skills() -> pd.DataFrame:
+    """The skills open opportunities list: opportunity_id, skill_id, target_level, importance.
+    An open role listing none is scored against its role's requirements (``analysis.read_shared``)."""
+    return Select(
+        f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {table(OpportunitySkill)} s "  # noqa: S608
+        f"JOIN {table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
+        [Opportunity.Status.OPEN],
+        columns=["opportunity_id", "skill_id", "target_level", "importance"],
+        dtypes={"opportunity_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
+    ).read()
+
+
+# --- the learning catalogue ------------------------------------------------------------------
+
+
+def catalogue_resources() -> pd.DataFrame:
+    """Active catalogue items: resource_id, kind, format, hours, mentor_id (NaN unless a
+    mentorship) and mentor (their name, for the reason sentence), active (always True)."""
+    return (
+        Select(
+            f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name "  # noqa: S608
+            f"FROM {table(LearningResource)} r LEFT JOIN {table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
+            [True],
+            columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor"],
+            dtypes={"resource_id": "int64", "hours": "float64", "mentor_id": "float64"},
+        )
+        .read()
+        .assign(active=True)
+    )
+
+
+def catalogue_skills() -> pd.DataFrame:
+    """The skills active catalogue items raise: resource_id, skill_id, from_level, to_level (as
+    HR set them; ``learning.within_mentor_levels`` caps mentorships at the mentor's level)."""
+    return Select(
+        f"SELECT rs.resource_id, rs.skill_id, rs.from_level, rs.to_level FROM {table(ResourceSkill)} rs "  # noqa: S608
+        f"JOIN {table(LearningResource)} r ON r.id = rs.resource_id WHERE r.active = %s",
+        [True],
+        columns=["resource_id", "skill_id", "from_level", "to_level"],
+        dtypes={"resource_id": "int64", "skill_id": "int64", "from_level": "int64", "to_level": "int64"},
+    ).read()
+
+
+# --- read by the outcome metrics -------------------------------------------------------------
+
+
+def delivered_recommendations_select(*, delivered_until: datetime) -> Select:
+    """Learning picks delivered by ``delivered_until``: employee_id, skill_id, shown (bool),
+    delivered_at, acted_at, status, completed_at (UTC; NaT for not yet)."""
+    return Select(
+        "SELECT employee_id, skill_id, shown, delivered_at, acted_at, status, completed_at "  # noqa: S608
+        f"FROM {table(Recommendation)} WHERE delivered_at IS NOT NULL AND delivered_at <= %s",
+        [delivered_until],
+        columns=["employee_id", "skill_id", "shown", "delivered_at", "acted_at", "status", "completed_at"],
+        dtypes={"employee_id": "int64", "skill_id": "int64"},
+        dates=("delivered_at", "acted_at", "completed_at"),
+        flags=("shown",),
+    )
+
+
+def targeted_pairs_sql(*, delivered_until: datetime) -> tuple[str, list]:
+    """The (employee_id, skill_id) pairs a pick delivered by then targeted, as SQL and its
+    parameters for ``profiles.frames.skill_evidence(only_pairs=...)``: the database joins."""
+    return (
+        f"SELECT employee_id, skill_id FROM {table(Recommendation)} WHERE delivered_at <= %s",  # noqa: S608
+        [delivered_until],
+    )
+
+
+def matched_employees_select() -> Select:
+    """employee_id of everyone matched to an open opportunity in the analysis they see."""
+    return Select(
+        f"SELECT DISTINCT m.employee_id FROM {table(OpportunityMatch)} AS m "  # noqa: S608
+        f"JOIN {table(EmployeeAnalysis)} AS a ON a.employee_id = m.employee_id AND a.visible_run_id = m.run_id "
+        "WHERE m.rank_for_employee IS NOT NULL",
+        [],
+        columns=["employee_id"],
+        dtypes={"employee_id": "int64"},
+    )
