@@ -2,7 +2,7 @@
 
 ``snapshot_take(as_of=..., window_days=90)`` reads what the five metrics need as of the end of
 ``as_of`` (nothing later counts), computes them per cohort (each ``Employee.cohort`` value, and
-"all") with ``metrics.outcomes``, runs ``metrics.audit`` over the people with demographics, and
+"all") with ``metrics.measures``, runs ``metrics.audit`` over the people with demographics, and
 writes the figures in one transaction: a snapshot taken again for the same date replaces that
 date's figures, and a new audit run is added.
 """
@@ -23,7 +23,7 @@ from recommendations import frames as recommendation_frames
 from recommendations.models import EngineSettings, Recommendation
 from taxonomy import frames as taxonomy_frames
 
-from . import audit, outcomes
+from . import audit, measures
 from .models import BiasAudit, BiasFinding, Metric, MetricSnapshot
 
 ALL = "all"
@@ -116,20 +116,20 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
 
         picks = of(data.picks)
         figures = {
-            (Metric.ENGAGEMENT, ""): outcomes.engagement(picks, as_of=as_of, window=window),
-            (Metric.SKILL_VELOCITY, ""): outcomes.skill_velocity(
+            (Metric.ENGAGEMENT, ""): measures.engagement(picks, as_of=as_of, window=window),
+            (Metric.SKILL_VELOCITY, ""): measures.skill_velocity(
                 of(data.evidence), picks[["employee_id", "skill_id"]], as_of=as_of, window=window, weights=weights
             ),
-            (Metric.INTERNAL_MOBILITY, ""): outcomes.internal_mobility(
+            (Metric.INTERNAL_MOBILITY, ""): measures.internal_mobility(
                 of(data.moves), completions, as_of=as_of, window=MOBILITY_WINDOW
             ),
             **{
                 (Metric.RETENTION, segment): figure
-                for segment, figure in outcomes.retention(of(data.people), enrolments, as_of=as_of).items()
+                for segment, figure in measures.retention(of(data.people), enrolments, as_of=as_of).items()
             },
             **{
                 (Metric.CONVERSATION_QUALITY, segment): figure
-                for segment, figure in outcomes.conversation_quality(
+                for segment, figure in measures.conversation_quality(
                     of(data.checkins), as_of=as_of, window=window
                 ).items()
             },
@@ -155,7 +155,7 @@ def audit_people(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta) -> 
     people["shown_learning"] = people["employee_id"].isin(recent.loc[recent["shown"], "employee_id"]).astype(float)
     people["opportunity_match"] = people["employee_id"].isin(data.matched["employee_id"]).astype(float)
 
-    due, in_time = outcomes.acted_in_time(data.picks, as_of=as_of, window=window)
+    due, in_time = measures.acted_in_time(data.picks, as_of=as_of, window=window)
     people["engaged"] = people["employee_id"].map(in_time.groupby(due["employee_id"]).any().astype(float))
     people["review_score"] = people["employee_id"].map(data.scores.groupby("employee_id")["score"].mean())
     return people
