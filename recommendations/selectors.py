@@ -10,7 +10,7 @@ from profiles.frames import skill_evidence
 from profiles.models import LearningRecord
 from taxonomy.models import RoleRequirement
 
-from .engine.picking import learning_path
+from .engine.learning_path import learning_path
 from .engine.proficiency import current_proficiency
 from .engine.rationale import about_them, confidence_phrase, gap_rationale, shown_level
 from .models import (

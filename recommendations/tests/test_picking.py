@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recommendations.engine.learning_path import learning_path
 from recommendations.engine.picking import (
     FEATURES,
     SAME_FORMAT_PENALTY,
     candidate_features,
     heuristic_score,
-    learning_path,
     level_fit_of,
     pick,
     prepare,
