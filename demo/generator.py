@@ -2,9 +2,12 @@
 
 ``build_demo(employees=..., seed=..., progress=...)`` runs ``STEPS`` in one transaction:
 
-1. ``_taxonomy``: skill categories, skills and their behavioural anchors, job families, roles,
-   role requirements and mobility paths. The curated pilot content comes from
-   ``taxonomy_data``; an organisation bigger than the pilot adds generated families and skills.
+1. ``_taxonomy``: the taxonomy (skill categories, skills and their behavioural anchors, job
+   families, roles, role requirements and mobility paths) written as the CSV folder
+   ``import_taxonomy`` reads and loaded by its service (``imports``); the descriptions and
+   aliases that format has no column for are then set directly. What it holds is
+   ``taxonomy_spec``: the curated pilot content, plus generated families and skills for an
+   organisation bigger than the pilot.
 2. ``_org``: business units and their skill demand, then the employees and their managers
    (created top-down so every manager exists before their reports), then
    ``org_paths_rebuild()``.
@@ -13,11 +16,12 @@
 4. ``history.HISTORY_STEPS``: what the people did (role moves, skill evidence, learning,
    reviews, career goals), open opportunities, and a first gap analysis (see ``history``).
 
-Every step here upserts by natural key (skill name, role title, employee external id ...): it
-creates what is missing, updates what differs and deletes nothing, so a second run changes
-nothing; the history steps append only for people who have none yet. Everything random comes
-from ``random.Random(seed)`` (here) or numpy generators seeded with ``seed`` (``history``); dates
-count back from ``BASE_DATE``, so a seed always gives the same organisation. The first
+Every step here is idempotent: the taxonomy importer matches rows by natural key and writes
+only differences, the direct steps upsert by natural key (business unit name, employee
+external id ...); nothing is deleted, so a second run changes nothing; the history steps append
+only for people who have none yet. Everything random comes from ``random.Random(seed)`` (here)
+or numpy generators seeded with ``seed`` (``history``); dates count back from ``BASE_DATE``, so
+a seed always gives the same organisation. The first
 ``PILOT_SIZE`` people are the pilot whatever the size; larger organisations grow a company
 around them.
 
@@ -33,11 +37,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.text import slugify
 
 from profiles.models import BusinessUnit, Employee, SkillDemand
 from profiles.services import org_paths_rebuild
-from taxonomy.models import BehaviouralAnchor, JobFamily, MobilityPath, Role, RoleRequirement, Skill, SkillCategory
+from taxonomy.models import JobFamily, MobilityPath, Role, Skill, SkillCategory
 
 from . import taxonomy_data as data
 from .context import (
@@ -50,10 +53,11 @@ from .context import (
     DemoSummary,
     Person,
     ProgressFactory,
-    TaxonomySpec,
 )
 from .history import HISTORY_STEPS
-from .upsert import BATCH_SIZE, count_one, snapshot, upsert
+from .imports import import_taxonomy
+from .taxonomy_spec import taxonomy_spec
+from .upsert import BATCH_SIZE, TableCounts, count_one, snapshot, upsert
 
 DEMAND_AS_OF = date(2026, 10, 1)
 DEMO_PASSWORD = "demo-talent-2026"  # noqa: S105  a published demo password, not a secret
@@ -79,7 +83,7 @@ def build_demo(
         rng=random.Random(seed),
         progress=progress,
         summary=summary,
-        spec=_taxonomy_spec(large=employees > PILOT_SIZE),
+        spec=taxonomy_spec(large=employees > PILOT_SIZE),
     )
     for step in STEPS:
         step(ctx)
@@ -90,243 +94,41 @@ def build_demo(
 
 
 def _taxonomy(ctx: Context) -> None:
-    spec, summary = ctx.spec, ctx.summary
-    category_ids = upsert(
-        SkillCategory,
-        [{"name": name, "description": description} for name, description in spec.categories.items()],
-        key="name",
-        fields=["description"],
-        counts=summary.table("skill categories"),
-    )
-    ctx.skill_ids = upsert(
-        Skill,
-        [
-            {
-                "name": skill["name"],
-                "slug": slugify(skill["name"])[:220],
-                "category_id": category_ids[skill["category"]],
-                "kind": skill["kind"],
-                "description": skill["description"],
-                "aliases": "\n".join(skill.get("aliases", [])),
-            }
-            for skill in spec.skills
-        ],
-        key="name",
-        fields=["slug", "category_id", "kind", "description", "aliases"],
-        counts=summary.table("skills"),
-    )
-    upsert(
-        BehaviouralAnchor,
-        [
-            {"skill_id": ctx.skill_ids[skill["name"]], "level": level, "description": text}
-            for skill in spec.skills
-            for level, text in enumerate(skill["anchors"], start=1)
-        ],
-        key=("skill_id", "level"),
-        fields=["description"],
-        counts=summary.table("behavioural anchors"),
-    )
-    family_ids = upsert(
-        JobFamily,
-        [{"name": name, "description": description} for name, description in spec.families.items()],
-        key="name",
-        fields=["description"],
-        counts=summary.table("job families"),
-    )
-    ctx.role_ids = upsert(
-        Role,
-        [
-            {
-                "title": role["title"],
-                "family_id": family_ids[role["family"]],
-                "grade": role["grade"],
-                "description": role["description"],
-            }
-            for role in spec.roles
-        ],
-        key="title",
-        fields=["family_id", "grade", "description"],
-        counts=summary.table("roles"),
-    )
-    upsert(
-        RoleRequirement,
-        [
-            {
-                "role_id": ctx.role_ids[role["title"]],
-                "skill_id": ctx.skill_ids[skill],
-                "target_level": level,
-                "importance": importance,
-                "core": core,
-            }
-            for role in spec.roles
-            for skill, level, importance, core in role["requirements"]
-        ],
-        key=("role_id", "skill_id"),
-        fields=["target_level", "importance", "core"],
-        counts=summary.table("role requirements"),
-    )
-    upsert(
-        MobilityPath,
-        [
-            {"from_role_id": ctx.role_ids[source], "to_role_id": ctx.role_ids[target], "kind": kind}
-            for source, target, kind in spec.paths
-        ],
-        key=("from_role_id", "to_role_id"),
-        fields=["kind"],
-        counts=summary.table("mobility paths"),
-    )
+    """The taxonomy goes through ``import_taxonomy``'s service; what its files cannot carry is set directly."""
+    import_taxonomy(ctx.spec, ctx.summary)
+    _describe_taxonomy(ctx)
+    ctx.skill_ids = dict(Skill.objects.values_list("name", "pk"))
+    ctx.role_ids = dict(Role.objects.values_list("title", "pk"))
 
 
-def _taxonomy_spec(*, large: bool) -> TaxonomySpec:
-    """The curated pilot taxonomy, plus generated families and skills for a large organisation."""
-    spec = TaxonomySpec(
-        categories=dict(data.SKILL_CATEGORIES),
-        skills=list(data.SKILLS),
-        families=dict(data.JOB_FAMILIES),
-        roles=list(data.ROLES),
-        paths=list(data.MOBILITY_PATHS),
-        business_units=dict(data.BUSINESS_UNITS),
-        demand={unit: list(rows) for unit, rows in data.SKILL_DEMAND.items()},
-        ladders={},
-        unit_families={},
-    )
-    if not large:
-        return spec
-    spec.categories.update(data.LARGE_SKILL_CATEGORIES)
-    curated_titles = {role["title"] for role in spec.roles}
-    family_skills: dict[str, list[str]] = {}
-    domain_number = 0
-    for family in data.LARGE_FAMILIES:
-        spec.families[family["name"]] = family["description"]
-        capabilities = (
-            data.TECHNICAL_CAPABILITIES if family["capabilities"] == "technical" else data.BUSINESS_CAPABILITIES
-        )
-        names = []
-        for domain in family["domains"]:
-            # Rotate the capability list per domain and keep 8 or 9, so domains differ and the
-            # organisation ends up with about 300 skills in all.
-            keep = 9 if domain_number % 2 == 0 else 8
-            rotated = (
-                capabilities[domain_number % len(capabilities) :] + capabilities[: domain_number % len(capabilities)]
-            )
-            # Skip pairs that repeat a word ("Interaction design" + "process design").
-            fitting = [(c, m) for c, m in rotated if not set(c.lower().split()) & set(domain.lower().split())]
-            for capability, meaning in fitting[:keep]:
-                name = f"{domain} {capability}"
-                names.append(name)
-                spec.skills.append(
-                    {
-                        "name": name,
-                        "category": family["category"],
-                        "kind": family["kind"],
-                        "description": f"{meaning}, in {_mid_sentence(domain)}.",
-                        "aliases": [],
-                        "anchors": tuple(text.format(skill=_mid_sentence(name)) for text in data.GENERATED_ANCHORS),
-                    }
-                )
-            domain_number += 1
-        family_skills[family["name"]] = names
-        for title, grade, manages in family["roles"]:
-            if title not in curated_titles:
-                spec.roles.append(
-                    {
-                        "title": title,
-                        "family": family["name"],
-                        "grade": grade,
-                        "description": _role_description(family, grade=grade, manages=manages),
-                        "requirements": _generated_requirements(
-                            title=title, grade=grade, manages=manages, own=names, shared=family["shared_skills"]
-                        ),
-                    }
-                )
-        individual = [(title, grade) for title, grade, manages in family["roles"] if not manages]
-        managers = [title for title, grade, manages in sorted(family["roles"], key=lambda r: -r[1]) if manages]
-        spec.ladders[family["name"]] = (individual, managers)
-    spec.paths = _large_paths(spec)
-    for unit, code, families in data.LARGE_BUSINESS_UNITS:
-        spec.business_units[unit] = code
-        spec.unit_families[unit] = families
-        if unit not in spec.demand:
-            spec.demand[unit] = _generated_demand(unit, families, family_skills)
-    return spec
+def _describe_taxonomy(ctx: Context) -> None:
+    """Direct step: the taxonomy files have no column for a category's, a family's or a role's
+    description, nor for a skill's aliases (the admin keeps them), so the demo sets them here."""
+    spec, counts = ctx.spec, ctx.summary.table("taxonomy descriptions")
+    _set_field(SkillCategory, "name", "description", spec.categories, counts)
+    _set_field(JobFamily, "name", "description", spec.families, counts)
+    _set_field(Role, "title", "description", {role["title"]: role["description"] for role in spec.roles}, counts)
+    aliases = {skill["name"]: "\n".join(skill.get("aliases", [])) for skill in spec.skills}
+    _set_field(Skill, "name", "aliases", aliases, counts)
 
 
-def _role_description(family: dict, *, grade: int, manages: bool) -> str:
-    focus = ", ".join(_mid_sentence(domain) for domain in family["domains"])
-    who = "Leads people" if manages else "Individual contributor"
-    return f"{who} in {family['name']} (grade {grade})" + (f", across {focus}." if focus else ".")
+def _set_field(model, key: str, field: str, wanted: dict[str, str], counts: TableCounts) -> None:
+    """Set ``field`` on the rows named in ``wanted`` (by ``key``) where it differs, in one bulk update.
 
-
-def _generated_requirements(*, title: str, grade: int, manages: bool, own: list[str], shared: list[str]):
-    """Six to ten requirements for a generated role: its family's skills, shared ones, and leadership for managers."""
-    rng = random.Random(f"requirements:{title}")  # depends on the title only, so the taxonomy never varies by seed
-    count = rng.randint(6, 10)
-    chosen: list[tuple[str, int, int, bool]] = []
-    if manages:
-        lead_level = 4 if grade >= 5 else 3
-        chosen += [("Team leadership", lead_level, 5, True), ("Coaching", lead_level, 4, True)]
-        extra = rng.sample(
-            ["Hiring and developing talent", "Strategic planning", "Change management"], k=rng.randint(1, 2)
-        )
-        chosen += [(skill, lead_level if grade >= 5 else lead_level - 1, 4, False) for skill in extra]
-    taken = {skill for skill, *_ in chosen}
-    shared_left = [skill for skill in shared if skill not in taken]
-    own_picks = rng.sample(own, k=min(len(own), max(0, count - len(chosen) - 2)))
-    for position, skill in enumerate(own_picks):
-        level = min(3, max(2, grade - 1)) if manages else min(4, max(1, grade + rng.choice((0, 0, 1))))
-        core = position < (1 if manages else 3)
-        chosen.append((skill, level, 5 if core else rng.randint(2, 4), core))
-    shared_picks = rng.sample(shared_left, k=min(len(shared_left), count - len(chosen)))
-    chosen += [
-        (skill, min(4, max(1, grade - (1 if manages else 0))), rng.randint(2, 4), False) for skill in shared_picks
-    ]
-    return chosen
-
-
-def _large_paths(spec: TaxonomySpec) -> list[tuple[str, str, str]]:
-    """Curated paths, then promotions and lateral moves along each generated family's ladder, then cross-family moves."""
-    grade = {role["title"]: role["grade"] for role in spec.roles}
-    paths = list(spec.paths)
-    seen = {(source, target) for source, target, _ in paths}
-
-    def add(source, target, kind=None):
-        if source != target and (source, target) not in seen:
-            seen.add((source, target))
-            if kind is None:
-                kind = "promotion" if grade[target] > grade[source] else "lateral"
-            paths.append((source, target, kind))
-
-    curated = {role["title"] for role in data.ROLES}
-    for individual, managers in spec.ladders.values():
-        if all(title in curated for title, _ in individual) and all(title in curated for title in managers):
-            continue  # a curated family keeps exactly its curated paths
-        grades = sorted({g for _, g in individual})
-        for title, g in individual:
-            higher = [gr for gr in grades if gr > g]
-            for other, og in individual:
-                if og == g or (higher and og == higher[0]):
-                    add(title, other)
-        if individual and managers:
-            top = max(g for _, g in individual)
-            for title, g in individual:
-                if g == top:
-                    add(title, managers[-1])
-        for junior, senior in zip(managers[1:], managers, strict=False):
-            add(junior, senior)
-    for source, target, kind in data.LARGE_CROSS_FAMILY_PATHS:
-        add(source, target, kind)
-    return paths
-
-
-def _generated_demand(unit: str, families: dict[str, int], family_skills: dict[str, list[str]]):
-    rng = random.Random(f"demand:{unit}")
-    main = sorted(families, key=lambda name: -families[name])[:2]
-    pool = [skill for name in main for skill in family_skills.get(name, [])]
-    rows = []
-    for skill in rng.sample(pool, k=min(5, len(pool))):
-        weight = round(rng.uniform(0.35, 0.95), 2)
-        rows.append((skill, weight, f"Emerging need in the {unit} plan for {BASE_DATE.year + 1}."))
-    return rows
+    The taxonomy is a few hundred rows whatever the organisation's size, so reading it whole is cheap.
+    """
+    changed = []
+    for obj in model.objects.only("pk", key, field):
+        value = wanted.get(getattr(obj, key))
+        if value is None:
+            continue
+        if getattr(obj, field) == value:
+            counts.unchanged += 1
+        else:
+            setattr(obj, field, value)
+            changed.append(obj)
+    model.objects.bulk_update(changed, [field], batch_size=BATCH_SIZE)
+    counts.updated += len(changed)
 
 
 def _family_sequence(rng: random.Random, mix: dict[str, int]):
@@ -341,13 +143,6 @@ def _family_sequence(rng: random.Random, mix: dict[str, int]):
         family = max(order, key=lambda name: mix[name] * n / total - given[name])
         given[family] += 1
         yield family
-
-
-def _mid_sentence(name: str) -> str:
-    """'Backend services' -> 'backend services', but 'HR operations' and 'SQL' stay as they are."""
-    if len(name) > 1 and name[1].isupper():
-        return name
-    return name[:1].lower() + name[1:]
 
 
 # --- Step 2: business units and people ----------------------------------------------------
