@@ -79,7 +79,14 @@ def skill_evidence_select(
     only_pairs: tuple[str, list] | None = None,
     with_observed_at: bool = False,
 ) -> Select:
-    """The statement of ``skill_evidence`` (its docstring says what the filters do)."""
+    """The SELECT of skill evidence in the engine's shape (``engine.proficiency``): employee_id, skill_id,
+    level, source (category), age_days (days before ``now``, never negative), confidence, and
+    observed_at (UTC) when asked for.
+
+    The employees as in ``employee_filter``; ``skill_ids`` keeps those skills, ``observed_until``
+    what was known by then, ``only_pairs`` the (employee_id, skill_id) pairs a SELECT gives
+    (SQL and parameters: the database joins, so a large set never travels). One query.
+    """
     where, params = employee_filter(
         "e.employee_id", id_range=id_range, employee_ids=employee_ids, business_unit_id=business_unit_id
     )
@@ -110,29 +117,9 @@ def skill_evidence_select(
     )
 
 
-def skill_evidence(
-    *,
-    now: datetime,
-    id_range: IdRange | None = None,
-    employee_ids: Collection[int] | None = None,
-    business_unit_id: int | None = None,
-    skill_ids: Collection[int] | None = None,
-    observed_until: datetime | None = None,
-    only_pairs: tuple[str, list] | None = None,
-    with_observed_at: bool = False,
-) -> pd.DataFrame:
-    """Skill evidence in the engine's shape (``engine.proficiency``): employee_id, skill_id,
-    level, source (category), age_days (days before ``now``, never negative), confidence, and
-    observed_at (UTC) when asked for.
-
-    The employees as in ``employee_filter``; ``skill_ids`` keeps those skills, ``observed_until``
-    what was known by then, ``only_pairs`` the (employee_id, skill_id) pairs a SELECT gives
-    (SQL and parameters: the database joins, so a large set never travels). One query.
-    """
-    return skill_evidence_select(
-        now=now, id_range=id_range, employee_ids=employee_ids, business_unit_id=business_unit_id, skill_ids=skill_ids,
-        observed_until=observed_until, only_pairs=only_pairs, with_observed_at=with_observed_at,
-    ).read()  # fmt: skip
+def skill_evidence(**filters) -> pd.DataFrame:
+    """``skill_evidence_select(**filters)`` read: its arguments and columns are said there."""
+    return skill_evidence_select(**filters).read()
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -149,7 +136,9 @@ def employees_select(
     business_unit_id: int | None = None,
     with_employment: bool = False,
 ) -> Select:
-    """The statement of ``employees``."""
+    """The SELECT of employees (the active ones unless ``active_only`` is off): employee_id, role_id and
+    business_unit_id (NaN for none); with ``with_employment`` also status, cohort, hire_date and
+    termination_date (NaT while employed). The employees as in ``employee_filter``."""
     where, params = employee_filter(
         "id", id_range=id_range, employee_ids=employee_ids, business_unit_id=business_unit_id
     )
@@ -166,21 +155,9 @@ def employees_select(
     )
 
 
-def employees(
-    *,
-    active_only: bool = True,
-    id_range: IdRange | None = None,
-    employee_ids: Collection[int] | None = None,
-    business_unit_id: int | None = None,
-    with_employment: bool = False,
-) -> pd.DataFrame:
-    """Employees (the active ones unless ``active_only`` is off): employee_id, role_id and
-    business_unit_id (NaN for none); with ``with_employment`` also status, cohort, hire_date and
-    termination_date (NaT while employed). The employees as in ``employee_filter``."""
-    return employees_select(
-        active_only=active_only, id_range=id_range, employee_ids=employee_ids, business_unit_id=business_unit_id,
-        with_employment=with_employment,
-    ).read()  # fmt: skip
+def employees(**filters) -> pd.DataFrame:
+    """``employees_select(**filters)`` read: its arguments and columns are said there."""
+    return employees_select(**filters).read()
 
 
 def career_aspirations(
