@@ -39,7 +39,6 @@ class DemoSummary:
     employees: int
     seed: int
     tables: dict[str, TableCounts] = field(default_factory=dict)
-    org_paths_changed: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # one line each: what a step did beyond its tables
 

@@ -10,6 +10,9 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from taxonomy.importing import FILES as TAXONOMY_FILES
 
 from .context import TaxonomySpec
@@ -21,6 +24,26 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(["" if value is None else value for value in row] for row in rows)
+    return path
+
+
+def write_frame_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """One UTF-8 CSV file from a frame whose columns are a format's header.
+
+    Timestamps are written in UTC as ``2026-04-15T09:30:00Z`` and missing values as blank cells,
+    as docs/data-formats.md asks; numbers as they are.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            if getattr(values.dt, "tz", None) is not None:
+                values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            seconds = values.to_numpy().astype("datetime64[s]")
+            text = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").astype(object)
+            text[np.isnat(seconds)] = ""
+            out[column] = text
+    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 

@@ -8,17 +8,20 @@
    aliases that format has no column for are then set directly. What it holds is
    ``taxonomy_spec``: the curated pilot content, plus generated families and skills for an
    organisation bigger than the pilot.
-2. ``_org``: business units and their skill demand, then the employees and their managers
-   (created top-down so every manager exists before their reports), then
-   ``org_paths_rebuild()``.
+2. ``_org``: business units and their skill demand (no import format: written directly), then
+   everyone as a people file through the people importer (``imports``), which links managers,
+   gives each new person a hire assignment and rebuilds the org chart; the pilot's cohort, which
+   that format has no column for, is set directly.
 3. ``_accounts``: the three demo users, their allauth e-mail addresses and the links to their
    employees.
 4. ``history.HISTORY_STEPS``: what the people did (role moves, skill evidence, learning,
    reviews, career goals), open opportunities, and a first gap analysis (see ``history``).
+   Aspirations, evidence, learning records and reviews go through the profile importers too.
 
-Every step here is idempotent: the taxonomy importer matches rows by natural key and writes
-only differences, the direct steps upsert by natural key (business unit name, employee
-external id ...); nothing is deleted, so a second run changes nothing; the history steps append
+Every step here is idempotent: the importers match rows by natural key (and every import is
+recorded as a sync run and audited, as a customer's is) and write only differences, the direct
+steps upsert by natural key (business unit name ...); nothing is deleted, so a second run
+changes nothing; the history steps append
 only for people who have none yet. Everything random comes from ``random.Random(seed)`` (here)
 or numpy generators seeded with ``seed`` (``history``); dates count back from ``BASE_DATE``, so
 a seed always gives the same organisation. The first
@@ -35,11 +38,11 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from profiles.models import BusinessUnit, Employee, SkillDemand
-from profiles.services import org_paths_rebuild
 from taxonomy.models import JobFamily, MobilityPath, Role, Skill, SkillCategory
 
 from . import taxonomy_data as data
@@ -55,9 +58,9 @@ from .context import (
     ProgressFactory,
 )
 from .history import HISTORY_STEPS
-from .imports import import_taxonomy
+from .imports import import_profile_file, import_taxonomy
 from .taxonomy_spec import taxonomy_spec
-from .upsert import BATCH_SIZE, TableCounts, count_one, snapshot, upsert
+from .upsert import BATCH_SIZE, TableCounts, count_one, upsert
 
 DEMAND_AS_OF = date(2026, 10, 1)
 DEMO_PASSWORD = "demo-talent-2026"  # noqa: S105  a published demo password, not a secret
@@ -177,8 +180,7 @@ def _org(ctx: Context) -> None:
     ctx.people = _pilot_people(ctx)
     if ctx.large:
         ctx.people += _large_people(ctx)
-    _upsert_people(ctx)
-    summary.org_paths_changed = org_paths_rebuild()
+    _import_people(ctx)
 
 
 def _pilot_people(ctx: Context) -> list[Person]:
@@ -303,68 +305,32 @@ def _large_people(ctx: Context) -> list[Person]:
     return people
 
 
-def _upsert_people(ctx: Context) -> None:
-    """Upsert employees level by level from the top, so each manager's pk is known before their reports."""
-    fields = [
-        "first_name",
-        "last_name",
-        "email",
-        "role_id",
-        "business_unit_id",
-        "manager_id",
-        "hire_date",
-        "status",
-        "termination_date",
-        "cohort",
-    ]
-    existing = snapshot(Employee, ("external_id",), fields)
-    manager_of = {person.external_id: person.manager for person in ctx.people}
-    depth: dict[str, int] = {}
-    for person in ctx.people:
-        chain = []
-        node = person.external_id
-        while node is not None and node not in depth:
-            chain.append(node)
-            node = manager_of.get(node)
-        level = depth[node] if node is not None else -1
-        for external_id in reversed(chain):
-            level += 1
-            depth[external_id] = level
-    ordered = sorted(ctx.people, key=lambda p: depth[p.external_id])  # stable: external-id order within a level
-    counts = ctx.summary.table("employees")
-    bar = ctx.progress(len(ordered), "employees") if ctx.progress and ctx.large else None
-    start = 0
-    while start < len(ordered):
-        # A chunk never spans two levels, so every manager in it was written by an earlier chunk.
-        level = depth[ordered[start].external_id]
-        end = start
-        while end < len(ordered) and end - start < BATCH_SIZE * 5 and depth[ordered[end].external_id] == level:
-            end += 1
-        chunk = ordered[start:end]
-        rows = [
-            {
-                "external_id": person.external_id,
-                "first_name": person.first_name,
-                "last_name": person.last_name,
-                "email": person.email,
-                "role_id": ctx.role_ids[person.role],
-                "business_unit_id": ctx.unit_ids[person.business_unit],
-                "manager_id": ctx.employee_ids[person.manager] if person.manager else None,
-                "hire_date": person.hire_date,
-                "status": Employee.Status.ACTIVE,
-                "termination_date": None,
-                "cohort": person.cohort,
-            }
-            for person in chunk
-        ]
-        ctx.employee_ids.update(
-            upsert(Employee, rows, key="external_id", fields=fields, counts=counts, existing=existing)
-        )
-        if bar:
-            bar.update(len(chunk))
-        start = end
-    if bar:
-        bar.close()
+def _import_people(ctx: Context) -> None:
+    """Everyone through the people importer, as an HR extract: it creates or updates them, links
+    managers (before or after their reports in the file), gives new people a hire assignment in
+    their role and rebuilds the org chart. The cohort has no column in that format, so the pilot's
+    is set directly after."""
+    frame = pd.DataFrame(
+        {
+            "external_id": [person.external_id for person in ctx.people],
+            "first_name": [person.first_name for person in ctx.people],
+            "last_name": [person.last_name for person in ctx.people],
+            "email": [person.email for person in ctx.people],
+            "manager_external_id": [person.manager or "" for person in ctx.people],
+            "business_unit": [person.business_unit for person in ctx.people],
+            "role": [person.role for person in ctx.people],
+            "hire_date": pd.to_datetime([person.hire_date for person in ctx.people]),
+            "status": Employee.Status.ACTIVE,
+        }
+    )
+    import_profile_file(ctx, "people", frame, "employees")
+    ctx.employee_ids = dict(Employee.objects.values_list("external_id", "pk"))
+    cohorts = ctx.summary.table("employee cohorts")
+    for cohort in {person.cohort for person in ctx.people}:
+        ids = [person.external_id for person in ctx.people if person.cohort == cohort]
+        changed = Employee.objects.filter(external_id__in=ids).exclude(cohort=cohort).update(cohort=cohort)
+        cohorts.updated += changed
+        cohorts.unchanged += len(ids) - changed
 
 
 def _external_id(number: int) -> str:

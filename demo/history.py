@@ -3,10 +3,11 @@ recommendations work from.
 
 The steps run after the organisation and the demo accounts exist (``generator.STEPS``):
 
-1. ``_role_history``: a hire assignment for everyone; about a quarter started in an earlier role
-   that a promotion or lateral path leads from and moved after 12-36 months (some twice), so
-   the career-path engine sees observed moves and how long they took. The current role's
-   assignment is always the last one.
+1. ``_role_history``: the people import gave everyone a hire assignment in their current role;
+   about a quarter started in an earlier role that a promotion or lateral path leads from and
+   moved after 12-36 months (some twice), so the career-path engine sees observed moves and how
+   long they took. Earlier roles have no import format, so for those people the hire row is
+   replaced by their history directly. The current role's assignment is always the last one.
 2. ``_aspirations``: most people name a target role, usually one their mobility paths lead to,
    sometimes one in another family, some with a line about their interests. A few pilot people
    state none (a data-quality flag); the demo employee aims for a promotion.
@@ -51,8 +52,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from django.db import connection
+from django.db.models import Count
 from django.utils.text import slugify
 
+from core.frames import placeholders, table
 from profiles.models import (
     CareerAspiration,
     Demographics,
@@ -68,6 +72,7 @@ from .catalogue import catalogue_step
 from .checkins import checkins
 from .context import Context
 from .first_analysis import analysis, opportunities
+from .imports import import_profile_file
 from .population import (
     BASE,
     BASE_SECONDS,
@@ -75,14 +80,11 @@ from .population import (
     SOURCE,
     Population,
     dates,
-    datetimes,
     domains,
     draws,
     fresh_statistics,
     mid_sentence,
     missing,
-    now_text,
-    nullable_ids,
     office_hours,
     planted,
     population,
@@ -180,9 +182,34 @@ def _role_history(ctx: Context) -> None:
             "source": SOURCE,
         }
     )
-    frame = frame[missing(RoleAssignment, pop)[person]]
+    # The people import gave everyone new a hire assignment in their current role. For those who
+    # moved since (no import format carries earlier roles), that row is replaced by their history.
+    moved = np.bincount(person, minlength=len(pop.pk)) > 1
+    counts = ctx.summary.table("role assignments")
+    counts.unchanged += RoleAssignment.objects.count()
+    replaced = pop.pk[moved & _only_the_hire(pop)]
+    _assignments_delete(replaced)
+    counts.unchanged -= len(replaced)
+    frame = frame[np.isin(frame["employee_id"].to_numpy(), replaced)]
     columns_written = ["employee_id", "role_id", "business_unit_id", "kind", "start_date", "end_date", "source"]
-    write_rows(ctx, RoleAssignment, frame, columns_written, "role assignments")
+    write_rows(ctx, RoleAssignment, frame, columns_written, "role assignments", count_existing=False)
+
+
+def _only_the_hire(pop: Population) -> np.ndarray:
+    """True for the people whose one role assignment is the hire the people import gave them."""
+    rows = RoleAssignment.objects.order_by().values_list("employee_id").annotate(n=Count("pk"))
+    single = np.fromiter((pk for pk, n in rows if n == 1), dtype="int64")
+    return np.isin(pop.pk, single)
+
+
+def _assignments_delete(employee_ids: np.ndarray) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(employee_ids), 900):
+            chunk = [int(pk) for pk in employee_ids[start : start + 900]]
+            cursor.execute(
+                f"DELETE FROM {table(RoleAssignment)} WHERE employee_id IN ({placeholders(chunk)})",  # noqa: S608
+                chunk,
+            )
 
 
 # --- 2. Career aspirations -----------------------------------------------------------------
@@ -244,26 +271,21 @@ def _aspirations(ctx: Context) -> None:
             interests = text.INTERESTS[template[j]].format(role=goal.title, skill=mid_sentence(skill))
             for number, (aspired, days) in enumerate(stated):
                 rows["person"].append(person)
-                rows["target_role_id"].append(pop.roles[aspired].pk)
+                rows["target_role"].append(aspired)
                 rows["interests"].append(interests if with_interests[j] and number == 0 else "")
                 rows["stated_at"].append(BASE_SECONDS - int(days) * 86_400 + int(seconds[j, number]))
     person = np.array(rows["person"], dtype="int64")
     frame = pd.DataFrame(
         {
-            "employee_id": pop.pk[person],
-            "target_role_id": rows["target_role_id"],
+            "employee": pop.external_id[person],
+            "target_role": [pop.roles[aspired].title for aspired in rows["target_role"]],
             "interests": rows["interests"],
-            "stated_at": datetimes(np.array(rows["stated_at"], dtype="datetime64[s]")),
-            "source": "self",
+            "stated_at": np.array(rows["stated_at"], dtype="datetime64[s]"),
         }
     )
-    frame = frame[missing(CareerAspiration, pop)[person]]
-    write_rows(
-        ctx,
-        CareerAspiration,
-        frame,
-        ["employee_id", "target_role_id", "interests", "stated_at", "source"],
-        "career aspirations",
+    new = missing(CareerAspiration, pop)[person]
+    import_profile_file(
+        ctx, "aspirations", frame[new], "career aspirations", already_there=CareerAspiration.objects.count()
     )
 
 
@@ -284,43 +306,40 @@ def _evidence(ctx: Context) -> None:
     pop.new_evidence = missing(SkillEvidence, pop)
     frame = pd.concat(parts, ignore_index=True).assign(note="", evidence_url="")
     pop.evidence_count = _write_evidence(
-        ctx, pop, frame, first_number=np.zeros(len(pop.pk), "int64"), count_existing=True
+        ctx, pop, frame, first_number=np.zeros(len(pop.pk), "int64"), already_there=SkillEvidence.objects.count()
     )
 
 
 def _write_evidence(
-    ctx: Context, pop: Population, frame: pd.DataFrame, *, first_number: np.ndarray, count_existing: bool
+    ctx: Context, pop: Population, frame: pd.DataFrame, *, first_number: np.ndarray, already_there: int
 ) -> np.ndarray:
-    """Number each person's observations (external ids ``demo-ev-<employee>-<n>`` from
-    ``first_number + 1``), write those of people new to evidence, return the count per person.
-    The evidence step reports the rows already there; the learning step's rows add to its count."""
+    """Number each person's observations (evidence ids ``demo-ev-<employee>-<n>`` from
+    ``first_number + 1``), import those of people new to evidence as an evidence file and
+    return the count per person.
+
+    The evidence file has no column for who recorded an observation, so the demo's evidence has
+    none, as evidence from a customer's file has none.
+    """
     frame = frame.sort_values(["person", "observed_at", "skill"], kind="stable")
     everyone = frame["person"].to_numpy()
     number = first_number[everyone] + frame.groupby("person", sort=False).cumcount().to_numpy() + 1
     new = pop.new_evidence[everyone]
-    frame, person = frame[new], everyone[new]
-    users = pd.Series(pop.users, dtype="int64")
-    manager_user = pd.Series(pop.manager[person]).map(users).fillna(-1).to_numpy(dtype="int64")
-    own_user = pd.Series(pop.pk[person]).map(users).fillna(-1).to_numpy(dtype="int64")
-    source = frame["source"].to_numpy()
+    frame, person, number = frame[new], everyone[new], number[new]
+    skill_names = np.array([pop.skill_names[int(skill)] for skill in frame["skill"].to_numpy()], dtype=object)
     out = pd.DataFrame(
         {
-            "employee_id": pop.pk[person],
-            "skill_id": frame["skill"].to_numpy(),
+            "employee": pop.external_id[person],
+            "skill": skill_names,
             "level": frame["level"].to_numpy(dtype="int64"),
-            "source": source,
-            "observed_at": datetimes(frame["observed_at"].to_numpy()),
+            "source": frame["source"].to_numpy(),
+            "observed_at": frame["observed_at"].to_numpy().astype("datetime64[s]"),
             "confidence": frame["confidence"].to_numpy(),
             "note": frame["note"].to_numpy(),
             "evidence_url": frame["evidence_url"].to_numpy(),
-            "recorded_by_id": nullable_ids(
-                np.where(source == "manager", manager_user, np.where(source == "self", own_user, -1))
-            ),
-            "external_id": [f"demo-ev-{e}-{n}" for e, n in zip(pop.external_id[person], number[new], strict=True)],
-            "created_at": now_text(len(frame)),
+            "evidence_id": [f"demo-ev-{e}-{n}" for e, n in zip(pop.external_id[person], number, strict=True)],
         }
     )
-    write_rows(ctx, SkillEvidence, out, list(out.columns), "skill evidence", count_existing=count_existing)
+    import_profile_file(ctx, "evidence", out, "skill evidence", already_there=already_there)
     return first_number + np.bincount(everyone, minlength=len(pop.pk))
 
 
@@ -529,32 +548,31 @@ def _learning(ctx: Context) -> None:
         records = _learning_rows(pop, frame, courses, rng, idle)
         parts.append(records)
         evidence.append(_learning_evidence(pop, records, courses, rng))
-    _write_evidence(
-        ctx, pop, pd.concat(evidence, ignore_index=True), first_number=pop.evidence_count, count_existing=False
+    pop.evidence_count = _write_evidence(
+        ctx, pop, pd.concat(evidence, ignore_index=True), first_number=pop.evidence_count, already_there=0
     )
     frame = pd.concat(parts, ignore_index=True).sort_values(["person", "started_at"], kind="stable", ignore_index=True)
     person = frame["person"].to_numpy()
     number = frame.groupby("person", sort=False).cumcount().to_numpy() + 1
-    frame["external_id"] = [f"demo-lr-{e}-{n}" for e, n in zip(pop.external_id[person], number, strict=True)]
-    frame = frame[missing(LearningRecord, pop)[person]]
+    new = missing(LearningRecord, pop)[person]
+    frame, person, number = frame[new], person[new], number[new]
+    record_id = [f"demo-lr-{e}-{n}" for e, n in zip(pop.external_id[person], number, strict=True)]
     course = frame["course"].to_numpy()
     out = pd.DataFrame(
         {
-            "employee_id": pop.pk[frame["person"].to_numpy()],
+            "employee": pop.external_id[person],
             "activity_id": courses["activity_id"].to_numpy()[course],
             "title": courses["title"].to_numpy()[course],
             "provider": courses["provider"].to_numpy()[course],
             "status": frame["status"].to_numpy(),
-            "started_at": datetimes(frame["started_at"].to_numpy()),
-            "completed_at": datetimes(frame["completed_at"].to_numpy()),
+            "started_at": frame["started_at"].to_numpy().astype("datetime64[s]"),
+            "completed_at": frame["completed_at"].to_numpy().astype("datetime64[s]"),
             "score": frame["score"].to_numpy(),
             "minutes": frame["minutes"].to_numpy(dtype="int64"),
-            "source": SOURCE,
-            "external_id": frame["external_id"].to_numpy(),
-            "received_at": now_text(len(frame)),
+            "record_id": record_id,
         }
     )
-    write_rows(ctx, LearningRecord, out, list(out.columns), "learning records")
+    import_profile_file(ctx, "learning", out, "learning records", already_there=LearningRecord.objects.count())
 
 
 def _learning_evidence(pop: Population, records: pd.DataFrame, courses: pd.DataFrame, rng) -> pd.DataFrame:
@@ -656,35 +674,25 @@ def _reviews(ctx: Context) -> None:
                     {
                         "person": people,
                         "period": period,
-                        "reviewer_id": nullable_ids(pop.manager[people]),
+                        "reviewer": pop.manager_index[people],
                         "score": score,
                         "goal_attainment": np.round(
                             np.clip(0.82 + 0.13 * (score - 3.4) + rng.normal(0, 0.08, n), 0.2, 1.4), 2
                         ),
                         "commentary": comments,
-                        "submitted_at": datetimes(
-                            submitted.astype("datetime64[s]") + rng.integers(8 * 3600, 18 * 3600, n)
-                        ),
+                        "submitted_at": submitted.astype("datetime64[s]") + rng.integers(8 * 3600, 18 * 3600, n),
                     }
                 )
             )
     frame = pd.concat(parts, ignore_index=True)
-    person = frame["person"].to_numpy()
-    frame = frame[missing(PerformanceReview, pop)[person]].assign(source=SOURCE)
-    frame["employee_id"] = pop.pk[frame["person"].to_numpy()]
-    frame["received_at"] = now_text(len(frame))
-    columns = [
-        "employee_id",
-        "period",
-        "reviewer_id",
-        "score",
-        "goal_attainment",
-        "commentary",
-        "submitted_at",
-        "received_at",
-        "source",
-    ]
-    write_rows(ctx, PerformanceReview, frame, columns, "performance reviews")
+    frame = frame[missing(PerformanceReview, pop)[frame["person"].to_numpy()]]
+    reviewer = frame["reviewer"].to_numpy()
+    frame["employee"] = pop.external_id[frame["person"].to_numpy()]
+    frame["reviewer"] = np.where(reviewer >= 0, pop.external_id[np.maximum(reviewer, 0)], "")
+    columns = ["employee", "period", "reviewer", "score", "goal_attainment", "commentary", "submitted_at"]
+    import_profile_file(
+        ctx, "reviews", frame[columns], "performance reviews", already_there=PerformanceReview.objects.count()
+    )
 
 
 # HR-only demographics for the bias audit (metrics.audit): drawn independently of ability,

@@ -3,17 +3,24 @@
 Each function writes one import's files into a temporary directory, runs the importer's service
 function on them (not its management command: the demo runs inside ``build_demo``'s transaction
 and reports into the demo's summary) and copies the importer's created / updated / unchanged
-counts into that summary. An importer that refuses the demo's files is a bug in the demo or the
-importer, so its error is raised as it is.
+counts into that summary. An importer that refuses the demo's files, or any row of them, is a
+bug in the demo or the importer, so the demo stops with the importer's own reasons.
+
+Profile files are imported with ``announce=False``: the demo ends with one full recompute
+(``first_analysis``), as a customer's first bulk load does, instead of queueing one per file.
 """
 
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
+from profiles.importing import file_import
+from profiles.models import SyncRejection, SyncRun
 from taxonomy.importing import taxonomy_plan, taxonomy_write
 
-from .context import DemoSummary, TaxonomySpec
-from .files import write_taxonomy
+from .context import Context, DemoSummary, TaxonomySpec
+from .files import write_frame_csv, write_taxonomy
 
 # The taxonomy importer's table labels, as the demo's summary has always named those tables.
 TAXONOMY_TABLES = {
@@ -37,3 +44,44 @@ def import_taxonomy(spec: TaxonomySpec, summary: DemoSummary) -> None:
         counts.created += len(table.create)
         counts.updated += len(table.update)
         counts.unchanged += table.unchanged
+
+
+class DemoFileRefused(RuntimeError):
+    """The importer refused the demo's file or some of its rows: the demo or the importer is wrong."""
+
+
+def import_profile_file(
+    ctx: Context, kind: str, frame: pd.DataFrame, label: str, *, already_there: int = 0
+) -> SyncRun | None:
+    """``frame`` (columns named as ``kind``'s format in docs/data-formats.md) through ``file_import``.
+
+    The run is recorded like any file import (HR sees it on /hr/data/syncs/); its counts go into
+    the demo's ``label`` table, with ``already_there`` rows (the steps import only for people who
+    have no rows of the kind yet) counted unchanged. An empty frame imports nothing.
+    """
+    ctx.summary.table(label).unchanged += already_there
+    if frame.empty:
+        return None
+    bar = ctx.progress(len(frame), f"importing {label}") if ctx.progress and ctx.large else None
+    with tempfile.TemporaryDirectory(prefix=f"demo-{kind}-") as folder:
+        path = write_frame_csv(frame, Path(folder) / f"demo-{kind}.csv")
+        run = file_import(
+            path=path,
+            kind=kind,
+            name=f"demo-{kind}.csv",
+            announce=False,
+            on_progress=bar.update if bar else None,
+        )
+    if bar:
+        bar.close()
+    if run.status != SyncRun.Status.SUCCEEDED:
+        reasons = list(SyncRejection.objects.filter(run=run).order_by("line").values_list("line", "reason")[:5])
+        raise DemoFileRefused(
+            f"The {kind} importer did not take the demo's file whole ({run.get_status_display()}): "
+            f"{run.error or ''} {reasons}".strip()
+        )
+    counts = ctx.summary.table(label)
+    counts.created += run.created
+    counts.updated += run.updated
+    counts.unchanged += run.unchanged
+    return run

@@ -142,6 +142,18 @@ class Checker:
             self.reject(lengths(values) > max_length, f"{column} is longer than {max_length} characters")
         return values
 
+    def link(self, column: str, *, max_length: int) -> pd.Series | None:
+        """An optional web address: blank, or ``http://`` / ``https://`` and no spaces."""
+        values = self.text(column, max_length=max_length)
+        if values is None:
+            return None
+        self.reject(
+            (values != "") & ~values.str.match(r"https?://[^\s/]+\S*$", case=False),
+            lambda value: f"{column} is not a web address: {shown(value)} (start it with https:// or http://)",
+            values,
+        )
+        return values
+
     def choice(self, column: str, choices: dict[str, str], *, required: bool = False) -> pd.Series | None:
         """The canonical value for each cell; ``choices`` maps every accepted spelling (lower case,
         underscores for spaces) to it. Blank is None."""

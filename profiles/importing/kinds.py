@@ -362,6 +362,7 @@ def check_evidence(check: Checker, refs: Refs) -> pd.DataFrame:
             check.number("confidence", minimum=0, maximum=1, rule="confidence must be between 0 and 1"), 1.0, n
         ),
         note=_text_or_blank(check.text("note"), n),
+        evidence_url=_text_or_blank(check.link("evidence_url", max_length=500), n),
         external_id=_blank_to_none(check.text("evidence_id", max_length=200), n),
     )
 
@@ -377,6 +378,7 @@ EVIDENCE = Kind(
         Column("observed_at", required=True),
         Column("confidence"),
         Column("note"),
+        Column("evidence_url", aliases=("url",)),
         Column("evidence_id", aliases=("external_id",)),
     ),
     check=check_evidence,
@@ -392,14 +394,15 @@ EVIDENCE = Kind(
             "observed_at": "timestamp",
             "confidence": "float",
             "note": "text",
+            "evidence_url": "text",
             "external_id": "text",
         },
-        written=("employee_id", "skill_id", "level", "source", "observed_at", "confidence", "note"),
+        written=("employee_id", "skill_id", "level", "source", "observed_at", "confidence", "note", "evidence_url"),
         insert_only=("external_id",),
         matches=(
             Match(("external_id",), when=("external_id", True), label="evidence_id"),
             Match(
-                ("employee_id", "skill_id", "source", "observed_at", "level", "confidence", "note"),
+                ("employee_id", "skill_id", "source", "observed_at", "level", "confidence", "note", "evidence_url"),
                 when=("external_id", False),
                 label="values (and no evidence_id)",
             ),
@@ -417,7 +420,7 @@ EVIDENCE = Kind(
                 ),
             ),
         ),
-        inserted_with=lambda now, source: {"created_at": now, "evidence_url": ""},
+        inserted_with=lambda now, source: {"created_at": now},
     ),
-    filled_from={"confidence": "confidence", "note": "note"},
+    filled_from={"confidence": "confidence", "note": "note", "evidence_url": "evidence_url"},
 )

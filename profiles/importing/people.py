@@ -203,6 +203,7 @@ class PeopleRun:
     today: date
     source: str
     present: set[str]
+    announce: bool = True  # send profile_changed (file_import's announce)
     pending: list[tuple[int, str, int]] = field(default_factory=list)  # (employee id, manager key, line)
     linked: dict[int, int] = field(default_factory=dict)  # employee id -> line, for rows that set a manager
     role_changed: set[int] = field(default_factory=set)

@@ -9,7 +9,8 @@
    duplicate keys (the last row wins, and the later row gets a note naming the earlier one's
    line, across chunks too), land the good rows (``loaders`` / ``people``), store the
    refused rows with their row numbers and reasons, update the run's counts, and queue
-   ``profile_changed`` for the employees whose data changed. A chunk that fails rolls back
+   ``profile_changed`` for the employees whose data changed (unless ``announce=False``: a first
+   bulk load that is followed by one full ``recompute``). A chunk that fails rolls back
    alone: the chunks before it stay, and the run says where it stopped.
 4. A file with no data rows (only a header, or blank rows) fails: there was nothing to import.
 5. People only: link the managers that came later in the file and rebuild the org chart.
@@ -131,11 +132,14 @@ def file_import(
     chunk_rows: int = CHUNK_ROWS,
     dry_run: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    announce: bool = True,
 ) -> SyncRun:
     """Import ``path`` as a ``kind`` file and return its ``SyncRun`` (``run.totals`` has more detail).
 
     With ``dry_run`` everything is done and counted inside a transaction that is then rolled
-    back, so nothing (not even the run) is kept.
+    back, so nothing (not even the run) is kept. With ``announce=False`` no ``profile_changed``
+    is sent, so nothing is recomputed and no open recommendation is completed from the file:
+    for a first bulk load, followed by one ``manage.py recompute``.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}: expected one of {', '.join(KINDS)}.")
@@ -149,13 +153,14 @@ def file_import(
             run=run,
             chunk_rows=chunk_rows,
             on_progress=on_progress,
+            announce=announce,
         )
         if dry_run:
             transaction.set_rollback(True)
     return run
 
 
-def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on_progress) -> SyncRun:
+def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on_progress, announce) -> SyncRun:
     if run is None:
         run = SyncRun.objects.create(
             source=source, kind=kind.name, name=(name or path.name)[:300], triggered_by=triggered_by
@@ -173,7 +178,9 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
 
     present = set(header.values())
     people = (
-        PeopleRun(refs=refs, today=timezone.localdate(), source=run.source, present=present) if kind is PEOPLE else None
+        PeopleRun(refs=refs, today=timezone.localdate(), source=run.source, present=present, announce=announce)
+        if kind is PEOPLE
+        else None
     )
     checked = _checked_chunks(table, kind=kind, header=header, refs=refs, chunk_rows=chunk_rows)
     with _sqlite_cache():
@@ -182,7 +189,7 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
             for item in checked if people else _ahead(checked):
                 totals.seconds["read"] += item.read_seconds
                 totals.seconds["check"] += item.check_seconds
-                _chunk_land(item, kind=kind, present=present, people=people, run=run, totals=totals)
+                _chunk_land(item, kind=kind, present=present, people=people, run=run, totals=totals, announce=announce)
                 if on_progress:
                     on_progress(item.chunk.received)
             if not totals.received:
@@ -312,7 +319,14 @@ def _put(handover: queue.Queue, item) -> bool:
 
 
 def _chunk_land(
-    item: Checked, *, kind: Kind, present: set[str], people: PeopleRun | None, run: SyncRun, totals: Totals
+    item: Checked,
+    *,
+    kind: Kind,
+    present: set[str],
+    people: PeopleRun | None,
+    run: SyncRun,
+    totals: Totals,
+    announce: bool,
 ) -> None:
     chunk, good, refused, superseded = item.chunk, item.good, item.refused, item.superseded
     started = time.perf_counter()
@@ -352,9 +366,11 @@ def _chunk_land(
                     detail={"sync_run": run.pk, "file": run.name},
                     summary=f"{kind.name} file import",
                 )
-        profile_changed_on_commit(employee_ids=changed_ids, what=kind.what, source=run.source)
+        if announce:
+            profile_changed_on_commit(employee_ids=changed_ids, what=kind.what, source=run.source)
         if people is not None and people.role_changed:
-            profile_changed_on_commit(employee_ids=list(people.role_changed), what="role", source=run.source)
+            if announce:
+                profile_changed_on_commit(employee_ids=list(people.role_changed), what="role", source=run.source)
             people.role_changed.clear()
     landed_at = timezone.now()
     totals.seconds["load"] += time.perf_counter() - started
@@ -369,7 +385,8 @@ def _people_finish(people: PeopleRun, *, run: SyncRun, totals: Totals) -> None:
         linked_ids, notes = people_finish(run=people)
         totals.notes += len(notes)
         _rejections_store(sorted(notes), chunk=None, run=run, totals=totals)
-        profile_changed_on_commit(employee_ids=linked_ids, what="person", source=run.source)
+        if people.announce:
+            profile_changed_on_commit(employee_ids=linked_ids, what="person", source=run.source)
     totals.seconds["finish"] += time.perf_counter() - started
 
 

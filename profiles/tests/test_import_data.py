@@ -245,6 +245,24 @@ class TestLearningImport:
         finally:
             profile_changed.disconnect(receiver)
 
+    def test_a_bulk_load_with_no_recompute_lands_the_rows_and_queues_nothing(
+        self, tmp_path, people, django_capture_on_commit_callbacks
+    ):
+        received = []
+
+        def receiver(sender, **kwargs):
+            received.append(kwargs)
+
+        profile_changed.connect(receiver)
+        try:
+            path = write_csv(tmp_path / "learning.csv", LEARNING_HEADER, [learning_row(people[0], 1)])
+            with django_capture_on_commit_callbacks(execute=True):
+                call_command("import_data", "learning", str(path), "--no-recompute", verbosity=0)
+            assert LearningRecord.objects.filter(employee=people[0]).count() == 1
+            assert received == []
+        finally:
+            profile_changed.disconnect(receiver)
+
     def test_every_rejection_is_counted_but_only_the_first_ones_are_kept(self, tmp_path, people, monkeypatch):
         from profiles.importing import service
 
@@ -455,6 +473,18 @@ class TestEvidenceImport:
         [(line, reason)] = rejections(run)
         assert line == 2 and reason.startswith("evidence EV1 was already recorded with different values")
         assert SkillEvidence.objects.get(external_id="EV1").level == 3
+
+    def test_a_link_to_the_evidence_lands_and_a_bad_one_is_refused_with_its_line(self, tmp_path, people):
+        SkillFactory(name="SQL")
+        header = ["employee", "skill", "level", "source", "observed_at", "evidence_url"]
+        rows = [
+            ["E1", "SQL", "3", "assessment", "2026-05-01", "https://lms.example/certificates/41"],
+            ["E2", "SQL", "2", "assessment", "2026-05-01", "lms.example/certificates/42"],
+        ]
+        run = file_import(path=write_csv(tmp_path / "evidence.csv", header, rows), kind="evidence")
+        [(line, reason)] = rejections(run)
+        assert line == 3 and reason.startswith("evidence_url is not a web address: “lms.example/certificates/42”")
+        assert SkillEvidence.objects.get().evidence_url == "https://lms.example/certificates/41"
 
     @pytest.mark.parametrize(
         ("row", "reason"),

@@ -43,7 +43,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'table':<22}{'created':>9}{'updated':>9}{'unchanged':>11}")
         for name, counts in summary.tables.items():
             self.stdout.write(f"  {name:<22}{counts.created:>9}{counts.updated:>9}{counts.unchanged:>11}")
-        self.stdout.write(f"  org paths changed: {summary.org_paths_changed}")
         for note in summary.notes:
             self.stdout.write(f"  {note}")
         self.stdout.write("")

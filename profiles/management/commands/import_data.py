@@ -2,6 +2,7 @@
 
     python manage.py import_data people hr-extract.xlsx
     python manage.py import_data learning lms-2026-11.csv [--chunk-size 50000] [--dry-run] [--user hr@example.com]
+    python manage.py import_data evidence backfill.csv --no-recompute   # a first bulk load; then `recompute`
 
 docs/data-formats.md describes the columns of each kind. Good rows land and bad rows are
 listed with their line number and reason; a file that cannot be read at all changes nothing and
@@ -37,9 +38,23 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check and count everything, then roll back: nothing is kept."
         )
         parser.add_argument("--user", help="E-mail of the user to record as having run the import.")
+        parser.add_argument(
+            "--no-recompute",
+            action="store_true",
+            help="Queue no recompute for the people the file changes (a first bulk load): run `recompute` once after.",
+        )
 
     def handle(
-        self, *args, kind: str, file: Path, chunk_size: int, dry_run: bool, user: str | None, verbosity: int, **options
+        self,
+        *args,
+        kind: str,
+        file: Path,
+        chunk_size: int,
+        dry_run: bool,
+        user: str | None,
+        no_recompute: bool,
+        verbosity: int,
+        **options,
     ):
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
@@ -61,6 +76,7 @@ class Command(BaseCommand):
                 chunk_rows=chunk_size,
                 dry_run=dry_run,
                 on_progress=bar.update,
+                announce=not no_recompute,
             )
         if run.status == SyncRun.Status.FAILED:
             raise CommandError(f"{run.error}\n{self._counts(run)}" if run.received else run.error)
