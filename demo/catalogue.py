@@ -128,8 +128,8 @@ class Catalogue:
 
 def catalogue_step(ctx: Context) -> None:
     """Create or bring up to date the demo's learning catalogue (see the module docstring)."""
-    from .history import _catalogue as lms_courses
     from .population import domains
+    from .skill_history import lms_courses
 
     courses = lms_courses(ctx)
     lms = {row.title: row for row in courses.itertuples(index=False)}
