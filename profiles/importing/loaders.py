@@ -19,7 +19,8 @@ The staging table is dropped at the end of the chunk. ``stage_*`` helpers are sh
 people loader, which adds its own steps (role history, managers) around the same stage.
 """
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +29,8 @@ import pandas as pd
 from django.db import connection, models
 
 STAGE = "import_stage"
+# PostgreSQL settings for a chunk's statements (see ``staged``).
+STAGE_SETTINGS = {"TimeZone": "UTC", "enable_hashjoin": "off", "enable_mergejoin": "off"}
 # (PostgreSQL type, SQLite declared type). The SQLite names are Django's own, so a staged value
 # gets the same column affinity, and so the same stored form, as the value in the real table.
 TYPES = {
@@ -128,19 +131,40 @@ def db_value(value):
 # -- the staging table -------------------------------------------------------------------------
 
 
-def stage_create(cursor, columns: dict[str, str]) -> None:
+@contextlib.contextmanager
+def staged(cursor, columns: dict[str, str]) -> Iterator[None]:
+    """The staging table for one chunk, with the session settings its statements need.
+
+    On PostgreSQL the chunk's statements run in UTC and with index probes instead of hash and
+    merge joins. Those settings are set for the transaction (``set_config(..., true)``) and put
+    back as they were when the chunk is done: the import may run inside a caller's transaction
+    (a dry run, the demo), whose later queries must not be planned without hash joins.
+    """
     which = 0 if is_postgresql() else 1
     definition = ", ".join(f"{q(name)} {TYPES[kind][which]}" for name, kind in columns.items())
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {STAGE} (line integer PRIMARY KEY, {definition}, target_id bigint, state char(1) DEFAULT 'c')"
     )
+    saved = None
     if is_postgresql():
-        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        cursor.execute(f"SELECT {', '.join('current_setting(%s)' for _ in STAGE_SETTINGS)}", list(STAGE_SETTINGS))
+        saved = cursor.fetchone()
         # The planner would hash-join a chunk of 50,000 rows with a seq scan of the whole table,
         # which grows with the table; an index probe per staged row costs the same at any size.
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
+        _settings_set(cursor, STAGE_SETTINGS.values())
+    try:
+        yield
+    finally:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        if saved is not None:
+            _settings_set(cursor, saved)
+
+
+def _settings_set(cursor, values) -> None:
+    """Set ``STAGE_SETTINGS``' parameters to ``values`` until the transaction ends."""
+    calls = ", ".join("set_config(%s, %s, true)" for _ in STAGE_SETTINGS)
+    cursor.execute(f"SELECT {calls}", [item for pair in zip(STAGE_SETTINGS, values, strict=True) for item in pair])
 
 
 def stage_load(cursor, rows: pd.DataFrame, columns: dict[str, str]) -> None:
@@ -158,10 +182,6 @@ def stage_load(cursor, rows: pd.DataFrame, columns: dict[str, str]) -> None:
         cursor.executemany(
             f"INSERT INTO {STAGE} ({column_list}) VALUES ({placeholders})", list(zip(*values, strict=True))
         )
-
-
-def stage_drop(cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
 
 def stage_lines(cursor, *, states: str) -> np.ndarray:
@@ -260,32 +280,28 @@ def chunk_merge(
     merged = Merged()
     if rows.empty:
         return merged
-    with connection.cursor() as cursor:
-        stage_create(cursor, target.columns)
-        try:
-            stage_load(cursor, rows, target.columns)
-            for match in target.matches:
-                stage_match(cursor, target, match, compared=written)
-            merged.refused = stage_refuse(cursor, target)
-            counts = stage_counts(cursor)
-            merged.created, merged.updated, merged.unchanged = (
-                counts.get("c", 0),
-                counts.get("u", 0),
-                counts.get("n", 0),
+    with connection.cursor() as cursor, staged(cursor, target.columns):
+        stage_load(cursor, rows, target.columns)
+        for match in target.matches:
+            stage_match(cursor, target, match, compared=written)
+        merged.refused = stage_refuse(cursor, target)
+        counts = stage_counts(cursor)
+        merged.created, merged.updated, merged.unchanged = (
+            counts.get("c", 0),
+            counts.get("u", 0),
+            counts.get("n", 0),
+        )
+        if merged.updated:
+            stage_update(cursor, target, columns=written, constants=target.updated_with(now))
+        if merged.created:
+            stage_insert(
+                cursor,
+                target,
+                columns=(*target.written, *target.insert_only),
+                constants=target.inserted_with(now, source),
             )
-            if merged.updated:
-                stage_update(cursor, target, columns=written, constants=target.updated_with(now))
-            if merged.created:
-                stage_insert(
-                    cursor,
-                    target,
-                    columns=(*target.written, *target.insert_only),
-                    constants=target.inserted_with(now, source),
-                )
-            if merged.created or merged.updated:
-                merged.landed = stage_lines(cursor, states="cu")
-        finally:
-            stage_drop(cursor)
+        if merged.created or merged.updated:
+            merged.landed = stage_lines(cursor, states="cu")
     return merged
 
 
@@ -373,7 +389,7 @@ def _copy_texts(series: pd.Series, kind: str) -> list[str]:
     elif kind == "date":
         texts = np.datetime_as_string(series.to_numpy(dtype="datetime64[D]"), unit="D").astype(object)
     elif kind == "timestamp":
-        # Naive UTC: stage_create sets the transaction's time zone to UTC.
+        # Naive UTC: staged sets the transaction's time zone to UTC.
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
         whole_seconds = not (utc.astype(np.int64) % 1_000_000).any()
         texts = np.datetime_as_string(utc, unit="s" if whole_seconds else "us").astype(object)

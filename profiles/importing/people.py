@@ -43,11 +43,10 @@ from .loaders import (
     q,
     same,
     stage_counts,
-    stage_create,
-    stage_drop,
     stage_insert,
     stage_load,
     stage_match,
+    staged,
 )
 from .lookups import Refs, name_key
 
@@ -226,52 +225,48 @@ def people_merge(
         rows["manager_key"].notna() & rows["manager_id"].isna() if manager_ids is not None else False
     )
     absent = [column for column, header in WRITTEN.items() if header not in run.present]
-    with connection.cursor() as cursor:
-        stage_create(cursor, PERSON_COLUMNS)
-        try:
-            stage_load(cursor, rows, PERSON_COLUMNS)
-            _keep_what_the_file_leaves_out(cursor, absent=absent)
-            if "status" in run.present:
-                _leaving_rules(cursor, today=run.today)
-            pending_test = "NOT {s}.manager_pending" if "manager_external_id" in run.present else ""
-            stage_match(cursor, EMPLOYEE_TARGET, EMPLOYEE_TARGET.matches[0], compared=tuple(WRITTEN), also=pending_test)
-            counts = stage_counts(cursor)
-            merged.created, merged.updated, merged.unchanged = (
-                counts.get("c", 0),
-                counts.get("u", 0),
-                counts.get("n", 0),
+    with connection.cursor() as cursor, staged(cursor, PERSON_COLUMNS):
+        stage_load(cursor, rows, PERSON_COLUMNS)
+        _keep_what_the_file_leaves_out(cursor, absent=absent)
+        if "status" in run.present:
+            _leaving_rules(cursor, today=run.today)
+        pending_test = "NOT {s}.manager_pending" if "manager_external_id" in run.present else ""
+        stage_match(cursor, EMPLOYEE_TARGET, EMPLOYEE_TARGET.matches[0], compared=tuple(WRITTEN), also=pending_test)
+        counts = stage_counts(cursor)
+        merged.created, merged.updated, merged.unchanged = (
+            counts.get("c", 0),
+            counts.get("u", 0),
+            counts.get("n", 0),
+        )
+        notes = _role_notes(cursor)
+        changed_ids: list[int] = []
+        if merged.updated:
+            changed_ids += _update_existing(cursor, run=run, now=now)
+        if merged.created:
+            created = stage_insert(
+                cursor,
+                EMPLOYEE_TARGET,
+                columns=(
+                    "external_id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "business_unit_id",
+                    "role_id",
+                    "hire_date",
+                    "status",
+                    "termination_date",
+                    "voluntary_exit",
+                    "manager_id",
+                ),
+                constants={"org_path": "", "cohort": "", "updated_at": now},
+                returning="id, external_id",
             )
-            notes = _role_notes(cursor)
-            changed_ids: list[int] = []
-            if merged.updated:
-                changed_ids += _update_existing(cursor, run=run, now=now)
-            if merged.created:
-                created = stage_insert(
-                    cursor,
-                    EMPLOYEE_TARGET,
-                    columns=(
-                        "external_id",
-                        "first_name",
-                        "last_name",
-                        "email",
-                        "business_unit_id",
-                        "role_id",
-                        "hire_date",
-                        "status",
-                        "termination_date",
-                        "voluntary_exit",
-                        "manager_id",
-                    ),
-                    constants={"org_path": "", "cohort": "", "updated_at": now},
-                    returning="id, external_id",
-                )
-                for pk, external_id in created:
-                    run.refs.employee_add(pk=pk, external_id=external_id)
-                    changed_ids.append(pk)
-                _hire_assignments(cursor, run=run)
-            _link_managers(cursor, run=run)
-        finally:
-            stage_drop(cursor)
+            for pk, external_id in created:
+                run.refs.employee_add(pk=pk, external_id=external_id)
+                changed_ids.append(pk)
+            _hire_assignments(cursor, run=run)
+        _link_managers(cursor, run=run)
     return merged, changed_ids, notes
 
 
