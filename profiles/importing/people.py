@@ -40,6 +40,7 @@ from .loaders import (
     Merged,
     Target,
     db_value,
+    is_postgresql,
     q,
     same,
     stage_counts,
@@ -50,6 +51,7 @@ from .loaders import (
 )
 from .lookups import Refs, name_key
 
+LINKS = "import_manager_links"  # (manager id, employee id) pairs, for one UPDATE
 STATUSES = {"active": "active", "left": "left", "inactive": "left", "terminated": "left", "leaver": "left"}
 PERSON_COLUMNS = {
     "known_id": "bigint",
@@ -417,8 +419,25 @@ def _stage_with_ids() -> str:
 
 
 def _managers_set(cursor, links: list[tuple[int, int]]) -> None:
-    if links:
-        cursor.executemany(f"UPDATE {q(Employee._meta.db_table)} SET manager_id = %s WHERE id = %s", links)
+    """Set each (manager id, employee id) pair in one set-based UPDATE, through a temporary table
+    (COPY on PostgreSQL): one UPDATE per person took most of a 100,000-person import."""
+    if not links:
+        return
+    employees = q(Employee._meta.db_table)
+    cursor.execute(f"DROP TABLE IF EXISTS {LINKS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {LINKS} (employee_id bigint PRIMARY KEY, manager_id bigint NOT NULL)")
+    try:
+        if is_postgresql():
+            with cursor.cursor.copy(f"COPY {LINKS} (manager_id, employee_id) FROM STDIN") as copy:
+                for pair in links:
+                    copy.write_row(pair)
+        else:
+            cursor.executemany(f"INSERT INTO {LINKS} (manager_id, employee_id) VALUES (%s, %s)", links)
+        cursor.execute(
+            f"UPDATE {employees} SET manager_id = l.manager_id FROM {LINKS} AS l WHERE {employees}.id = l.employee_id"
+        )
+    finally:
+        cursor.execute(f"DROP TABLE IF EXISTS {LINKS}")
 
 
 def people_finish(*, run: PeopleRun) -> tuple[list[int], list[tuple[int, str]]]:
