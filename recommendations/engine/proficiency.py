@@ -97,9 +97,25 @@ def _source_weights(evidence: pd.DataFrame, weights: EngineWeights) -> np.ndarra
     return evidence["source"].astype("object").map(weights.source_weights).fillna(0.0).to_numpy(dtype="float64")
 
 
-def _firsts(order: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """The first row of each group, ``order`` being the rows sorted with the group as primary key."""
-    return order[group_starts(group[order])]
+def _best(candidates: np.ndarray, group: np.ndarray, size: int, score: np.ndarray, ties: tuple) -> np.ndarray:
+    """Per group id (0 to ``size`` - 1): the candidate row with the highest ``score``, ties broken
+    by ``ties`` (``np.lexsort`` keys over all rows, the last one first); -1 where a group has no
+    candidate. A grouped maximum, and a sort of the few tied rows only: sorting every row by four
+    keys cost more than the rest of the engine together."""
+    best = np.full(size, -1, dtype="int64")
+    if len(candidates) == 0:
+        return best
+    top = np.full(size, -np.inf)
+    np.maximum.at(top, group[candidates], score[candidates])
+    tied = candidates[score[candidates] == top[group[candidates]]]
+    alone = np.bincount(group[tied], minlength=size)[group[tied]] == 1
+    best[group[tied[alone]]] = tied[alone]
+    rest = tied[~alone]
+    if len(rest):
+        order = np.lexsort((*(key[rest] for key in ties), group[rest]))
+        firsts = rest[order[group_starts(group[rest][order])]]
+        best[group[firsts]] = firsts
+    return best
 
 
 def current_proficiency(evidence: pd.DataFrame, weights: EngineWeights | None = None) -> pd.DataFrame:
@@ -123,32 +139,26 @@ def current_proficiency(evidence: pd.DataFrame, weights: EngineWeights | None = 
     n = len(keys)
     rows = np.arange(len(evidence))
 
-    # 2. the newest word of each rating source: sort by (pair, source, newest, most confident, highest)
-    rated = rows[~learning]
-    by_source = pair[rated] * (len(source_names) + 1) + source_code[rated]
-    order = np.lexsort((-level[rated], -confidence[rated], age[rated], by_source))
-    words = rated[_firsts(order, by_source)]
+    # 2. the newest word of each source (then the most confident, the highest); for learning that
+    # is the newest claim, which confidence uses when no claim holds
+    sources = len(source_names)
+    newest = _best(rows, pair * sources + source_code, n * sources, -age, (-level, -confidence))
+    firsts = newest[newest >= 0]
+    words = firsts[~learning[firsts]]
+    newest_claims = firsts[learning[firsts]]
 
     # 3. the anchor: the strongest word per pair (then the more trusted source, the newer, the higher)
-    order = np.lexsort((-level[words], age[words], -source_weight[words], -key[words], pair[words]))
-    anchors = words[_firsts(order, pair[words])]
-    anchor = np.full(n, -1, dtype="int64")
-    anchor[pair[anchors]] = anchors
+    anchor = _best(words, pair, n, key, (-level, age, -source_weight))
 
-    # 4. learning claims hold unless a newer word at least as strong supersedes them
+    # 4. learning claims hold unless a newer word at least as strong supersedes them; the floor is
+    # the highest claim that holds (then the newest, the strongest)
     claims = rows[learning]
     claim_of, word_of = Groups(pair[words]).expand(pair[claims])
     superseding = words[word_of]
     claimed = claims[claim_of]
     beaten = (age[superseding] < age[claimed]) & (key[superseding] >= key[claimed])
     superseded = np.bincount(claim_of[beaten], minlength=len(claims)) > 0
-    holding = claims[~superseded]
-    order = np.lexsort((-key[holding], age[holding], -level[holding], pair[holding]))
-    floors = holding[_firsts(order, pair[holding])]
-    floor = np.full(n, -1, dtype="int64")
-    floor[pair[floors]] = floors
-    order = np.lexsort((-confidence[claims], age[claims], pair[claims]))
-    newest_claims = claims[_firsts(order, pair[claims])]
+    floor = _best(claims[~superseded], pair, n, level, (-key, age))
     learning_word = np.full(n, -1, dtype="int64")
     learning_word[pair[newest_claims]] = newest_claims
     learning_word = np.where(floor >= 0, floor, learning_word)
@@ -167,12 +177,10 @@ def current_proficiency(evidence: pd.DataFrame, weights: EngineWeights | None = 
     spread = np.sqrt(np.where(total > 0, square / np.where(total > 0, total, 1.0), 0.0))
     support = 1.0 - np.exp(-SUPPORT_RATE * total)
     agreement = 1.0 - np.minimum(spread / SPREAD_FOR_NO_AGREEMENT, 1.0)
-    n_sources = np.bincount(
-        np.unique(pair * (len(source_names) + 1) + source_code) // (len(source_names) + 1), minlength=n
-    )
+    n_sources = np.bincount(pair[firsts], minlength=n)  # one word per source present
     corroboration = np.where(n_sources > 1, 1.0, SINGLE_SOURCE_FACTOR)
-    newest = np.full(n, np.inf)
-    np.minimum.at(newest, pair, age)
+    newest_age = np.full(n, np.inf)
+    np.minimum.at(newest_age, pair, age)
     return pd.DataFrame(
         {
             "employee_id": keys >> 31,
@@ -181,7 +189,7 @@ def current_proficiency(evidence: pd.DataFrame, weights: EngineWeights | None = 
             "confidence": np.clip(support * agreement * corroboration, 0.0, 1.0),
             "n_evidence": np.bincount(pair, minlength=n),
             "n_sources": n_sources,
-            "newest_age_days": newest,
+            "newest_age_days": newest_age,
             "basis_row": basis,
             "basis_source": np.asarray(source_names, dtype="object")[source_code[basis]],
             "basis_age_days": age[basis],
