@@ -22,7 +22,7 @@ from profiles.models import (
     PerformanceReview,
     SkillEvidence,
 )
-from profiles.selectors import latest_evidence, role_requirements
+from profiles.selectors import role_requirements
 from recommendations.engine.rationale import about_them, confidence_phrase
 from recommendations.models import CareerPath, EmployeeAnalysis, Recommendation, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
@@ -55,9 +55,9 @@ def confidence_band(confidence: float | None) -> str:
 
 def standing_rows(*, employee, levels: dict, contests: list) -> list[dict]:
     """Where I stand: each competency of my role with my level, the target, what the next level
-    looks like, when it was last assessed and any contest of it (three queries)."""
+    looks like, the evidence the level came from ("last assessed") and any contest of it (two
+    queries)."""
     requirements = role_requirements(role=employee.role)
-    latest = latest_evidence(employee=employee, skill_ids=[r.skill_id for r in requirements])
     open_contests = {c.skill_id: c for c in contests if c.is_open}
     rows = []
     for requirement in requirements:
@@ -80,7 +80,7 @@ def standing_rows(*, employee, levels: dict, contests: list) -> list[dict]:
                 if next_level and next_level < requirement.target_level
                 else "",
                 "last_assessed": level["last_assessed"] if level else None,
-                "latest": latest.get(requirement.skill_id),
+                "basis": level["basis"] if level else None,
                 "open_contest": open_contests.get(requirement.skill_id),
             }
         )

@@ -129,9 +129,10 @@ def _learning_cards(request, employee, *, for_manager: bool = False):
 
 
 def _profile(request, employee):
+    levels = analysis_selectors.employee_levels(employee=employee)
     return {
-        **profile_selectors.profile_context(employee=employee),
-        **analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user)),
+        **profile_selectors.profile_context(employee=employee, levels=levels),
+        **analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user), levels=levels),
     }
 
 

@@ -1,12 +1,10 @@
 """Reads for the profile pages: a fixed number of queries whatever the team or history size."""
 
-from collections.abc import Iterable
-
 from django.db.models import Count, Prefetch, QuerySet
 
 from taxonomy.models import BehaviouralAnchor, Role, RoleRequirement
 
-from .models import CareerAspiration, Employee, LearningRecord, PerformanceReview, SkillEvidence
+from .models import CareerAspiration, Employee, LearningRecord, PerformanceReview
 
 RECENT_LEARNING = 15
 RECENT_REVIEWS = 6
@@ -23,33 +21,25 @@ def role_requirements(*, role: Role | None) -> list[RoleRequirement]:
     )
 
 
-def latest_evidence(*, employee: Employee, skill_ids: Iterable[int]) -> dict[int, SkillEvidence]:
-    """The newest piece of evidence per skill, and how many there are, for the given skills."""
-    latest = {}
-    for evidence in (
-        SkillEvidence.objects.filter(employee=employee, skill_id__in=skill_ids)
-        .order_by("skill_id", "observed_at")
-        .only("skill_id", "level", "source", "observed_at")
-    ):
-        latest[evidence.skill_id] = evidence
-    return latest
-
-
-def profile_context(*, employee: Employee) -> dict:
+def profile_context(*, employee: Employee, levels: dict[int, dict] | None = None) -> dict:
     """Everything the one-page profile shows: role competencies with levels, performance history,
-    learning log and stated career goals (the guide's step-1 check), read in a fixed set of queries."""
-    requirements = role_requirements(role=employee.role)
-    evidence = latest_evidence(employee=employee, skill_ids=[r.skill_id for r in requirements])
+    learning log and stated career goals (the guide's step-1 check), read in a fixed set of queries.
+
+    ``levels`` are the engine's levels per skill id (``recommendations.selectors.employee_levels``,
+    which this layer cannot call): each row shows that level and the observation it came from.
+    """
+    levels = levels or {}
     rows = []
-    for requirement in requirements:
+    for requirement in role_requirements(role=employee.role):
         anchors = {anchor.level: anchor.description for anchor in requirement.skill.anchors.all()}
-        latest = evidence.get(requirement.skill_id)
+        level = levels.get(requirement.skill_id)
         rows.append(
             {
                 "requirement": requirement,
                 "target_anchor": anchors.get(requirement.target_level, ""),
-                "latest": latest,
-                "meets": latest is not None and latest.level >= requirement.target_level,
+                "level": level["shown"] if level else None,
+                "basis": level["basis"] if level else None,
+                "meets": level is not None and level["shown"] >= requirement.target_level,
             }
         )
     next_paths = []

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from profiles.frames import skill_evidence
-from profiles.models import LearningRecord
+from profiles.models import EvidenceSource, LearningRecord
 from taxonomy.models import RoleRequirement
 
 from .engine.learning_path import learning_path
@@ -32,22 +32,35 @@ SHOWN_GAPS = 8
 
 def employee_levels(*, employee) -> dict[int, dict]:
     """The engine's current level and confidence per skill for one employee, from their evidence
-    read as the recompute reads it (one query), so "My level" is the level the gaps start from."""
+    read as the recompute reads it (one query), so "My level" is the level the gaps start from.
+
+    ``basis`` is the observation the level came from (``engine.proficiency``: the strongest
+    newest rating, or a learning completion that raised it): its source, the level it recorded
+    and when. Pages show it as "last assessed", so the level and its evidence always agree.
+    """
     frame = skill_evidence(now=timezone.now(), employee_ids=[employee.pk], with_observed_at=True)
     if frame.empty:
         return {}
     weights = EngineSettings.load().as_weights()
     levels = current_proficiency(frame, weights)
-    newest = frame.groupby("skill_id")["observed_at"].max()
+    basis = frame.iloc[levels["basis_row"].to_numpy()]
     return {
         int(row.skill_id): {
             "level": float(row.level),
             "shown": shown_level(row.level),
             "confidence": float(row.confidence),
-            "last_assessed": newest.get(row.skill_id),
+            "last_assessed": observed_at,
+            "basis": {
+                "source": str(source),
+                "source_label": EvidenceSource(str(source)).label if source in EvidenceSource.values else str(source),
+                "level": int(recorded),
+                "observed_at": observed_at,
+            },
             "sources": int(row.n_sources),
         }
-        for row in levels.itertuples()
+        for row, source, recorded, observed_at in zip(
+            levels.itertuples(), basis["source"], basis["level"], basis["observed_at"], strict=True
+        )
     }
 
 

@@ -15,6 +15,7 @@ from feedback.tests.fixtures import analysed, recommendation_for, team  # noqa: 
 from profiles.models import Employee, LearningRecord, SkillEvidence
 from profiles.tests.factories import UserFactory
 from recommendations.models import Recommendation
+from recommendations.selectors import employee_levels
 from talent.roles import hr_group_ensure
 
 pytestmark = pytest.mark.django_db
@@ -92,9 +93,11 @@ def section(page: str, name: str | None) -> str:
 
 
 def _confirm_level(org, skill, pick):
-    feedback_services.skill_level_confirm(employee=org.employee, skill=skill, level=3, by=org.employee.user)
-    today = timezone.localdate()
-    return "standing", f"{today.day} {today:%b %Y}"  # last assessed: today
+    # Confirming the level shown (1, from the manager) is a self-rating: it never moves the level
+    # or the rating it came from, but agreement raises the confidence shown beside it.
+    feedback_services.skill_level_confirm(employee=org.employee, skill=skill, level=1, by=org.employee.user)
+    confidence = employee_levels(employee=org.employee)[skill.pk]["confidence"]
+    return "standing", f"confidence {round(confidence * 100)}%"
 
 
 def _accept_quietly(org, skill, pick):

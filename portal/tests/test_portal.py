@@ -110,5 +110,5 @@ def test_one_profile_page_shows_performance_learning_competencies_and_goals(clie
     page = client.get(reverse("portal:detail", args=[org.employee.pk])).content.decode()
     assert "2026-H1" in page and "Strong quarter" in page and "80% of goals" in page
     assert "Advanced SQL" in page and "240 min" in page
-    assert "Manager assessment, Oct 2026" in page
+    assert "Manager assessment, recorded level 2, 1 Oct 2026" in page  # the evidence the level came from
     assert "Aiming for <strong>Analytics Team Lead</strong>" in page

@@ -3,13 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from recommendations.engine.gaps import compute_gaps, readiness
 from recommendations.engine.paths import observed_moves, project_paths
-from recommendations.engine.proficiency import current_proficiency
+from recommendations.engine.proficiency import current_proficiency, observation_weights
 from recommendations.engine.rationale import gap_rationale
+from recommendations.engine.settings import EngineWeights
 
 ANALYST, LEAD = 1, 2
 SQL, STAKEHOLDERS, COACHING, PYTHON = 10, 11, 12, 13
@@ -41,13 +42,69 @@ REQUIREMENTS = requirements_frame(
 )
 
 
+SOURCES = ["self", "manager", "assessment", "learning", "inferred"]
+confidences = st.integers(0, 100).map(lambda percent: percent / 100)
+ages = st.integers(0, 3000)  # days
+# one observation of skill 1 for employee 1: level, source, age, confidence
+observed = st.tuples(st.integers(0, 4), st.sampled_from(SOURCES), ages, confidences)
+observation = st.tuples(
+    st.integers(1, 2), st.integers(1, 2), st.integers(0, 4), st.sampled_from(SOURCES), ages, confidences
+)
+
+
+def evidence_frame(rows):
+    return pd.DataFrame(rows, columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"])
+
+
+def levels_by_pair(rows):
+    result = current_proficiency(evidence_frame(rows))
+    return {(row.employee_id, row.skill_id): row for row in result.itertuples()}
+
+
+def one_pair(observations):
+    """Evidence of employee 1 in skill 1 from (level, source, age, confidence) tuples."""
+    return [(1, 1, *row) for row in observations]
+
+
+def combined(observations):
+    """The one row ``current_proficiency`` gives for one pair's observations."""
+    return current_proficiency(evidence_frame(one_pair(observations))).iloc[0]
+
+
 class TestProficiency:
     def evidence(self, rows):
-        return pd.DataFrame(rows, columns=["employee_id", "skill_id", "level", "source", "age_days", "confidence"])
+        return evidence_frame(rows)
 
-    def test_managers_and_assessments_outweigh_self_ratings(self):
+    def test_a_manager_rating_outweighs_a_self_rating_and_the_level_is_the_one_it_recorded(self):
+        # Was "between 2 and 3" when the level was a weighted mean; a level is now read from the
+        # strongest rating, not averaged with weaker ones.
         result = current_proficiency(self.evidence([(1, SQL, 4, "self", 10, 1.0), (1, SQL, 2, "manager", 10, 1.0)]))
-        assert 2.0 < result.loc[0, "level"] < 3.0
+        assert result.loc[0, "level"] == 2.0
+        assert result.loc[0, "basis_source"] == "manager" and result.loc[0, "basis_row"] == 1
+
+    def test_a_newer_assessment_supersedes_the_older_one(self):
+        result = current_proficiency(
+            self.evidence([(1, SQL, 4, "assessment", 300, 1.0), (1, SQL, 3, "assessment", 200, 0.9)])
+        )
+        assert result.loc[0, "level"] == 3.0 and result.loc[0, "basis_row"] == 1
+
+    def test_a_completion_raises_the_level_until_a_newer_rating_as_strong_says_otherwise(self):
+        rated = [(1, SQL, 2, "manager", 100, 0.8)]
+        after_course = current_proficiency(self.evidence([*rated, (1, SQL, 3, "learning", 30, 0.6)]))
+        assert after_course.loc[0, "level"] == 3.0 and after_course.loc[0, "basis_source"] == "learning"
+        assessed = current_proficiency(
+            self.evidence([*rated, (1, SQL, 3, "learning", 30, 0.6), (1, SQL, 2, "assessment", 10, 0.9)])
+        )
+        assert assessed.loc[0, "level"] == 2.0 and assessed.loc[0, "basis_source"] == "assessment"
+        # a later self-rating is weaker than the completion: it does not undo it
+        self_rated = current_proficiency(
+            self.evidence([*rated, (1, SQL, 3, "learning", 30, 0.6), (1, SQL, 1, "self", 10, 0.6)])
+        )
+        assert self_rated.loc[0, "level"] == 3.0
+
+    def test_a_fresh_rating_outweighs_one_several_half_lives_old(self):
+        result = current_proficiency(self.evidence([(1, SQL, 4, "assessment", 1200, 1.0), (1, SQL, 2, "self", 5, 0.9)]))
+        assert result.loc[0, "level"] == 2.0 and result.loc[0, "basis_source"] == "self"
 
     def test_contradictory_evidence_lowers_confidence(self):
         agree = current_proficiency(self.evidence([(1, SQL, 3, "self", 10, 1.0), (1, SQL, 3, "manager", 10, 1.0)]))
@@ -64,24 +121,100 @@ class TestProficiency:
         two = current_proficiency(self.evidence([(1, SQL, 3, "manager", 10, 1.0), (1, SQL, 3, "assessment", 10, 1.0)]))
         assert single.loc[0, "confidence"] < two.loc[0, "confidence"]
 
-    @given(
-        st.lists(
-            st.tuples(
-                st.integers(1, 3),
-                st.integers(1, 3),
-                st.integers(0, 4),
-                st.sampled_from(["self", "manager", "assessment", "learning", "inferred"]),
-                st.floats(0, 3000),
-                st.floats(0, 1),
-            ),
-            min_size=1,
-            max_size=40,
-        )
-    )
+    def test_mayas_storytelling_from_issue_17(self):
+        """The demo seed of the issue: on the weighted mean her chart went 1.8, then 1.2 after the
+        practice group, then 1.1. The completions (level 2) never lowered it; the skills
+        assessment of 24 Sep 2025 that recorded 0 did, and now the level says so."""
+        days = {"7 Jul": 0, "16 Jul": 9, "4 Sep": 59, "19 Sep": 74, "24 Sep": 79, "13 Oct": 98, "9 Apr": 276}
+        history = [
+            (3, "self", "7 Jul", 0.84),
+            (1, "manager", "16 Jul", 0.70),
+            (2, "learning", "4 Sep", 0.60),  # storytelling workshop
+            (2, "learning", "19 Sep", 0.60),  # the practice group
+            (0, "assessment", "24 Sep", 0.90),
+            (1, "manager", "13 Oct", 0.92),
+            (1, "assessment", "9 Apr", 1.00),
+        ]
+
+        def on(day):  # what the engine says on that day, from what was observed by then
+            seen = [(level, source, days[day] - days[when], conf) for level, source, when, conf in history]
+            return combined([row for row in seen if row[2] >= 0])
+
+        assert (on("16 Jul").level, on("16 Jul").basis_source) == (1.0, "manager")
+        assert on("19 Sep").level == 2.0 and on("19 Sep").basis_source == "learning"  # the practice group raised it
+        assert (on("24 Sep").level, on("24 Sep").basis_source) == (0.0, "assessment")  # the assessment lowered it
+        assert (on("9 Apr").level, on("9 Apr").basis_source, on("9 Apr").basis_age_days) == (1.0, "assessment", 0)
+
+    @given(st.lists(observation, min_size=1, max_size=40))
     def test_levels_and_confidence_stay_in_range(self, rows):
         result = current_proficiency(self.evidence(rows))
         assert result["level"].between(0, 4).all()
         assert result["confidence"].between(0, 1).all()
+
+    @given(st.lists(observation, min_size=1, max_size=40))
+    def test_the_level_is_the_level_its_basis_recorded(self, rows):
+        frame = self.evidence(rows)
+        result = current_proficiency(frame)
+        basis = frame.iloc[result["basis_row"].to_numpy()]
+        assert (basis["level"].to_numpy() == result["level"].to_numpy()).all()
+        assert (basis["source"].to_numpy() == result["basis_source"].to_numpy()).all()
+        assert (basis["employee_id"].to_numpy() == result["employee_id"].to_numpy()).all()
+        assert (basis["skill_id"].to_numpy() == result["skill_id"].to_numpy()).all()
+
+    @given(
+        st.lists(observed, min_size=1, max_size=12),
+        st.lists(st.tuples(st.integers(0, 4), ages, confidences), min_size=1, max_size=4),
+    )
+    def test_finishing_learning_never_lowers_a_level(self, observations, completions):
+        before = combined(observations)
+        after = combined([*observations, *[(level, "learning", age, conf) for level, age, conf in completions]])
+        assert after.level >= before.level
+
+    @given(st.lists(observed, min_size=1, max_size=12), st.data())
+    def test_an_older_observation_of_a_kind_observed_since_changes_nothing(self, observations, data):
+        """A newer word of one kind supersedes the older ones: adding an older rating moves
+        neither the level nor the confidence; an older, lower learning claim not the level."""
+        source = data.draw(st.sampled_from(sorted({row[1] for row in observations})))
+        newest = min((row for row in observations if row[1] == source), key=lambda row: row[2])
+        level = data.draw(st.integers(0, newest[0] if source == "learning" else 4))
+        older = (level, source, newest[2] + data.draw(st.integers(1, 1000)), data.draw(confidences))
+        before, after = combined(observations), combined([*observations, older])
+        assert after.level == before.level
+        if source != "learning":
+            assert after.confidence == pytest.approx(before.confidence)
+
+    @given(st.lists(observed, min_size=1, max_size=12), st.data())
+    def test_a_lower_level_from_a_weaker_source_does_not_outvote_a_stronger_one(self, observations, data):
+        before = combined(observations)
+        assume(before.level >= 1)
+        basis = one_pair(observations)[int(before.basis_row)]
+        basis_strength = observation_weights(self.evidence([basis]), EngineWeights())[0]
+        source = data.draw(st.sampled_from([s for s in SOURCES if s != basis[3]]))
+        level = data.draw(st.integers(0, int(before.level) - 1))
+        age = data.draw(ages)
+        weaker = (level, source, age, 0.0)
+        most = observation_weights(self.evidence(one_pair([(level, source, age, 1.0)])), EngineWeights())[0]
+        # the highest two-decimal confidence that keeps it weaker than the basis
+        ceiling = int(np.ceil(min(1.0, basis_strength / most) * 100)) - 1 if most > 0 else 100
+        assume(ceiling >= 0)
+        weaker = (level, source, age, data.draw(st.integers(0, min(ceiling, 100))) / 100)
+        assume(observation_weights(self.evidence(one_pair([weaker])), EngineWeights())[0] < basis_strength)
+        assert combined([*observations, weaker]).level >= before.level
+
+    @given(st.lists(observation, min_size=1, max_size=30), st.integers(1, 2000))
+    def test_time_alone_lowers_confidence_never_the_level(self, rows, later):
+        now = current_proficiency(self.evidence(rows))
+        then = current_proficiency(self.evidence([(e, s, lv, src, age + later, c) for e, s, lv, src, age, c in rows]))
+        assert (then["level"].to_numpy() == now["level"].to_numpy()).all()
+        assert (then["confidence"].to_numpy() <= now["confidence"].to_numpy() + 1e-12).all()
+
+    @given(st.integers(0, 4), st.integers(0, 4), ages, st.integers(10, 100).map(lambda p: p / 100))
+    def test_a_second_source_that_disagrees_lowers_confidence_below_one_that_agrees(self, first, second, age, conf):
+        assume(first != second)
+        base = [(1, SQL, first, "assessment", age, conf)]
+        agrees = current_proficiency(self.evidence([*base, (1, SQL, first, "manager", age, conf)]))
+        disagrees = current_proficiency(self.evidence([*base, (1, SQL, second, "manager", age, conf)]))
+        assert disagrees.loc[0, "confidence"] < agrees.loc[0, "confidence"]
 
 
 class TestGaps:
