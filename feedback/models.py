@@ -174,3 +174,77 @@ class SkillContest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+# --- what the free text says ------------------------------------------------------------------
+
+
+class TextSource(models.TextChoices):
+    SIGNAL = "signal", "Note or reflection"
+    CHECKIN = "checkin", "Check-in notes"
+    PEER_FEEDBACK = "peer_feedback", "Feedback from a colleague"
+    FEEDBACK_ANSWER = "feedback_answer", "360 answer"
+    REVIEW = "review", "Review comment"
+    API = "api", "Posted by another system"
+
+
+class Text(models.Model):
+    """One piece of free text about an employee, from whichever touchpoint it came.
+
+    The text is kept here as it was written (``body``) so mentions and themes read one table; it
+    is personal data: it goes with the employee (cascade), in their export and erasure, and never
+    into the bias audit. ``source`` and ``source_id`` name the row it came from (a signal, a
+    check-in...), which keeps its own copy; writing the same source row again updates this one.
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="texts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=TextSource.choices)
+    source_id = models.PositiveBigIntegerField()
+    body = models.TextField()
+    written_at = models.DateTimeField()
+    tagged_at = models.DateTimeField(null=True, blank=True)
+    truncated = models.BooleanField(default=False, help_text="Tagged on its first characters only.")
+    language_supported = models.BooleanField(
+        default=True, help_text="False when nothing matched and the text does not read as English."
+    )
+
+    class Meta:
+        ordering = ["employee", "-written_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="text_one_per_source_row")]
+        indexes = [models.Index(fields=["employee", "written_at"], name="text_employee_written")]
+
+    def __str__(self):
+        return f"{self.get_source_display()} about {self.employee} ({self.written_at:%d %b %Y})"
+
+
+class SkillMention(models.Model):
+    """A taxonomy skill a text speaks of, found by the tagger (``feedback.text.tagger``).
+
+    A mention never changes a level by itself: the employee, a manager in their line or HR turns
+    it into evidence (``mention_to_evidence``), which records the text as its provenance.
+    """
+
+    text = models.ForeignKey(Text, on_delete=models.CASCADE, related_name="mentions")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="skill_mentions")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    matched_words = models.JSONField(default=list, blank=True, help_text="The text's own words that matched.")
+    evidence = models.ForeignKey(
+        "profiles.SkillEvidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The evidence this mention was turned into, if it was.",
+    )
+
+    class Meta:
+        ordering = ["text", "-score"]
+        constraints = [models.UniqueConstraint(fields=["text", "skill"], name="mention_one_per_text_skill")]
+        indexes = [models.Index(fields=["employee", "skill"], name="mention_employee_skill")]
+
+    def __str__(self):
+        return f"{self.skill} in {self.text}"
