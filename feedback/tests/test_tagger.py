@@ -125,7 +125,7 @@ class TestEvaluation:
             benchmark,
             {
                 "baseline": lambda qs: [matcher.rank(q, top=10) for q in qs],
-                "tagger": lambda qs: tagger.rank(qs, top=10).tolist(),
+                "tagger": lambda qs: tagger.rank(qs, top=10),
             },
         )
         by = {(r["task"], r["ranker"]): r for r in rows}

@@ -33,7 +33,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 MAX_CHARS = 5000  # a longer text is tagged on its first MAX_CHARS characters, and says so
-CHUNK = 500  # texts scored per sparse product; bounds the dense (chunk x label rows) block
+CHUNK = 1000  # texts scored per sparse product
+COMMON_SHARE, COMMON_MIN = 0.02, 30  # a feature in more labels than this share (and count) is common
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]{0,2000}>")
@@ -202,22 +203,36 @@ class SkillTagger:
         damping = 1.0 - np.exp(-mass / self.generic_damping)
         coverage = sp.diags((damping / mass).astype(np.float32)) @ weights
 
-        # Words in more than a fifth of the descriptions ("skills", "people") say nothing; a
-        # taxonomy too small for a fifth to be a count keeps them all.
-        max_df = 0.2 if len(self.names) >= 20 else 1.0
+        # Words in more than one description in twenty ("skills", "people") say nothing; a
+        # taxonomy of fewer than 100 skills keeps them all.
+        max_df = 0.05 if len(self.names) >= 100 else 1.0
         descriptions = TfidfVectorizer(analyzer=analyse_unigrams, sublinear_tf=True, max_df=max_df, dtype=np.float32)
         description_texts = [f"{name}. {text}" for name, text in zip(self.names, self.descriptions, strict=True)]
         description_matrix = descriptions.fit_transform(description_texts).tocsr()
 
+        # A feature in more than COMMON_SHARE of the labels ("manage", "data") is too common to
+        # find a label by: it counts in a label's mass but not in its coverage, which keeps the
+        # product sparse. A label made only of such words ("project management") is scored on
+        # all of its words, densely, against every text.
+        document_frequency = np.bincount(weights.indices, minlength=weights.shape[1])
+        findable = (document_frequency <= max(COMMON_MIN, COMMON_SHARE * len(label_texts))).astype(np.float32)
+        has_findable = np.asarray((weights @ sp.diags(findable)).sum(axis=1)).ravel() > 0
+        coverage_t = coverage.T.tocsr()
+
         self._fitted = {
             "labels": labels,
-            "coverage_t": coverage.T.tocsr(),
-            "label_texts": label_texts,
+            "findable_t": (sp.diags(findable) @ coverage_t).tocsr(),
+            "common_only": np.flatnonzero(~has_findable),
+            "common_only_t": coverage_t[:, np.flatnonzero(~has_findable)].tocsr(),
             "label_skill": label_skill,
             "starts": starts,
             "descriptions": descriptions,
             "description_t": description_matrix.T.tocsr(),
-            "label_vocabulary": set(labels.vocabulary_),
+            "label_stems": [
+                frozenset(s for label in [name, *aliases] for s, _ in words(label))
+                for name, aliases in zip(self.names, self.aliases, strict=True)
+            ],
+            "description_stems": _row_sets(description_matrix, descriptions.get_feature_names_out()),
         }
         if self.char_weight:
             chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, dtype=np.float32)
@@ -230,15 +245,75 @@ class SkillTagger:
 
     # --- scoring ---------------------------------------------------------------------------
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Dense (texts x skills) scores of already-cleaned texts (one chunk: keep it small)."""
+    def _label_scores(self, present: sp.csr_matrix) -> sp.csr_matrix:
+        """(texts x skills) best label coverage, sparse."""
         f = self._fitted
-        present = f["labels"].transform(texts)
+        shape = (present.shape[0], self.size)
+        found = (present @ f["findable_t"]).tocsr()
+        found.sort_indices()  # row by row, labels in order, so (row, skill) keys come sorted
+        best = _max_per_sorted_cell(found, f["label_skill"], shape=shape)
+        if len(f["common_only"]):
+            common = (present @ f["common_only_t"]).tocoo()
+            labels = len(f["label_skill"])
+            common = sp.csr_matrix((common.data, (common.row, f["common_only"][common.col])), shape=(shape[0], labels))
+            common.sort_indices()
+            best = best.maximum(_max_per_sorted_cell(common, f["label_skill"], shape=shape))
+        return best
+
+    def scores(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Sparse (texts x skills) scores of cleaned texts: labels and descriptions combined."""
+        f = self._fitted
+        present = f["labels"].transform(texts).tocsr()
         present.data[:] = 1.0
-        label_rows = (present @ f["coverage_t"]).toarray()
-        label_score = np.maximum.reduceat(label_rows, f["starts"], axis=1) if label_rows.shape[1] else label_rows
-        description = (f["descriptions"].transform(texts) @ f["description_t"]).toarray()
-        return self.label_weight * label_score + self.description_weight * description
+        description = f["descriptions"].transform(texts) @ f["description_t"]
+        return (self.label_weight * self._label_scores(present) + self.description_weight * description).tocsr()
+
+    def _best(self, texts: Sequence[str], *, top: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text, (skill indexes, scores) of its best candidates, best first."""
+        scores = self.scores(texts)
+        keep = max(2 * top, 10) if self.char_weight else top
+        rows = []
+        for row in range(scores.shape[0]):
+            low, high = scores.indptr[row], scores.indptr[row + 1]
+            skills, values = scores.indices[low:high], scores.data[low:high]
+            if len(values) > keep:
+                part = np.argpartition(-values, keep - 1)[:keep]
+                skills, values = skills[part], values[part]
+            rows.append((skills.astype(np.int64), values.astype(np.float64)))
+        if self.char_weight:
+            rows = self._rescore_chars(texts, rows)
+        out = []
+        for skills, values in rows:
+            order = np.lexsort((skills, -values))[:top]
+            out.append((skills[order], values[order]))
+        return out
+
+    def _rescore_chars(self, texts, rows):
+        """Add character n-gram similarity (cosine, best label) to each text's candidates."""
+        f = self._fitted
+        starts = f["starts"]
+        ends = np.r_[starts[1:], len(f["label_skill"])]
+        pair_text, pair_skill = [], []
+        for row, (skills, _) in enumerate(rows):
+            pair_text.append(np.full(len(skills), row))
+            pair_skill.append(skills)
+        if not pair_text:
+            return rows
+        pair_text, pair_skill = np.concatenate(pair_text), np.concatenate(pair_skill)
+        counts = ends[pair_skill] - starts[pair_skill]
+        label_text = np.repeat(pair_text, counts)
+        label_pair = np.repeat(np.arange(len(pair_skill)), counts)
+        offsets = np.repeat(np.cumsum(counts) - counts, counts)
+        label_rows = np.repeat(starts[pair_skill], counts) + (np.arange(counts.sum()) - offsets)
+        text_chars = f["chars"].transform(texts).tocsr()
+        similarity = np.asarray(text_chars[label_text].multiply(f["char_labels"][label_rows]).sum(axis=1)).ravel()
+        best = np.zeros(len(pair_skill))
+        np.maximum.at(best, label_pair, similarity)
+        out, at = [], 0
+        for skills, values in rows:
+            out.append((skills, values + self.char_weight * best[at : at + len(skills)]))
+            at += len(skills)
+        return out
 
     def tag(self, texts: Iterable[str], *, top: int = 5, threshold: float | None = None) -> list[Tagged]:
         """Tag each text: at most ``top`` mentions at or above ``threshold``, best first.
@@ -251,82 +326,57 @@ class SkillTagger:
         results: list[Tagged] = []
         for low in range(0, len(cleaned), CHUNK):
             chunk = cleaned[low : low + CHUNK]
-            plain = [c.text for c in chunk]
-            scores = self.scores(plain)
-            if self.char_weight:
-                scores = self._rescore_chars(plain, scores, top=top)
-            for row, item in enumerate(chunk):
-                results.append(self._mentions(item, scores[row], top=top, threshold=threshold))
+            best = self._best([c.text for c in chunk], top=top)
+            for item, (skills, values) in zip(chunk, best, strict=True):
+                results.append(self._mentions(item, skills, values, threshold=threshold))
         return results
 
     def tag_one(self, text: str, *, top: int = 5, threshold: float | None = None) -> Tagged:
         return self.tag([text], top=top, threshold=threshold)[0]
 
-    def rank(self, texts: Sequence[str], *, top: int = 5) -> np.ndarray:
-        """The ``top`` skill indexes per text, best first, whatever their score (for evaluation)."""
+    def rank(self, texts: Sequence[str], *, top: int = 5) -> list[list[int]]:
+        """The best ``top`` skill indexes per text, whatever their score (for evaluation)."""
         out = []
         for low in range(0, len(texts), CHUNK):
             plain = [clean(t).text for t in texts[low : low + CHUNK]]
-            scores = self.scores(plain)
-            if self.char_weight:
-                scores = self._rescore_chars(plain, scores, top=top)
-            best = np.argsort(-scores, axis=1, kind="stable")[:, :top]
-            out.append(best)
-        return np.vstack(out) if out else np.zeros((0, top), dtype=np.int64)
-
-    def _rescore_chars(self, texts: Sequence[str], scores: np.ndarray, *, top: int) -> np.ndarray:
-        """Blend in character n-gram similarity for the best ``4 * top`` candidates of each text."""
-        f = self._fitted
-        keep = min(max(4 * top, 20), scores.shape[1])
-        candidates = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
-        text_chars = f["chars"].transform(texts)
-        label_skill, starts = f["label_skill"], f["starts"]
-        ends = np.r_[starts[1:], len(label_skill)]
-        out = scores.copy()
-        for row in range(scores.shape[0]):
-            skills = candidates[row]
-            label_rows = np.concatenate([np.arange(starts[s], ends[s]) for s in skills])
-            similarity = (f["char_labels"][label_rows] @ text_chars[row].T).toarray().ravel()
-            best = np.maximum.reduceat(similarity, np.r_[0, np.cumsum(ends[skills] - starts[skills])[:-1]])
-            out[row, skills] += self.char_weight * best
+            out.extend(skills.tolist() for skills, _ in self._best(plain, top=top))
         return out
 
-    def _mentions(self, item: Cleaned, row: np.ndarray, *, top: int, threshold: float) -> Tagged:
-        n = min(top, row.shape[0])
-        if n == 0:
-            return Tagged(mentions=[], truncated=item.truncated)
-        best = np.argpartition(-row, n - 1)[:n]
-        best = best[np.argsort(-row[best], kind="stable")]
+    def _mentions(self, item: Cleaned, skills: np.ndarray, values: np.ndarray, *, threshold: float) -> Tagged:
         text_words = words(item.text)
         mentions = [
-            Mention(skill_id=int(self.ids[i]), score=round(float(row[i]), 4), matched=self._matched(i, text_words))
-            for i in best
-            if row[i] >= threshold and row[i] > 0
+            Mention(skill_id=int(self.ids[i]), score=round(float(v), 4), matched=self._matched(i, text_words))
+            for i, v in zip(skills, values, strict=True)
+            if v >= threshold and v > 0
         ]
         supported = bool(mentions) or _reads_as_english(text_words, item.text)
         return Tagged(mentions=mentions, truncated=item.truncated, language_supported=supported)
 
     def _matched(self, skill: int, text_words: list[tuple[str, str]]) -> tuple[str, ...]:
         """The text's words that this skill's labels or description share, in text order."""
-        f = self._fitted
-        stems = set()
-        for label in [self.names[skill], *self.aliases[skill]]:
-            stems.update(s for s, _ in words(label))
-        description_vocabulary = f["descriptions"].vocabulary_
-        column = f["description_t"].getrow  # rows of description_t are terms
-        shared = []
-        seen = set()
+        label, description = self._fitted["label_stems"][skill], self._fitted["description_stems"][skill]
+        shared, seen = [], set()
         for stem_, surface in text_words:
-            if stem_ in seen:
-                continue
-            in_label = stem_ in stems
-            in_description = False
-            if not in_label and stem_ in description_vocabulary:
-                in_description = column(description_vocabulary[stem_])[0, skill] > 0
-            if in_label or in_description:
+            if stem_ not in seen and (stem_ in label or stem_ in description):
                 seen.add(stem_)
                 shared.append(surface)
         return tuple(shared[:8])
+
+
+def _row_sets(matrix: sp.csr_matrix, terms: np.ndarray) -> list[frozenset]:
+    return [frozenset(terms[matrix.indices[a:b]]) for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)]
+
+
+def _max_per_sorted_cell(matrix: sp.csr_matrix, column_group: np.ndarray, *, shape) -> sp.csr_matrix:
+    """Group ``matrix``'s columns by ``column_group`` (non-decreasing along a row, which sorted
+    label columns are) and keep each group's largest value per row."""
+    if matrix.nnz == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    groups = column_group[matrix.indices]
+    starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (groups[1:] != groups[:-1])])
+    best = np.maximum.reduceat(matrix.data, starts)
+    return sp.csr_matrix((best.astype(np.float32), (rows[starts], groups[starts])), shape=shape)
 
 
 def _reads_as_english(text_words: list[tuple[str, str]], text: str) -> bool:

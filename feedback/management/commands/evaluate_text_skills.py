@@ -37,8 +37,8 @@ class Command(BaseCommand):
         words_only = SkillTagger.fit(**fitted, char_weight=0.0)
         rankers = {
             "label matching (baseline)": lambda queries: [matcher.rank(q, top=10) for q in queries],
-            "tagger, words only": lambda queries: words_only.rank(queries, top=10).tolist(),
-            "tagger (serving: words + characters)": lambda queries: serving.rank(queries, top=10).tolist(),
+            "tagger, words only": lambda queries: words_only.rank(queries, top=10),
+            "tagger (serving: words + characters)": lambda queries: serving.rank(queries, top=10),
         }
         rows = evaluation.evaluate(benchmark, rankers)
         if json:
