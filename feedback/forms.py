@@ -195,3 +195,39 @@ class FlagForm(PortalForm):
             *[(f"gap-{gap.skill_id}", f"Gap #{gap.rank}: {gap.skill.name}") for gap in gaps],
             *[(f"rec-{rec.pk}", f"Recommendation: {rec.resource.title}") for rec in recommendations],
         ]
+
+
+class MentionEvidenceForm(PortalForm):
+    level = forms.TypedChoiceField(choices=LEVEL_SCALE, coerce=int)
+
+
+class ThemeHideForm(PortalForm):
+    reason = forms.CharField(max_length=1000, strip=True)
+
+
+class FeedbackGiveForm(PortalForm):
+    """Thanks or feedback to a colleague, picked by id from the search box's suggestions."""
+
+    recipient = forms.IntegerField(
+        label="Colleague", widget=forms.HiddenInput, error_messages={"required": "Pick a colleague from the list."}
+    )
+    text = forms.CharField(
+        label="What they did, and what difference it made",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a sentence or two."},
+    )
+
+    def __init__(self, *args, giver, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.giver = giver
+
+    def clean_recipient(self):
+        from profiles.models import Employee
+
+        person = Employee.objects.active().filter(pk=self.cleaned_data["recipient"]).first()
+        if person is None:
+            raise forms.ValidationError("Pick a colleague from the list.")
+        if person.pk == self.giver.pk:
+            raise forms.ValidationError("Feedback goes to a colleague; for yourself, write a reflection on /me/.")
+        return person

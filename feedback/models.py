@@ -248,3 +248,53 @@ class SkillMention(models.Model):
 
     def __str__(self):
         return f"{self.skill} in {self.text}"
+
+
+class Theme(models.Model):
+    """A theme that recurs in the texts about one employee (``employee``) or across the team
+    below a manager (``manager``, shown only when at least five people's texts carry it).
+
+    Recomputed nightly and on demand (``feedback.themes.themes_compute``), which replaces the
+    rows that are not hidden. HR hides a wrong theme: the row stays, hidden, so the same label
+    is not shown again for that person or team, and it is a label for the next model run.
+    """
+
+    class Trend(models.TextChoices):
+        RISING = "rising", "Rising"
+        STEADY = "steady", "Steady"
+        FADING = "fading", "Fading"
+
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="themes")
+    manager = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="team_themes")
+    label = models.CharField(max_length=200)
+    texts = models.PositiveIntegerField()
+    authors = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=1)
+    trend = models.CharField(max_length=10, choices=Trend.choices)
+    quotes = models.JSONField(default=list, blank=True)
+    text_ids = models.JSONField(default=list, blank=True)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    computed_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-texts", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(employee__isnull=False, manager__isnull=True)
+                | Q(employee__isnull=True, manager__isnull=False),
+                name="theme_of_a_person_or_a_team",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["employee", "hidden"], name="theme_employee_hidden"),
+            models.Index(fields=["manager", "hidden"], name="theme_manager_hidden"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.employee or f'team of {self.manager}'})"

@@ -19,3 +19,17 @@ def queue_text_tag(text_id: int) -> None:
     from django_q.tasks import async_task
 
     transaction.on_commit(lambda: async_task("feedback.tasks.text_tag", text_id, task_name=f"tag text {text_id}"))
+
+
+def themes_nightly() -> int:
+    """Recompute everyone's recurring themes (scheduled nightly by setup_schedules)."""
+    from .themes import themes_compute
+
+    return themes_compute()
+
+
+def themes_for_employee(employee_id: int) -> int:
+    """Recompute one person's themes (and their team's) on demand."""
+    from .themes import themes_compute
+
+    return themes_compute(employee_ids=[employee_id])
