@@ -298,3 +298,74 @@ class Theme(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.employee or f'team of {self.manager}'})"
+
+
+# --- peer input: light 360 requests -------------------------------------------------------------
+
+MAX_RESPONDENTS = 8
+ANONYMOUS_MIN_ANSWERS = 3
+
+
+class FeedbackRequest(models.Model):
+    """An employee (or their manager) asks up to eight colleagues for feedback on named skills
+    from the employee's gap list, by a due date.
+
+    ``anonymous`` (on by default; HR can change it): the requester sees who answered but not what
+    each rated, and the answers only once at least three have come in, pooled.
+    """
+
+    subject = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="feedback_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    skills = models.ManyToManyField(Skill, related_name="+")
+    message = models.TextField(blank=True)
+    due_on = models.DateField()
+    anonymous = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Feedback on {self.subject} (due {self.due_on:%d %b %Y})"
+
+
+class FeedbackAsk(models.Model):
+    """One colleague asked in a request, and their answer (a comment; ratings per skill)."""
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="asks")
+    respondent = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="feedback_asks")
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "respondent"]
+        constraints = [models.UniqueConstraint(fields=["request", "respondent"], name="ask_once_per_request")]
+        indexes = [models.Index(fields=["respondent", "answered_at"], name="ask_respondent_open")]
+
+    def __str__(self):
+        return f"{self.respondent} on {self.request.subject}"
+
+
+class FeedbackRating(models.Model):
+    """A 360 rating of one skill on the level anchors; it becomes "peer" evidence (``evidence``)."""
+
+    ask = models.ForeignKey(FeedbackAsk, on_delete=models.CASCADE, related_name="ratings")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_SCALE)
+    evidence = models.ForeignKey(
+        "profiles.SkillEvidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "skill"], name="rating_once_per_skill"),
+            models.CheckConstraint(
+                condition=Q(level__gte=OBSERVED_LEVEL_MIN, level__lte=LEVEL_MAX), name="rating_level_0_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} rated {self.level}"

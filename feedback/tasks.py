@@ -33,3 +33,10 @@ def themes_for_employee(employee_id: int) -> int:
     from .themes import themes_compute
 
     return themes_compute(employee_ids=[employee_id])
+
+
+def feedback_reminders() -> int:
+    """E-mail colleagues whose 360 answer is due within three days (scheduled daily)."""
+    from .peer import feedback_remind
+
+    return feedback_remind()
