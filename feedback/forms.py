@@ -1,5 +1,7 @@
 """Plain forms for the portal pages. Rules live in ``services``; these only parse and label."""
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -231,3 +233,44 @@ class FeedbackGiveForm(PortalForm):
         if person.pk == self.giver.pk:
             raise forms.ValidationError("Feedback goes to a colleague; for yourself, write a reflection on /me/.")
         return person
+
+
+class FeedbackRequestForm(PortalForm):
+    """Colleagues around the person (their manager, peers, reports) and skills from their gap list."""
+
+    respondents = forms.ModelMultipleChoiceField(
+        queryset=None, label="Colleagues to ask (up to eight)", widget=forms.CheckboxSelectMultiple
+    )
+    skills = forms.ModelMultipleChoiceField(
+        queryset=None, label="Skills to ask about", widget=forms.CheckboxSelectMultiple
+    )
+    due_on = forms.DateField(label="Answers due by", widget=forms.DateInput(attrs={"type": "date"}))
+    message = forms.CharField(label="A line to them (optional)", required=False, max_length=2000)
+
+    def __init__(self, *args, colleagues, skills, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["respondents"].queryset = colleagues
+        self.fields["skills"].queryset = skills
+        self.fields["due_on"].initial = timezone.localdate() + timedelta(days=14)
+
+
+class FeedbackAnswerForm(PortalForm):
+    """One level per skill asked about, each choice labelled with its anchor, and a comment."""
+
+    comment = forms.CharField(
+        label="What you have seen (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, skills, anchors, **kwargs):
+        super().__init__(*args, **kwargs)
+        for skill in skills:
+            self.fields[f"skill_{skill.pk}"] = forms.TypedChoiceField(
+                label=skill.name,
+                choices=_levels_with_anchors(anchors.get(skill.pk, {})),
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose a level for {skill.name}."},
+            )
+
+    def levels(self) -> dict[int, int]:
+        return {int(name[6:]): value for name, value in self.cleaned_data.items() if name.startswith("skill_")}

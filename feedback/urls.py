@@ -10,4 +10,8 @@ urlpatterns = [
     path("people/<int:pk>/texts/", views.texts, name="texts"),
     path("mentions/<int:pk>/evidence/", views.mention_evidence, name="mention_evidence"),
     path("themes/<int:pk>/hide/", views.theme_hide, name="theme_hide"),
+    path("requests/", views.requests, name="requests"),
+    path("people/<int:pk>/requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("asks/<int:pk>/", views.ask_answer, name="ask_answer"),
 ]

@@ -9,7 +9,7 @@ colleague, whose name and role the search shows (a directory, not their profile)
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr
 from profiles.models import Employee
-from taxonomy.models import BehaviouralAnchor
+from taxonomy.models import BehaviouralAnchor, Skill
 
 from . import mentions as mention_services
-from . import services
+from . import peer, services
 from . import themes as theme_services
-from .forms import FeedbackGiveForm, MentionEvidenceForm, ThemeHideForm
-from .models import Signal, SkillMention, Text, Theme
+from .forms import FeedbackAnswerForm, FeedbackGiveForm, FeedbackRequestForm, MentionEvidenceForm, ThemeHideForm
+from .models import ANONYMOUS_MIN_ANSWERS, FeedbackAsk, FeedbackRequest, Signal, SkillMention, Text, Theme
 from .selectors import people_search
 
 TEXTS_SHOWN = 50
@@ -125,3 +125,89 @@ def people(request):
     """Colleagues by name for the feedback form: at most 10, from two letters typed."""
     _viewer(request)
     return JsonResponse({"results": people_search(query=request.GET.get("q", ""), exclude=employee_of(request.user))})
+
+
+# --- light 360 ----------------------------------------------------------------------------------
+
+
+@login_required
+def requests(request):
+    """Feedback asked of me (to answer) and the requests about me."""
+    viewer = _viewer(request)
+    mine = FeedbackRequest.objects.filter(subject=viewer).prefetch_related("asks").order_by("-created_at")[:20]
+    return render(
+        request, "feedback/requests.html", {"asks": peer.open_asks(respondent=viewer), "mine": mine, "viewer": viewer}
+    )
+
+
+@login_required
+def request_new(request, pk):
+    """Ask colleagues around a person (their manager, peers, reports) about skills on their gap list."""
+    subject = employee_for_viewer(request, pk)
+    colleagues = (
+        Employee.objects.active()
+        .filter(
+            Q(pk=subject.manager_id)
+            | Q(manager_id=subject.pk)
+            | Q(manager_id=subject.manager_id, manager__isnull=False)
+        )
+        .exclude(pk=subject.pk)
+    )
+    skills = Skill.objects.filter(pk__in=peer.gap_skill_ids(subject)).order_by("name")
+    form = FeedbackRequestForm(request.POST or None, colleagues=colleagues, skills=skills)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = peer.feedback_request_open(
+                subject=subject,
+                by=request.user,
+                respondents=list(form.cleaned_data["respondents"]),
+                skills=list(form.cleaned_data["skills"]),
+                due_on=form.cleaned_data["due_on"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Asked {made.asks.count()} colleague(s); they have until {made.due_on:%d %b}.")
+            return redirect("feedback:request_detail", made.pk)
+    status = 400 if form.errors else 200
+    return render(request, "feedback/request_new.html", {"subject": subject, "form": form}, status=status)
+
+
+@login_required
+def request_detail(request, pk):
+    """Who answered, and what they said: per person, or pooled when the request is anonymous."""
+    made = get_object_or_404(FeedbackRequest.objects.select_related("subject"), pk=pk)
+    employee_for_viewer(request, made.subject_id)
+    context = {"made": made, "results": peer.feedback_results(request=made), "minimum": ANONYMOUS_MIN_ANSWERS}
+    return render(request, "feedback/request_detail.html", context)
+
+
+@login_required
+def ask_answer(request, pk):
+    """The colleague's short form: a level per skill on its anchors, and a comment."""
+    viewer = _viewer(request)
+    ask = get_object_or_404(FeedbackAsk.objects.select_related("request__subject"), pk=pk, respondent=viewer)
+    skills = list(ask.request.skills.order_by("name"))
+    anchors = {}
+    for anchor in BehaviouralAnchor.objects.filter(skill__in=skills):
+        anchors.setdefault(anchor.skill_id, {})[anchor.level] = anchor.description
+    form = FeedbackAnswerForm(request.POST or None, skills=skills, anchors=anchors)
+    if request.method == "POST" and form.is_valid() and ask.answered_at is None:
+        try:
+            peer.feedback_answer(ask=ask, by=request.user, levels=form.levels(), comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Thank you: {ask.request.subject.first_name} will see it with the others.")
+            return redirect("feedback:requests")
+    status = 400 if form.errors else 200
+    return render(request, "feedback/ask_answer.html", {"ask": ask, "form": form}, status=status)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

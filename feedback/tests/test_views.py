@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import mentions
-from feedback.models import Signal, SkillMention, Text, TextSource, Theme
+from feedback.models import FeedbackAsk, Signal, SkillMention, Text, TextSource, Theme
 from profiles.models import SkillEvidence
 from taxonomy.tests.factories import SkillFactory
+
+from .fixtures import analysed, team  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,26 @@ class TestTexts:
         assert theme.hidden and theme.hidden_by == org.hr_user
         page = client.get(reverse("feedback:texts", args=[org.employee.pk])).content.decode()
         assert "lunch, parking" not in page
+
+
+class TestThreeSixty:
+    def test_ask_answer_and_see_the_result(self, client, analysed):  # noqa: F811
+        org, _, stakeholders = analysed
+        client.force_login(org.employee.user)
+        page = client.get(reverse("feedback:request_new", args=[org.employee.pk])).content.decode()
+        assert org.peer.full_name in page and stakeholders.name in page
+        due = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
+        answer = client.post(
+            reverse("feedback:request_new", args=[org.employee.pk]),
+            {"respondents": [org.peer.pk], "skills": [stakeholders.pk], "due_on": due},
+        )
+        assert answer.status_code == 302
+        ask = FeedbackAsk.objects.get(respondent=org.peer)
+        client.force_login(org.peer.user)
+        assert stakeholders.name in client.get(reverse("feedback:requests")).content.decode()
+        answer = client.post(reverse("feedback:ask_answer", args=[ask.pk]), {f"skill_{stakeholders.pk}": 3})
+        assert answer.status_code == 302
+        assert SkillEvidence.objects.filter(employee=org.employee, source="peer", level=3).exists()
+        client.force_login(org.employee.user)
+        detail = client.get(reverse("feedback:request_detail", args=[ask.request_id])).content.decode()
+        assert "1 of 1 answered" in detail and "at least 3" in detail  # anonymous: nothing shown from one answer

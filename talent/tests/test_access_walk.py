@@ -23,7 +23,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from feedback.models import CheckIn, SkillContest, SkillMention, Text, TextSource, Theme
+from feedback.models import (
+    CheckIn,
+    FeedbackAsk,
+    FeedbackRequest,
+    SkillContest,
+    SkillMention,
+    Text,
+    TextSource,
+    Theme,
+)
 from feedback.tests.fixtures import recommendation_for
 from profiles.access import visible_employees
 from profiles.models import SyncRun
@@ -109,6 +118,8 @@ class World:
     recommendation: Recommendation  # delivered to the employee
     mention: SkillMention | None = None  # in a text about the employee
     theme: Theme | None = None  # one of the employee's recurring themes
+    feedback_request: FeedbackRequest | None = None  # about the employee
+    ask: FeedbackAsk | None = None  # the peer, asked for feedback on the employee
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -157,6 +168,9 @@ def world(org):
         window_end=now.date(),
         computed_at=now,
     )
+    made.feedback_request = FeedbackRequest.objects.create(subject=org.employee, due_on=now.date())
+    made.feedback_request.skills.add(skill)
+    made.ask = FeedbackAsk.objects.create(request=made.feedback_request, respondent=org.peer)
     return made
 
 
@@ -174,6 +188,8 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "recommendation": lambda w: {"pk": w.recommendation.pk},  # delivered to the employee
     "mention": lambda w: {"pk": w.mention.pk},  # in a text about the employee
     "theme": lambda w: {"pk": w.theme.pk},  # the employee's
+    "feedback request": lambda w: {"pk": w.feedback_request.pk},  # about the employee
+    "ask": lambda w: {"pk": w.ask.pk},  # the peer's, about the employee
     "sync run": lambda w: {"pk": w.sync_run.pk},
     "scim schema": lambda w: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
     "scim type": lambda w: {"type_id": "User"},
@@ -349,6 +365,17 @@ ACCESS: dict[str, list[Case]] = {
         Case(per_role(employee=400, manager=400, director=400, peer=400, hr=403), method="post", form=INVALID),
     ],
     "feedback:people": [Case(LINKED_EMPLOYEES)],
+    # Light 360: asked about someone you may see; answered only by the colleague asked.
+    "feedback:requests": [Case(LINKED_EMPLOYEES)],
+    "feedback:request_new": subject_detail(not_visible=403),
+    "feedback:request_detail": [
+        Case(per_role(employee=200, manager=200, director=200, peer=403, hr=200), "feedback request"),
+        Case(everyone(404, anonymous=LOGIN), "unknown"),
+    ],
+    "feedback:ask_answer": [
+        Case(per_role(employee=404, manager=404, director=404, peer=200, hr=403), "ask"),
+        Case(per_role(employee=404, manager=404, director=404, peer=400, hr=403), "ask", method="post", form=INVALID),
+    ],
     # The REST API with a session: reading someone you may not see is 404, writing for them 400.
     "api:employees": [Case(SIGNED_IN_API, check=lists_only_visible_employees)],
     "api:employee": [Case(api(case.expect), case.subject) for case in subject_detail(not_visible=404)],
