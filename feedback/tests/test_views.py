@@ -2,6 +2,8 @@
 skill mentions (escaped, never rendered as HTML), one-click evidence, and HR hiding a theme."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,6 +70,19 @@ class TestTexts:
         page = client.get(reverse("feedback:texts", args=[org.employee.pk])).content.decode()
         assert "SQL" in page and "Turn into evidence" in page
         assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+    def test_the_page_costs_the_same_queries_for_one_text_or_many(self, client, org, sql):
+        client.force_login(org.manager.user)
+        url = reverse("feedback:texts", args=[org.employee.pk])
+        self.text(org, "SQL tuning")
+        client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            client.get(url)
+        for n in range(6):
+            self.text(org, f"Great SQL number {n}")
+        with CaptureQueriesContext(connection) as seven:
+            client.get(url)
+        assert len(seven) == len(one) <= 14
 
     def test_the_manager_turns_a_mention_into_evidence(self, client, org, sql):
         text = self.text(org, "Her SQL window functions are excellent")
