@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('feedback', '0003_themes'),
-        ('profiles', '0004_feedback_requests'),
+        ('profiles', '0004_evidence_source_peer'),
         ('taxonomy', '0002_level_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
