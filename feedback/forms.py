@@ -1,5 +1,7 @@
 """Plain forms for the portal pages. Rules live in ``services``; these only parse and label."""
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -195,3 +197,80 @@ class FlagForm(PortalForm):
             *[(f"gap-{gap.skill_id}", f"Gap #{gap.rank}: {gap.skill.name}") for gap in gaps],
             *[(f"rec-{rec.pk}", f"Recommendation: {rec.resource.title}") for rec in recommendations],
         ]
+
+
+class MentionEvidenceForm(PortalForm):
+    level = forms.TypedChoiceField(choices=LEVEL_SCALE, coerce=int)
+
+
+class ThemeHideForm(PortalForm):
+    reason = forms.CharField(max_length=1000, strip=True)
+
+
+class FeedbackGiveForm(PortalForm):
+    """Thanks or feedback to a colleague, picked by id from the search box's suggestions."""
+
+    recipient = forms.IntegerField(
+        label="Colleague", widget=forms.HiddenInput, error_messages={"required": "Pick a colleague from the list."}
+    )
+    text = forms.CharField(
+        label="What they did, and what difference it made",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a sentence or two."},
+    )
+
+    def __init__(self, *args, giver, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.giver = giver
+
+    def clean_recipient(self):
+        from profiles.models import Employee
+
+        person = Employee.objects.active().filter(pk=self.cleaned_data["recipient"]).first()
+        if person is None:
+            raise forms.ValidationError("Pick a colleague from the list.")
+        if person.pk == self.giver.pk:
+            raise forms.ValidationError("Feedback goes to a colleague; for yourself, write a reflection on /me/.")
+        return person
+
+
+class FeedbackRequestForm(PortalForm):
+    """Colleagues around the person (their manager, peers, reports) and skills from their gap list."""
+
+    respondents = forms.ModelMultipleChoiceField(
+        queryset=None, label="Colleagues to ask (up to eight)", widget=forms.CheckboxSelectMultiple
+    )
+    skills = forms.ModelMultipleChoiceField(
+        queryset=None, label="Skills to ask about", widget=forms.CheckboxSelectMultiple
+    )
+    due_on = forms.DateField(label="Answers due by", widget=forms.DateInput(attrs={"type": "date"}))
+    message = forms.CharField(label="A line to them (optional)", required=False, max_length=2000)
+
+    def __init__(self, *args, colleagues, skills, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["respondents"].queryset = colleagues
+        self.fields["skills"].queryset = skills
+        self.fields["due_on"].initial = timezone.localdate() + timedelta(days=14)
+
+
+class FeedbackAnswerForm(PortalForm):
+    """One level per skill asked about, each choice labelled with its anchor, and a comment."""
+
+    comment = forms.CharField(
+        label="What you have seen (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, skills, anchors, **kwargs):
+        super().__init__(*args, **kwargs)
+        for skill in skills:
+            self.fields[f"skill_{skill.pk}"] = forms.TypedChoiceField(
+                label=skill.name,
+                choices=_levels_with_anchors(anchors.get(skill.pk, {})),
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose a level for {skill.name}."},
+            )
+
+    def levels(self) -> dict[int, int]:
+        return {int(name[6:]): value for name, value in self.cleaned_data.items() if name.startswith("skill_")}

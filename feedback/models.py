@@ -174,3 +174,198 @@ class SkillContest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+# --- what the free text says ------------------------------------------------------------------
+
+
+class TextSource(models.TextChoices):
+    SIGNAL = "signal", "Note or reflection"
+    CHECKIN = "checkin", "Check-in notes"
+    PEER_FEEDBACK = "peer_feedback", "Feedback from a colleague"
+    FEEDBACK_ANSWER = "feedback_answer", "360 answer"
+    REVIEW = "review", "Review comment"
+    API = "api", "Posted by another system"
+
+
+class Text(models.Model):
+    """One piece of free text about an employee, from whichever touchpoint it came.
+
+    The text is kept here as it was written (``body``) so mentions and themes read one table; it
+    is personal data: it goes with the employee (cascade), in their export and erasure, and never
+    into the bias audit. ``source`` and ``source_id`` name the row it came from (a signal, a
+    check-in...), which keeps its own copy; writing the same source row again updates this one.
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="texts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=TextSource.choices)
+    source_id = models.PositiveBigIntegerField()
+    body = models.TextField()
+    written_at = models.DateTimeField()
+    tagged_at = models.DateTimeField(null=True, blank=True)
+    truncated = models.BooleanField(default=False, help_text="Tagged on its first characters only.")
+    language_supported = models.BooleanField(
+        default=True, help_text="False when nothing matched and the text does not read as English."
+    )
+
+    class Meta:
+        ordering = ["employee", "-written_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="text_one_per_source_row")]
+        indexes = [models.Index(fields=["employee", "written_at"], name="text_employee_written")]
+
+    def __str__(self):
+        return f"{self.get_source_display()} about {self.employee} ({self.written_at:%d %b %Y})"
+
+
+class SkillMention(models.Model):
+    """A taxonomy skill a text speaks of, found by the tagger (``feedback.text.tagger``).
+
+    A mention never changes a level by itself: the employee, a manager in their line or HR turns
+    it into evidence (``mention_to_evidence``), which records the text as its provenance.
+    """
+
+    text = models.ForeignKey(Text, on_delete=models.CASCADE, related_name="mentions")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="skill_mentions")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    matched_words = models.JSONField(default=list, blank=True, help_text="The text's own words that matched.")
+    evidence = models.ForeignKey(
+        "profiles.SkillEvidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The evidence this mention was turned into, if it was.",
+    )
+
+    class Meta:
+        ordering = ["text", "-score"]
+        constraints = [models.UniqueConstraint(fields=["text", "skill"], name="mention_one_per_text_skill")]
+        indexes = [models.Index(fields=["employee", "skill"], name="mention_employee_skill")]
+
+    def __str__(self):
+        return f"{self.skill} in {self.text}"
+
+
+class Theme(models.Model):
+    """A theme that recurs in the texts about one employee (``employee``) or across the team
+    below a manager (``manager``, shown only when at least five people's texts carry it).
+
+    Recomputed nightly and on demand (``feedback.themes.themes_compute``), which replaces the
+    rows that are not hidden. HR hides a wrong theme: the row stays, hidden, so the same label
+    is not shown again for that person or team, and it is a label for the next model run.
+    """
+
+    class Trend(models.TextChoices):
+        RISING = "rising", "Rising"
+        STEADY = "steady", "Steady"
+        FADING = "fading", "Fading"
+
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="themes")
+    manager = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="team_themes")
+    label = models.CharField(max_length=200)
+    texts = models.PositiveIntegerField()
+    authors = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=1)
+    trend = models.CharField(max_length=10, choices=Trend.choices)
+    quotes = models.JSONField(default=list, blank=True)
+    text_ids = models.JSONField(default=list, blank=True)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    computed_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-texts", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(employee__isnull=False, manager__isnull=True)
+                | Q(employee__isnull=True, manager__isnull=False),
+                name="theme_of_a_person_or_a_team",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["employee", "hidden"], name="theme_employee_hidden"),
+            models.Index(fields=["manager", "hidden"], name="theme_manager_hidden"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.employee or f'team of {self.manager}'})"
+
+
+# --- peer input: light 360 requests -------------------------------------------------------------
+
+MAX_RESPONDENTS = 8
+ANONYMOUS_MIN_ANSWERS = 3
+
+
+class FeedbackRequest(models.Model):
+    """An employee (or their manager) asks up to eight colleagues for feedback on named skills
+    from the employee's gap list, by a due date.
+
+    ``anonymous`` (on by default; HR can change it): the requester sees who answered but not what
+    each rated, and the answers only once at least three have come in, pooled.
+    """
+
+    subject = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="feedback_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    skills = models.ManyToManyField(Skill, related_name="+")
+    message = models.TextField(blank=True)
+    due_on = models.DateField()
+    anonymous = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Feedback on {self.subject} (due {self.due_on:%d %b %Y})"
+
+
+class FeedbackAsk(models.Model):
+    """One colleague asked in a request, and their answer (a comment; ratings per skill)."""
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="asks")
+    respondent = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="feedback_asks")
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "respondent"]
+        constraints = [models.UniqueConstraint(fields=["request", "respondent"], name="ask_once_per_request")]
+        indexes = [models.Index(fields=["respondent", "answered_at"], name="ask_respondent_open")]
+
+    def __str__(self):
+        return f"{self.respondent} on {self.request.subject}"
+
+
+class FeedbackRating(models.Model):
+    """A 360 rating of one skill on the level anchors; it becomes "peer" evidence (``evidence``)."""
+
+    ask = models.ForeignKey(FeedbackAsk, on_delete=models.CASCADE, related_name="ratings")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_SCALE)
+    evidence = models.ForeignKey(
+        "profiles.SkillEvidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "skill"], name="rating_once_per_skill"),
+            models.CheckConstraint(
+                condition=Q(level__gte=OBSERVED_LEVEL_MIN, level__lte=LEVEL_MAX), name="rating_level_0_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} rated {self.level}"

@@ -22,3 +22,30 @@ def contests_waiting(*, visible: QuerySet[Employee], limit: int = 50) -> list[Sk
         .select_related("employee", "employee__manager", "skill")
         .order_by("created_at")[:limit]
     )
+
+
+SEARCH_LIMIT = 10
+
+
+def people_search(*, query: str, exclude: Employee | None = None, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Active colleagues whose first or last name (or "first last") starts with ``query``.
+
+    Prefix matches on indexed name columns, at most ``limit`` rows: it stays an index range scan
+    in an organisation of 100,000 people. Fewer than two letters find nobody.
+    """
+    from django.db.models import Q
+
+    query = " ".join((query or "").split())[:100]
+    if len(query) < 2:
+        return []
+    first, _, rest = query.partition(" ")
+    match = Q(first_name__istartswith=query) | Q(last_name__istartswith=query)
+    if rest:
+        match |= Q(first_name__iexact=first, last_name__istartswith=rest)
+    people = Employee.objects.active().filter(match).select_related("role").order_by("last_name", "first_name")
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return [
+        {"id": person.pk, "name": person.full_name, "role": person.role.title if person.role else ""}
+        for person in people[:limit]
+    ]

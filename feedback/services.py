@@ -28,7 +28,8 @@ from recommendations.selectors import employee_levels
 from taxonomy.models import Role, Skill
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
-from .models import CheckIn, Signal, SkillContest
+from .mentions import text_record
+from .models import CheckIn, Signal, SkillContest, TextSource
 
 MAX_TEXT = 2000
 ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), within a 64-bit key
@@ -190,6 +191,14 @@ def signal_record(*, employee: Employee, kind: str, text: str, author: User) -> 
     signal = Signal(employee=employee, kind=kind, text=text, author=author)
     signal.full_clean()
     signal.save()
+    text_record(
+        employee=employee,
+        source=TextSource.SIGNAL,
+        source_id=signal.pk,
+        body=text,
+        author=author,
+        written_at=signal.created_at,
+    )
     return signal
 
 
@@ -234,6 +243,15 @@ def checkin_log(
     )
     checkin.full_clean()
     checkin.save()
+    if notes:
+        text_record(
+            employee=employee,
+            source=TextSource.CHECKIN,
+            source_id=checkin.pk,
+            body=notes,
+            author=by,
+            written_at=checkin.created_at,
+        )
     return checkin
 
 

@@ -154,6 +154,7 @@ class EvidenceSource(models.TextChoices):
     ASSESSMENT = "assessment", "Skills assessment"
     LEARNING = "learning", "Learning completion"
     INFERRED = "inferred", "Inferred"
+    PEER = "peer", "Peer (360 feedback)"
 
 
 class SkillEvidence(models.Model):

@@ -40,5 +40,6 @@ urlpatterns = [
     path("scim/v2/", include("profiles.scim.urls")),
     path("xapi/", include("profiles.xapi.urls")),
     path("api/", include("profiles.api.urls")),
+    path("feedback/", include("feedback.urls")),
     path("", include("portal.urls")),
 ]

@@ -10,6 +10,7 @@ DEFAULT_SOURCE_WEIGHTS = {
     "learning": 0.6,
     "inferred": 0.4,
     "self": 0.5,
+    "peer": 0.5,  # a colleague's 360 rating: as much as a self-assessment, less than a manager's
 }
 
 

@@ -80,6 +80,8 @@ class EngineSettings(models.Model):
                 "learning": self.weight_learning,
                 "inferred": self.weight_inferred,
                 "self": self.weight_self,
+                # Not an HR setting yet (it would need a field here): the default weight.
+                "peer": DEFAULT_SOURCE_WEIGHTS["peer"],
             },
         )
 

@@ -23,7 +23,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from feedback.models import CheckIn, SkillContest
+from feedback.models import (
+    CheckIn,
+    FeedbackAsk,
+    FeedbackRequest,
+    SkillContest,
+    SkillMention,
+    Text,
+    TextSource,
+    Theme,
+)
 from feedback.tests.fixtures import recommendation_for
 from profiles.access import visible_employees
 from profiles.models import SyncRun
@@ -107,6 +116,10 @@ class World:
     contest: SkillContest  # the employee contests a level
     outsider_contest: SkillContest
     recommendation: Recommendation  # delivered to the employee
+    mention: SkillMention | None = None  # in a text about the employee
+    theme: Theme | None = None  # one of the employee's recurring themes
+    feedback_request: FeedbackRequest | None = None  # about the employee
+    ask: FeedbackAsk | None = None  # the peer, asked for feedback on the employee
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -121,7 +134,7 @@ def world(org):
             employee=person, skill=skill, claimed_level=3, reason="I lead the SQL guild."
         )
 
-    return World(
+    made = World(
         org=org,
         review_item=ReviewItem.objects.create(
             kind=ReviewItem.Kind.GAP_ANALYSIS,
@@ -140,6 +153,25 @@ def world(org):
         outsider_contest=contest(org.outsider),
         recommendation=recommendation_for(org.employee, skill),
     )
+    now = timezone.now()
+    text = Text.objects.create(
+        employee=org.employee, source=TextSource.API, source_id=1, body="Great SQL.", written_at=now
+    )
+    made.mention = SkillMention.objects.create(text=text, employee=org.employee, skill=skill, score=0.8)
+    made.theme = Theme.objects.create(
+        employee=org.employee,
+        label="sql",
+        texts=2,
+        authors=2,
+        trend="steady",
+        window_start=now.date(),
+        window_end=now.date(),
+        computed_at=now,
+    )
+    made.feedback_request = FeedbackRequest.objects.create(subject=org.employee, due_on=now.date())
+    made.feedback_request.skills.add(skill)
+    made.ask = FeedbackAsk.objects.create(request=made.feedback_request, respondent=org.peer)
+    return made
 
 
 SUBJECTS: dict[str, Callable[[World], dict]] = {
@@ -154,6 +186,10 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "contest": lambda w: {"pk": w.contest.pk},  # opened by the employee
     "outsider's contest": lambda w: {"pk": w.outsider_contest.pk},
     "recommendation": lambda w: {"pk": w.recommendation.pk},  # delivered to the employee
+    "mention": lambda w: {"pk": w.mention.pk},  # in a text about the employee
+    "theme": lambda w: {"pk": w.theme.pk},  # the employee's
+    "feedback request": lambda w: {"pk": w.feedback_request.pk},  # about the employee
+    "ask": lambda w: {"pk": w.ask.pk},  # the peer's, about the employee
     "sync run": lambda w: {"pk": w.sync_run.pk},
     "scim schema": lambda w: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
     "scim type": lambda w: {"type_id": "User"},
@@ -237,6 +273,7 @@ def api(expect):
     return {role: 401 if role == "anonymous" else status for role, status in expect.items()}
 
 
+TEXTS = "/feedback/people/"  # back to the person's texts page, with the answer
 INVALID = {"reason": ""}  # binds a form (an empty POST would not) and fails its validation
 SCIM_REFUSES_SESSIONS = everyone(401)  # SCIM takes only its own bearer credential, never a session
 
@@ -308,6 +345,36 @@ ACCESS: dict[str, list[Case]] = {
         ),
         Case(per_role(employee=403, manager=403, director=200, peer=403, hr=200), "outsider's contest"),
         Case(everyone(404, anonymous=LOGIN), "unknown"),
+    ],
+    # What the free text says: a person's texts, mentions and themes follow the rule for that
+    # person; anyone with an employee record gives feedback to any colleague, found by name.
+    "feedback:texts": subject_detail(not_visible=403),
+    "feedback:mention_evidence": [
+        Case(per_role(employee=TEXTS, manager=TEXTS, director=TEXTS, peer=403, hr=TEXTS), "mention", method="post"),
+        Case(everyone(405, anonymous=LOGIN), "mention"),  # POST only
+        Case(everyone(404, anonymous=LOGIN), "unknown", method="post"),
+    ],
+    "feedback:theme_hide": [
+        Case(
+            per_role(employee=403, manager=403, director=403, peer=403, hr=TEXTS), "theme", method="post", form=INVALID
+        ),
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=405), "theme"),
+    ],
+    "feedback:give": [
+        Case(LINKED_EMPLOYEES),
+        Case(per_role(employee=400, manager=400, director=400, peer=400, hr=403), method="post", form=INVALID),
+    ],
+    "feedback:people": [Case(LINKED_EMPLOYEES)],
+    # Light 360: asked about someone you may see; answered only by the colleague asked.
+    "feedback:requests": [Case(LINKED_EMPLOYEES)],
+    "feedback:request_new": subject_detail(not_visible=403),
+    "feedback:request_detail": [
+        Case(per_role(employee=200, manager=200, director=200, peer=403, hr=200), "feedback request"),
+        Case(everyone(404, anonymous=LOGIN), "unknown"),
+    ],
+    "feedback:ask_answer": [
+        Case(per_role(employee=404, manager=404, director=404, peer=200, hr=403), "ask"),
+        Case(per_role(employee=404, manager=404, director=404, peer=400, hr=403), "ask", method="post", form=INVALID),
     ],
     # The REST API with a session: reading someone you may not see is 404, writing for them 400.
     "api:employees": [Case(SIGNED_IN_API, check=lists_only_visible_employees)],

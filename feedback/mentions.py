@@ -1,0 +1,185 @@
+"""Free text in, skill mentions out: the ORM around ``feedback.text.tagger``.
+
+1. ``text_record`` keeps a copy of a text about an employee (a signal, check-in notes, peer
+   feedback, a 360 answer...) and, after commit, queues ``feedback.tasks.text_tag`` for it.
+2. ``text_tag`` (the task's service) tags it against the current taxonomy and replaces its
+   mentions; running it twice gives the same rows.
+3. ``mention_to_evidence`` is the one way a mention reaches a level: the employee, a manager in
+   their line or HR picks the level on the skill's anchors, and the evidence's note quotes the
+   text it came from.
+
+The fitted tagger is kept per process and refitted when the taxonomy's fingerprint (count, last
+id and total length of the skills' names, aliases and descriptions) changes; the fingerprint is
+read at most every ``RECHECK_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from profiles.access import employee_of, is_hr
+from profiles.models import Employee, EvidenceSource, SkillEvidence
+from profiles.recording import evidence_record
+from profiles.signals import profile_changed_on_commit
+from taxonomy.models import Skill
+from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
+
+from .models import SkillMention, Text
+from .text.tagger import EmptyText, SkillTagger, clean
+
+RECHECK_SECONDS = 30
+TOP_MENTIONS = 5
+
+_lock = threading.Lock()
+_cache: dict = {"fingerprint": None, "checked": 0.0, "tagger": None}
+
+
+def taxonomy_fingerprint() -> tuple:
+    row = Skill.objects.aggregate(
+        n=Count("id"),
+        last=Max("id"),
+        length=Sum(Length("name") + Length("aliases") + Length("description")),
+    )
+    return (row["n"], row["last"], row["length"])
+
+
+def tagger_fit_from_taxonomy(**params) -> SkillTagger | None:
+    rows = list(Skill.objects.order_by("pk").values_list("pk", "name", "aliases", "description"))
+    if not rows:
+        return None
+    ids, names, aliases, descriptions = zip(*rows, strict=True)
+    return SkillTagger.fit(ids=ids, names=names, aliases=aliases, descriptions=descriptions, **params)
+
+
+def current_tagger() -> SkillTagger | None:
+    """The tagger fitted on today's taxonomy (None when there are no skills)."""
+    with _lock:
+        now = time.monotonic()
+        if _cache["tagger"] is not None and now - _cache["checked"] < RECHECK_SECONDS:
+            return _cache["tagger"]
+        fingerprint = taxonomy_fingerprint()
+        if fingerprint != _cache["fingerprint"]:
+            _cache["tagger"] = tagger_fit_from_taxonomy()
+            _cache["fingerprint"] = fingerprint
+        _cache["checked"] = now
+        return _cache["tagger"]
+
+
+def tagger_forget() -> None:
+    """Refit on next use (tests, and after a taxonomy import in this process)."""
+    with _lock:
+        _cache.update(fingerprint=None, checked=0.0, tagger=None)
+
+
+@transaction.atomic
+def text_record(
+    *, employee: Employee, source: str, source_id: int, body: str, author: User | None, written_at: datetime
+) -> Text:
+    """Keep (or update) the text of one source row and queue its tagging after commit."""
+    try:
+        clean(body)
+    except EmptyText as refusal:
+        raise ValidationError({"body": str(refusal)}) from None
+    text, _ = Text.objects.update_or_create(
+        source=source,
+        source_id=source_id,
+        defaults={"employee": employee, "author": author, "body": body, "written_at": written_at, "tagged_at": None},
+    )
+    text.full_clean()
+    from .tasks import queue_text_tag
+
+    queue_text_tag(text.pk)
+    return text
+
+
+@transaction.atomic
+def text_tag(*, text: Text, tagger: SkillTagger | None = None) -> list[SkillMention]:
+    """Tag ``text`` and replace its mentions (idempotent)."""
+    tagger = tagger or current_tagger()
+    text = Text.objects.select_for_update().get(pk=text.pk)
+    SkillMention.objects.filter(text=text, evidence__isnull=True).delete()
+    kept = set(SkillMention.objects.filter(text=text).values_list("skill_id", flat=True))
+    if tagger is None:
+        tagged, mentions = None, []
+    else:
+        try:
+            tagged = tagger.tag_one(text.body, top=TOP_MENTIONS)
+        except EmptyText:
+            tagged = None
+        mentions = tagged.mentions if tagged else []
+    rows = [
+        SkillMention(
+            text=text,
+            employee_id=text.employee_id,
+            skill_id=mention.skill_id,
+            score=mention.score,
+            matched_words=list(mention.matched),
+        )
+        for mention in mentions
+        if mention.skill_id not in kept
+    ]
+    SkillMention.objects.bulk_create(rows)
+    text.tagged_at = timezone.now()
+    text.truncated = bool(tagged and tagged.truncated)
+    text.language_supported = bool(tagged is None or tagged.language_supported)
+    text.save(update_fields=["tagged_at", "truncated", "language_supported"])
+    return list(SkillMention.objects.filter(text=text).select_related("skill"))
+
+
+def _evidence_source(*, employee: Employee, by: User) -> str:
+    person = employee_of(by)
+    if person is not None and person.pk == employee.pk:
+        return EvidenceSource.SELF
+    if person is not None and person.org_path and employee.org_path.startswith(person.org_path):
+        return EvidenceSource.MANAGER
+    if is_hr(by):
+        return EvidenceSource.ASSESSMENT
+    raise ValidationError(f"Only {employee.full_name}, a manager in their line or HR can turn this into evidence.")
+
+
+def _quote(body: str, limit: int = 160) -> str:
+    plain = clean(body).text
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
+
+
+@transaction.atomic
+def mention_to_evidence(*, mention: SkillMention, level: int, by: User) -> SkillEvidence:
+    """Turn a mention into skill evidence at ``level`` (chosen on the skill's anchors).
+
+    The source is who decided (self, manager, or assessment when HR does); the note quotes the
+    text, names where it came from and the words that matched, so the evidence keeps its
+    provenance. A mention becomes evidence once.
+    """
+    mention = SkillMention.objects.select_for_update().select_related("text", "employee", "skill").get(pk=mention.pk)
+    if mention.evidence_id is not None:
+        raise ValidationError("This mention was already turned into evidence.")
+    if level is None or not OBSERVED_LEVEL_MIN <= int(level) <= LEVEL_MAX:
+        raise ValidationError({"level": f"Choose a level from {OBSERVED_LEVEL_MIN} (none) to {LEVEL_MAX} (mastery)."})
+    source = _evidence_source(employee=mention.employee, by=by)
+    text = mention.text
+    evidence, _ = evidence_record(
+        employee=mention.employee,
+        skill=mention.skill,
+        level=int(level),
+        source=source,
+        observed_at=text.written_at,
+        confidence=0.8,
+        note=(
+            f"From {text.get_source_display().lower()} of {text.written_at:%d %b %Y} (text #{text.pk}, "
+            f"matched: {', '.join(mention.matched_words) or 'description'}): \u201c{_quote(text.body)}\u201d"
+        ),
+        recorded_by=by,
+    )
+    mention.evidence = evidence
+    mention.save(update_fields=["evidence"])
+    profile_changed_on_commit(employee_ids=[mention.employee_id], what="evidence", source="portal")
+    return evidence

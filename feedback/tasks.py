@@ -1,0 +1,42 @@
+"""django-q2 entry points of the feedback app: thin wrappers that take ids and call a service."""
+
+from django.db import transaction
+
+
+def text_tag(text_id: int) -> int:
+    """Tag one text against the current taxonomy; returns how many mentions it has."""
+    from .mentions import text_tag as tag
+    from .models import Text
+
+    text = Text.objects.filter(pk=text_id).first()
+    if text is None:  # erased before the worker got to it
+        return 0
+    return len(tag(text=text))
+
+
+def queue_text_tag(text_id: int) -> None:
+    """Queue the tagging of one text once the current transaction commits."""
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("feedback.tasks.text_tag", text_id, task_name=f"tag text {text_id}"))
+
+
+def themes_nightly() -> int:
+    """Recompute everyone's recurring themes (scheduled nightly by setup_schedules)."""
+    from .themes import themes_compute
+
+    return themes_compute()
+
+
+def themes_for_employee(employee_id: int) -> int:
+    """Recompute one person's themes (and their team's) on demand."""
+    from .themes import themes_compute
+
+    return themes_compute(employee_ids=[employee_id])
+
+
+def feedback_reminders() -> int:
+    """E-mail colleagues whose 360 answer is due within three days (scheduled daily)."""
+    from .peer import feedback_remind
+
+    return feedback_remind()
