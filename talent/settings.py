@@ -236,12 +236,32 @@ Q_CLUSTER = {
     "sync": TESTING,
 }
 
+# Production hardening, on unless DEBUG (`manage.py check --deploy --fail-level WARNING` is clean
+# with these defaults; CI checks it). Behind a TLS proxy, Django sees plain HTTP: name the header
+# your proxy sets for the original scheme (PROXY_SSL_HEADER=X-Forwarded-Proto), or the redirect to
+# https loops. Set it only when the proxy always overwrites that header, or anyone could send it.
+PROXY_SSL_HEADER = env.str("PROXY_SSL_HEADER", default="")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A year of HSTS, for this host and its subdomains. Preloading (asking browsers to ship the
+    # domain as HTTPS-only) is the company's decision for its domain and hard to undo: off unless
+    # SECURE_HSTS_PRELOAD=1, and only then does check --deploy stop saying so.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_HTTPONLY = True
+    # A session lasts a working day at most, not Django's two weeks.
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
