@@ -265,6 +265,11 @@ ACCESS: dict[str, list[Case]] = {
         # The HR check comes first: only HR learns that the page takes POST alone.
         Case(per_role(employee=403, manager=403, director=403, peer=403, hr=405), "review item"),
     ],
+    # One person's data (GDPR export, profiles.privacy): HR only, through the access rule.
+    "hr_data:person_data": [
+        Case(HR_ONLY, "employee"),
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=404), "unknown"),
+    ],
     "quality:flags": [Case(HR_ONLY)],
     "metrics:outcomes": [Case(HR_ONLY)],
     # The portal.
