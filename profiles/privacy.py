@@ -212,3 +212,42 @@ def employee_erase(*, employee: Employee, by=None) -> Employee:
             user.user_permissions.clear()
     _audit(employee, by, "erased", {"tables": sorted(counts), "audit entries scrubbed": scrubbed})
     return employee
+
+
+# Free text kept at most FREE_TEXT_RETENTION_DAYS days (0, the default: kept). Signals are free
+# text and nothing else, so they go; a check-in keeps its date and survey answers (the outcome
+# metrics read them) and loses its notes.
+RETENTION = {
+    "feedback.Signal": ("created_at", None),
+    "feedback.CheckIn": ("held_on", ["notes", "agreed_actions"]),
+}
+
+
+@transaction.atomic
+def free_text_retention(*, days: int, now=None) -> dict[str, int]:
+    """Delete or blank free text older than ``days`` days; returns rows touched per model."""
+    from .audit import audit_bulk
+
+    if days <= 0:
+        return {}
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=days)
+    touched = {}
+    for label, (date_field, fields) in RETENTION.items():
+        model = apps.get_model(label)
+        is_date = isinstance(model._meta.get_field(date_field), models.DateField) and not isinstance(
+            model._meta.get_field(date_field), models.DateTimeField
+        )
+        old = model._default_manager.filter(**{f"{date_field}__lt": cutoff.date() if is_date else cutoff})
+        if fields is None:
+            count = old.delete()[0]
+            action = get_logentry_model().Action.DELETE
+        else:
+            pending = models.Q()
+            for name in fields:
+                pending |= ~models.Q(**{name: ""})
+            count = old.filter(pending).update(**dict.fromkeys(fields, ""))
+            action = get_logentry_model().Action.UPDATE
+        if count:
+            audit_bulk(model=model, action=action, count=count, detail={"retention_days": days}, summary="retention")
+        touched[label] = count
+    return touched

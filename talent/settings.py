@@ -269,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Free-text signals and check-in notes older than this many days are deleted by a daily task
+# (profiles.privacy.RETENTION); 0 keeps them.
+FREE_TEXT_RETENTION_DAYS = env.int("FREE_TEXT_RETENTION_DAYS", default=0)
+
 # Where the drop-folder sync looks for files (see docs/data-formats.md); imported files are moved aside.
 DROP_FOLDER = Path(env.str("DROP_FOLDER", default=str(BASE_DIR / "var" / "drop")))
 

@@ -207,3 +207,30 @@ def test_the_admin_records_who_opened_the_demographics_list(client, history, org
     assert client.get("/admin/profiles/demographics/").status_code == 200
     read = LogEntry.objects.get(object_repr="demographics read: admin list")
     assert read.actor == org.hr_user
+
+
+class TestRetention:
+    def test_it_is_off_by_default(self, history, settings):
+        assert settings.FREE_TEXT_RETENTION_DAYS == 0
+        from profiles.tasks import free_text_retention_task
+
+        assert free_text_retention_task() == {}
+        assert Signal.objects.count() == 2
+
+    def test_old_signals_go_and_old_check_ins_keep_their_answers_but_not_their_notes(self, history, org, settings):
+        settings.FREE_TEXT_RETENTION_DAYS = 365
+        long_ago = timezone.now() - timezone.timedelta(days=400)
+        Signal.objects.filter(text=ABOUT_OTHERS).update(created_at=long_ago)
+        old = CheckIn.objects.create(
+            employee=org.peer, manager=org.manager, held_on=long_ago.date(), notes="old notes", employee_relevance=4
+        )
+        from profiles.tasks import free_text_retention_task
+
+        assert free_text_retention_task() == {"feedback.Signal": 1, "feedback.CheckIn": 1}
+        assert not Signal.objects.filter(text=ABOUT_OTHERS).exists()
+        assert Signal.objects.filter(text="I want to mentor.").exists()  # recent: kept
+        old.refresh_from_db()
+        assert (old.notes, old.employee_relevance) == ("", 4)
+        assert CheckIn.objects.get(employee=history).notes == SECRET_NOTE  # recent: kept
+        assert LogEntry.objects.filter(additional_data__summary="retention").count() == 2
+        assert free_text_retention_task() == {"feedback.Signal": 0, "feedback.CheckIn": 0}  # twice is harmless

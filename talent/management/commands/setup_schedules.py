@@ -56,6 +56,8 @@ SCHEDULES: list[ScheduleSpec] = [
     ),
     ScheduleSpec("Daily e-mail of new learning picks", "recommendations.tasks.delivery_digest_task", cron="0 7 * * *"),
     ScheduleSpec("Weekly outcome metrics and bias audit", "metrics.tasks.snapshot_task", cron="0 5 * * 1"),
+    # A no-op until FREE_TEXT_RETENTION_DAYS is set.
+    ScheduleSpec("Daily free-text retention", "profiles.tasks.free_text_retention_task", cron="0 3 * * *"),
 ]
 
 TIMING = ("schedule_type", "cron", "minutes")
