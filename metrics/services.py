@@ -18,6 +18,7 @@ from django.db import transaction
 from core.frames import Select, table
 from feedback.models import CheckIn
 from profiles import frames as profile_frames
+from profiles.audit import demographics_read_record
 from profiles.models import Employee, RoleAssignment
 from recommendations import frames as recommendation_frames
 from recommendations.models import EngineSettings, Recommendation
@@ -74,6 +75,8 @@ class Inputs:
 
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
     frames = {name: query.read() for name, query in queries(end=end).items()}
+    # HR-only demographics are read here and nowhere else: on the record (who, when, why).
+    demographics_read_record(reason="bias audit", count=len(frames["demographics"]))
     roles = frames.pop("roles").set_index("role_id")["grade"]
     people = frames["people"]
     frames["people"] = pd.DataFrame(

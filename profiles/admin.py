@@ -95,6 +95,36 @@ class EmployeeAdmin(admin.ModelAdmin):
     # HR has no admin rights on user accounts, so an id box rather than an autocomplete.
     raw_id_fields = ["user"]
     readonly_fields = ["org_path", "updated_at"]
+    actions = ["export_data", "erase_data"]
+
+    @admin.action(description="Export their data (JSON)")
+    def export_data(self, request, queryset):
+        """One person's data as a JSON download (GDPR art. 15 and 20); also /hr/data/people/<id>/."""
+        import json
+
+        from django.http import HttpResponse
+
+        from .privacy import employee_export
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select one person to export.", level="error")
+            return None
+        employee = queryset.get()
+        body = json.dumps(employee_export(employee=employee, by=request.user), indent=2, default=str)
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="employee-{employee.pk}.json"'
+        return response
+
+    @admin.action(description="Erase their personal data (cannot be undone)", permissions=["delete"])
+    def erase_data(self, request, queryset):
+        """GDPR art. 17, one person at a time, after the admin's own confirmation of the selection."""
+        from .privacy import employee_erase
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select one person to erase.", level="error")
+            return
+        erased = employee_erase(employee=queryset.get(), by=request.user)
+        self.message_user(request, f"Erased: the record is now {erased.full_name} ({erased.external_id}).")
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, employee):
@@ -209,6 +239,19 @@ class DemographicsAdmin(EmployeeRecordAdmin):
     """HR only (the HR group's permissions); used by the bias audit and nowhere else."""
 
     list_display = ["employee", "gender", "age_band"]
+
+    def changelist_view(self, request, extra_context=None):
+        from .audit import demographics_read_record
+
+        demographics_read_record(reason="admin list", actor=request.user, count=self.model.objects.count())
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .audit import demographics_read_record
+
+        row = self.model.objects.filter(pk=object_id).values_list("employee_id", flat=True).first()
+        demographics_read_record(reason="admin record", actor=request.user, employee_ids=[row] if row else [])
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class CredentialForm(forms.ModelForm):

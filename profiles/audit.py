@@ -84,3 +84,27 @@ def audit_bulk(
         entry.actor_email = getattr(actor, "email", None)
     entry.save()
     return entry
+
+
+def demographics_read_record(*, reason: str, actor=None, employee_ids=None, count: int | None = None) -> models.Model:
+    """Record that HR-only demographics were read: who (``actor``, else the request's or task's),
+    when (the entry's timestamp), why (``reason``: "bias audit", "export", "admin list"...) and
+    whose (``employee_ids``, or only ``count`` for a read of everyone). The values are never logged."""
+    from .models import Demographics
+
+    ids = sorted(employee_ids) if employee_ids is not None else None
+    entry = get_logentry_model()(
+        content_type=ContentType.objects.get_for_model(Demographics),
+        object_pk="",
+        object_id=None,
+        object_repr=f"demographics read: {reason}",
+        action=get_logentry_model().Action.ACCESS,
+        changes={},
+        additional_data={"reason": reason, "employees": ids, "count": len(ids) if ids is not None else count},
+        cid=get_cid(),
+    )
+    if actor is not None:
+        entry.actor = actor
+        entry.actor_email = getattr(actor, "email", None)
+    entry.save()
+    return entry

@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/", hr_views.upload, name="upload"),
     path("syncs/", hr_views.sync_list, name="syncs"),
     path("syncs/<int:pk>/", hr_views.sync_detail, name="sync"),
+    path("people/<int:pk>/", hr_views.person_data, name="person_data"),
 ]

@@ -75,3 +75,23 @@ def _with_delays(runs):
         run.max_delay = duration_text(run.max_delay_seconds)
         run.median_delay = duration_text(run.median_delay_seconds)
     return runs
+
+
+PRIVACY_REFUSAL = "One person's data is exported and erased by the HR team."
+
+
+@hr_required(PRIVACY_REFUSAL)
+def person_data(request, pk):
+    """Everything held on one employee (GDPR art. 15 and 20): a readable page, or ``?format=json``."""
+    from django.http import JsonResponse
+
+    from .access import employee_for_viewer
+    from .privacy import employee_export
+
+    employee = employee_for_viewer(request, pk)
+    export = employee_export(employee=employee, by=request.user)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(export, json_dumps_params={"indent": 2, "default": str})
+        response["Content-Disposition"] = f'attachment; filename="employee-{employee.pk}.json"'
+        return response
+    return render(request, "profiles/hr/person_data.html", {"employee": employee, "export": export})

@@ -15,3 +15,12 @@ def quality_scan_task() -> dict[str, dict[str, int]]:
 
 def drop_folder_sync_task() -> None:
     call_command("sync_drop_folder")
+
+
+def free_text_retention_task() -> dict[str, int]:
+    """Daily; does nothing unless FREE_TEXT_RETENTION_DAYS is set (profiles.privacy.RETENTION)."""
+    from django.conf import settings
+
+    from .privacy import free_text_retention
+
+    return free_text_retention(days=settings.FREE_TEXT_RETENTION_DAYS)

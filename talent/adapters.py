@@ -1,7 +1,18 @@
 import ipaddress
+import logging
+import time
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
+
+logger = logging.getLogger(__name__)
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -9,6 +20,21 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """Setting up a second factor right after a password sign-in needs no second password.
+
+        HR and staff are sent to set one up as they sign in (talent.signin); allauth would first
+        ask for the password they typed seconds ago. Within the reauthentication window of that
+        sign-in it counts as the confirmation; later, and for everything else, allauth decides.
+        """
+        request = context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            recent = [r for r in records if r.get("method") == "password" and "at" in r]
+            if recent and time.time() - recent[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_client_ip(self, request):
         """The address failed sign-ins count against (``ACCOUNT_RATE_LIMITS``, per ip).
@@ -39,3 +65,36 @@ def is_ip_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class CompanySocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on signs people in to the accounts the HR system provisioned, never new ones.
+
+    The first sign-in of a person links their identity at the provider to the account whose
+    e-mail address the provider vouches for (SCIM or an import created it); later sign-ins find
+    the link. An address no account has is refused with a page that says what to do; a disabled
+    account (a leaver: SCIM ``active: false``, or erased) gets allauth's "account inactive" page.
+    """
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False
+
+    def pre_social_login(self, request, sociallogin):
+        if sociallogin.is_existing:
+            return
+        email = (sociallogin.user.email or "").strip()
+        matches = list(get_user_model().objects.filter(email__iexact=email)) if email else []
+        if len(matches) != 1:
+            logger.warning("SSO sign-in refused: %s account(s) with the e-mail the provider sent", len(matches))
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "account/sso_unknown.html",
+                    {"email": email, "ambiguous": len(matches) > 1, "provider": settings.OIDC_PROVIDER_NAME},
+                    status=403,
+                )
+            )
+        user = matches[0]
+        if not user.is_active:
+            raise ImmediateHttpResponse(redirect("account_inactive"))
+        sociallogin.connect(request, user)

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
     "django_q",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "csp",
     # Our apps, in the direction data flows: an app imports only from those above it.
     "talent",
     "taxonomy",
@@ -74,7 +78,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "talent.signin.SecondFactorRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
@@ -162,6 +168,49 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
+# Password sign-in forms (talent.signin): refused when PASSWORD_SIGN_IN is off.
+ACCOUNT_FORMS = {"login": "talent.signin.PasswordLoginForm", "reset_password": "talent.signin.PasswordResetForm"}
+
+# Second factor (allauth MFA): an authenticator app's codes, with recovery codes. HR and staff
+# signing in with a password must have one (talent.signin); off only for the local demo (DEBUG).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Talent")
+MFA_TOTP_TOLERANCE = 1  # the code before and after the current one too: phones' clocks drift
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+
+# Single sign-on with the company's OpenID Connect provider (Okta, Entra ID, Keycloak, Google...),
+# on when OIDC_SERVER_URL is set: the issuer, whose /.well-known/openid-configuration is read.
+# Register the redirect URI https://<host>/accounts/oidc/<OIDC_PROVIDER_ID>/login/callback/ there.
+# The first sign-in links to the account the HR system provisioned with the same e-mail address;
+# an unknown address is refused (talent.adapters). PASSWORD_SIGN_IN=0 then turns local passwords off.
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+OIDC_ENABLED = bool(OIDC_SERVER_URL)
+OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", default="company")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="company account")
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+if not (PASSWORD_SIGN_IN or OIDC_ENABLED):
+    raise ImproperlyConfigured("PASSWORD_SIGN_IN=0 needs single sign-on: set OIDC_SERVER_URL (see README).")
+SOCIALACCOUNT_ADAPTER = "talent.adapters.CompanySocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": OIDC_PROVIDER_ID,
+                "name": OIDC_PROVIDER_NAME,
+                "client_id": env.str("OIDC_CLIENT_ID", default=""),
+                "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": OIDC_SERVER_URL, "scope": ["openid", "email", "profile"]},
+            }
+        ]
+        if OIDC_ENABLED
+        else [],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -220,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Free-text signals and check-in notes older than this many days are deleted by a daily task
+# (profiles.privacy.RETENTION); 0 keeps them.
+FREE_TEXT_RETENTION_DAYS = env.int("FREE_TEXT_RETENTION_DAYS", default=0)
+
 # Where the drop-folder sync looks for files (see docs/data-formats.md); imported files are moved aside.
 DROP_FOLDER = Path(env.str("DROP_FOLDER", default=str(BASE_DIR / "var" / "drop")))
 
@@ -236,12 +289,55 @@ Q_CLUSTER = {
     "sync": TESTING,
 }
 
+# Production hardening, on unless DEBUG (`manage.py check --deploy --fail-level WARNING` is clean
+# with these defaults; CI checks it). Behind a TLS proxy, Django sees plain HTTP: name the header
+# your proxy sets for the original scheme (PROXY_SSL_HEADER=X-Forwarded-Proto), or the redirect to
+# https loops. Set it only when the proxy always overwrites that header, or anyone could send it.
+PROXY_SSL_HEADER = env.str("PROXY_SSL_HEADER", default="")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    # (Not under tests: Django's test client speaks plain http.)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not TESTING)
+    # A year of HSTS, for this host and its subdomains. Preloading (asking browsers to ship the
+    # domain as HTTPS-only) is the company's decision for its domain and hard to undo: off unless
+    # SECURE_HSTS_PRELOAD=1, and only then does check --deploy stop saying so.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_HTTPONLY = True
+    # A session lasts a working day at most, not Django's two weeks.
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never
+# inline, no framing, forms post only here. Inline style *attributes* stay allowed for the
+# readiness meters' widths (portal templates). The QR code for setting up an authenticator app is
+# a data: image. Signing in with SSO posts a form here that redirects to the identity provider,
+# which browsers check against form-action, so its origin is added when SSO is configured (below).
+OIDC_FORM_ORIGIN = "/".join(OIDC_SERVER_URL.split("/")[:3]) if OIDC_ENABLED else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *([OIDC_FORM_ORIGIN] if OIDC_FORM_ORIGIN else [])],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

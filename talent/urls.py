@@ -1,3 +1,5 @@
+from allauth.socialaccount import views as socialaccount_views
+from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -36,7 +38,20 @@ urlpatterns = [
     path("hr/quality/", include("profiles.quality_urls")),
     path("hr/metrics/", include("metrics.urls")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
+    # allauth, piece by piece: sign-in and account pages, the second factor, and single sign-on
+    # (its provider's login and callback, and the pages it ends on). Not its page for linking
+    # more identities to an account: SSO links a person by the e-mail the HR system gave them,
+    # nothing else (talent.adapters); nor its deprecated unnamed redirects.
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path(
+        "accounts/3rdparty/login/cancelled/",
+        socialaccount_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("accounts/3rdparty/login/error/", socialaccount_views.login_error, name="socialaccount_login_error"),
+    path("accounts/3rdparty/signup/", socialaccount_views.signup, name="socialaccount_signup"),
+    path("accounts/", include(build_provider_urlpatterns())),
     path("scim/v2/", include("profiles.scim.urls")),
     path("xapi/", include("profiles.xapi.urls")),
     path("api/", include("profiles.api.urls")),

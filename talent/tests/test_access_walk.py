@@ -197,6 +197,7 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "scim path": lambda w: {"path": "Groups"},
     "email key": lambda w: {"key": "not-a-real-key"},
     "reset key": lambda w: {"uidb36": "1", "key": "not-a-real-key"},
+    "sso provider": lambda w: {"provider_id": "company"},
 }
 
 ROLE_NUMBER = {role: number for number, role in enumerate(ROLES, start=1)}
@@ -300,6 +301,11 @@ ACCESS: dict[str, list[Case]] = {
         ),
         # The HR check comes first: only HR learns that the page takes POST alone.
         Case(per_role(employee=403, manager=403, director=403, peer=403, hr=405), "review item"),
+    ],
+    # One person's data (GDPR export, profiles.privacy): HR only, through the access rule.
+    "hr_data:person_data": [
+        Case(HR_ONLY, "employee"),
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=404), "unknown"),
     ],
     "quality:flags": [Case(HR_ONLY)],
     "metrics:outcomes": [Case(HR_ONLY)],
@@ -457,6 +463,24 @@ ACCESS: dict[str, list[Case]] = {
     "account_reset_password_from_key_done": [Case(everyone(200))],
     "account_confirm_email": [Case(everyone(200), "email key")],
     "account_confirm_login_code": [Case(everyone("/", anonymous=LOGIN))],  # no code pending: back to the start
+    # The second factor (allauth MFA, talent/tests/test_mfa.py): each person's own, once signed in.
+    # Setting one up or making new recovery codes asks for the password again (force_login here
+    # records no password sign-in); pages about an authenticator one does not have are 404.
+    "mfa_index": [Case(everyone(200, anonymous=LOGIN))],
+    "mfa_activate_totp": [Case(everyone("/accounts/reauthenticate/", anonymous=LOGIN))],
+    "mfa_deactivate_totp": [Case(everyone(404, anonymous=LOGIN))],
+    "mfa_authenticate": [Case(everyone("/", anonymous=LOGIN))],  # no sign-in pending: back to the start
+    "mfa_reauthenticate": [Case(everyone("/accounts/reauthenticate/", anonymous=LOGIN))],
+    "mfa_view_recovery_codes": [Case(everyone(404, anonymous=LOGIN))],
+    "mfa_generate_recovery_codes": [Case(everyone("/accounts/reauthenticate/", anonymous=LOGIN))],
+    "mfa_download_recovery_codes": [Case(everyone(404, anonymous=LOGIN))],
+    # Single sign-on (talent/tests/test_sso.py walks it against a real provider): public, as
+    # signing in is; 404 while OIDC_SERVER_URL is unset, as here.
+    "openid_connect_login": [Case(everyone(404), "sso provider")],
+    "openid_connect_callback": [Case(everyone(404), "sso provider")],
+    "socialaccount_login_cancelled": [Case(everyone(200))],
+    "socialaccount_login_error": [Case(everyone(401))],
+    "socialaccount_signup": [Case(everyone(LOGIN))],  # no sign-up: nothing pending, back to sign-in
 }
 
 CASES = [pytest.param(name, case, id=f"{name} {case.label}") for name, cases in ACCESS.items() for case in cases]

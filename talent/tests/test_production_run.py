@@ -47,7 +47,8 @@ def served(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",
+        "SECURE_COOKIES": "0",  # plain http on loopback, no TLS proxy in front
+        "SECURE_SSL_REDIRECT": "0",
         "PORT": str(port),
         "WEB_WORKERS": "1",
         "Q_WORKERS": "1",

@@ -58,6 +58,8 @@ SCHEDULES: list[ScheduleSpec] = [
     ScheduleSpec("Weekly outcome metrics and bias audit", "metrics.tasks.snapshot_task", cron="0 5 * * 1"),
     ScheduleSpec("Nightly recurring themes in free text", "feedback.tasks.themes_nightly", cron="0 3 * * *"),
     ScheduleSpec("Daily reminders of 360 feedback due", "feedback.tasks.feedback_reminders", cron="0 8 * * *"),
+    # A no-op until FREE_TEXT_RETENTION_DAYS is set.
+    ScheduleSpec("Daily free-text retention", "profiles.tasks.free_text_retention_task", cron="30 2 * * *"),
 ]
 
 TIMING = ("schedule_type", "cron", "minutes")
