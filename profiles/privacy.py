@@ -48,6 +48,9 @@ FREE_TEXT = {
     "feedback.CheckIn": ["notes", "agreed_actions"],
     "feedback.Signal": ["text"],
     "feedback.SkillContest": ["reason", "evidence_url", "decision_note"],
+    "feedback.Text": ["body"],
+    "feedback.FeedbackRequest": ["message"],
+    "feedback.FeedbackAsk": ["comment"],
 }
 # Text fields of those rows that are not about the person: codes, titles of catalogue items and
 # roles, generated copy, identifiers of other systems' records. Handled elsewhere: Employee and User
@@ -70,6 +73,7 @@ DELETED_ON_ERASURE = {
     "socialaccount.SocialAccount",
     "mfa.Authenticator",
     "profiles.Demographics",
+    "feedback.Theme",  # labels and quotes drawn from their texts; recomputed from what is left
 }
 HANDLED_APART = {"profiles.Employee", "auth.User", "admin.LogEntry", "auditlog.LogEntry"}
 

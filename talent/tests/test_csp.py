@@ -76,8 +76,11 @@ def test_every_kind_of_page_carries_the_policy_and_no_inline_script(client, org,
 
 def test_no_template_of_ours_holds_inline_script():
     """Pages not fetched above (error pages, e-mails, partials) are checked as source."""
-    folders = [Path(settings.BASE_DIR) / "templates"] + [
-        Path(folder) for folder in get_app_template_dirs("templates") if str(settings.BASE_DIR) in str(folder)
+    base = Path(settings.BASE_DIR).resolve()
+    ours = [Path(folder).resolve() for folder in get_app_template_dirs("templates")]
+    # A virtual environment inside the project (.venv) holds other packages' templates: not ours.
+    folders = [base / "templates"] + [
+        folder for folder in ours if folder.is_relative_to(base) and ".venv" not in folder.relative_to(base).parts
     ]
     offenders = []
     for folder in folders:
