@@ -35,7 +35,7 @@ from .ranking import BASELINES, METRICS
 SCORERS = ("model", *BASELINES)
 GOAL = {"planted": 0.9, "control": 0.1}
 """The issue's goal: the model serves in at least 9 of 10 planted seeds, at most 1 of 10 controls."""
-NICENESS = 10
+NICENESS = 5
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from sklearn.linear_model import LogisticRegression
 
@@ -267,6 +269,13 @@ class TestTrainingOnTheDemoHistory(ModelFiles, TestCase):
         assert len(run.metrics["reliability"]) == 10
         assert (self.model_dir / f"recommendation-{run.version}.joblib").exists()
         assert scoring.active_scorer()[0] == f"model-{run.version}"
+
+    def test_the_model_run_admin_page_shows_the_scorers_and_the_reliability_table(self):
+        run = ranking.model_run_record(evaluation=self.strong)
+        self.client.force_login(User.objects.create_superuser("admin", "admin@example.com", "x"))
+        page = self.client.get(reverse("admin:recommendations_modelrun_change", args=[run.pk])).content.decode()
+        assert "<td>tuned heuristic</td>" in page and "reliability" in page
+        assert page.count("<td>10</td>") >= 1  # the tenth decile's row
 
     def test_with_the_labels_shuffled_the_model_does_not_serve(self):
         serving = ranking.model_run_record(evaluation=self.strong)
