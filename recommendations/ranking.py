@@ -21,9 +21,13 @@ A training run (``train_recommender``), in order:
    over ``picking.FEATURES``; the one with the better validation NDCG@3 is refitted on all
    training rows. Both are reported, with their holdout figures.
 4. ``evaluate``: on the holdout, each (employee, month) group of delivered recommendations is
-   ranked by the model, by the heuristic (``picking.heuristic_score``) and by popularity (each
-   resource's share of recommendations taken up and completed in the training rows);
-   precision@3, recall@3 and NDCG@3 are averaged over the groups with a good recommendation.
+   ranked by the model, by the heuristic (``picking.heuristic_score``), by the same heuristic
+   with weights tuned on the training rows by the same validation split (``tune_heuristic``)
+   and by popularity (each resource's share of recommendations taken up and completed in the
+   training rows); precision@3, recall@3 and NDCG@3 are averaged over the groups with a good
+   recommendation, beside how many lists and good outcomes there are, and the model's
+   predictions are set against what happened per decile (``reliability_table``).
+   ``seed_evaluation`` repeats all this over many demo histories and a negative control.
 5. ``model_run_record``: the model is saved as ``var/models/recommendation-<version>.joblib``
    under the project and a ``ModelRun`` records rows, positives, features, split, metrics and
    the verdict. It serves only when it beats the heuristic (a higher holdout NDCG@3, with the
