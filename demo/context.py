@@ -88,6 +88,7 @@ class Context:
     employee_ids: dict[str, int] = field(default_factory=dict)  # external id -> pk
     demo_external_ids: dict[str, str] = field(default_factory=dict)  # "employee"/"manager"/"hr" -> external id
     history: Any = None  # the history steps' shared arrays (``history.Population``), built by the first of them
+    planted: float = 1.0  # strength of what the recommendation history plants (0: nothing, a negative control)
 
     @property
     def large(self) -> bool:

@@ -72,9 +72,10 @@ INDIVIDUAL_CONTRIBUTOR_SHARE = 0.12  # below the top levels, some people manage 
 
 @transaction.atomic
 def build_demo(
-    *, employees: int = PILOT_SIZE, seed: int = 2026, progress: ProgressFactory | None = None
+    *, employees: int = PILOT_SIZE, seed: int = 2026, progress: ProgressFactory | None = None, planted: float = 1.0
 ) -> DemoSummary:
-    """Create or bring up to date the demo organisation of ``employees`` people for ``seed``."""
+    """Create or bring up to date the demo organisation of ``employees`` people for ``seed``;
+    ``planted`` scales what the recommendation history plants for the ranking model (0: nothing)."""
     if employees < MIN_EMPLOYEES:
         raise ValueError(
             f"The demo needs at least {MIN_EMPLOYEES} employees (the pilot's named positions), got {employees}."
@@ -87,6 +88,7 @@ def build_demo(
         progress=progress,
         summary=summary,
         spec=taxonomy_spec(large=employees > PILOT_SIZE),
+        planted=planted,
     )
     for step in STEPS:
         step(ctx)

@@ -40,6 +40,7 @@ from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr
 from profiles.models import BusinessUnit, Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
+from recommendations.catalogue_gaps import catalogue_gaps
 from recommendations.models import Recommendation
 from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
 
@@ -70,7 +71,7 @@ def hr_home(request):
         "roles_without_requirements": Role.objects.filter(requirements__isnull=True).count(),
         "employees_without_role": Employee.objects.active().filter(role__isnull=True).count(),
     }
-    return render(request, "portal/hr_home.html", {"counts": counts})
+    return render(request, "portal/hr_home.html", {"counts": counts, "catalogue_gaps": catalogue_gaps()})
 
 
 def _linked_employee(request):

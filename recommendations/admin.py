@@ -296,7 +296,7 @@ class ModelRunAdmin(ReadOnlyAdmin):
     search_fields = ["version", "algorithm", "notes"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "metrics_table"]
+        return [*super().get_readonly_fields(request, obj), "metrics_table", "reliability_table"]
 
     @admin.display(description="metrics")
     def metrics_shown(self, run):
@@ -319,9 +319,25 @@ class ModelRunAdmin(ReadOnlyAdmin):
         )
         return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body)
 
+    @admin.display(description="reliability (holdout, per decile of the predicted chance of a good outcome)")
+    def reliability_table(self, run):
+        rows = run.metrics.get("reliability") if isinstance(run.metrics, dict) else None
+        if not rows:
+            return "-"
+        columns = ["decile", "rows", "predicted", "observed", "taken_up"]
+        header = format_html_join("", "<th>{}</th>", ((name.replace("_", " "),) for name in columns))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((_number(row.get(name)),) for name in columns)),) for row in rows),
+        )
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body)
+
 
 def _metric_rows(metrics) -> list[tuple[str, dict]]:
     """[(scorer, {metric: value})] from {"model": {"precision@3": ...}, ...} or a flat {metric: value}."""
+    if isinstance(metrics, dict) and isinstance(metrics.get("metrics"), dict):
+        metrics = metrics["metrics"]  # a training run's whole evaluation (``ranking.Evaluation.as_dict``)
     if not isinstance(metrics, dict) or not metrics:
         return []
     if all(isinstance(value, dict) for value in metrics.values()):

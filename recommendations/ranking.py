@@ -21,9 +21,13 @@ A training run (``train_recommender``), in order:
    over ``picking.FEATURES``; the one with the better validation NDCG@3 is refitted on all
    training rows. Both are reported, with their holdout figures.
 4. ``evaluate``: on the holdout, each (employee, month) group of delivered recommendations is
-   ranked by the model, by the heuristic (``picking.heuristic_score``) and by popularity (each
-   resource's share of recommendations taken up and completed in the training rows);
-   precision@3, recall@3 and NDCG@3 are averaged over the groups with a good recommendation.
+   ranked by the model, by the heuristic (``picking.heuristic_score``), by the same heuristic
+   with weights tuned on the training rows by the same validation split (``tune_heuristic``)
+   and by popularity (each resource's share of recommendations taken up and completed in the
+   training rows); precision@3, recall@3 and NDCG@3 are averaged over the groups with a good
+   recommendation, beside how many lists and good outcomes there are, and the model's
+   predictions are set against what happened per decile (``reliability_table``).
+   ``seed_evaluation`` repeats all this over many demo histories and a negative control.
 5. ``model_run_record``: the model is saved as ``var/models/recommendation-<version>.joblib``
    under the project and a ``ModelRun`` records rows, positives, features, split, metrics and
    the verdict. It serves only when it beats the heuristic (a higher holdout NDCG@3, with the
@@ -55,7 +59,7 @@ from threadpoolctl import threadpool_limits
 from profiles.models import SkillEvidence
 
 from .engine.arrays import group_starts, rank_in_groups
-from .engine.picking import FEATURES, Scorer, heuristic_score
+from .engine.picking import FEATURES, HEURISTIC_WEIGHTS, Scorer, heuristic_score
 from .models import Flag, ModelRun, Recommendation
 
 ACT_WITHIN_DAYS = 30
@@ -289,6 +293,76 @@ def popularity_scorer(rates: pd.Series) -> Scorer:
     return score
 
 
+def heuristic_terms(candidates: pd.DataFrame) -> np.ndarray:
+    """The heuristic's terms (rows x HEURISTIC_WEIGHTS, in its order), each as
+    ``picking.heuristic_score`` shapes it: ``heuristic_terms(x) @ weights`` is that score."""
+
+    def column(name: str) -> np.ndarray:
+        return candidates[name].to_numpy(dtype="float64")
+
+    terms = {
+        "gap_rank": 1.0 / np.maximum(column("gap_rank"), 1.0),
+        "resource_uplift": np.clip(column("resource_uplift"), 0.0, 1.0),
+        "gaps_covered": np.clip(column("gaps_covered") - 1.0, 0.0, 2.0),
+        "format_engagement": np.minimum(column("format_engagement") / np.log1p(240.0), 1.0),
+    }
+    return np.column_stack([terms[name] if name in terms else column(name) for name in HEURISTIC_WEIGHTS])
+
+
+def weighted_scorer(weights: dict[str, float]) -> Scorer:
+    """The heuristic's terms under other weights (``tune_heuristic``)."""
+    vector = np.array([weights[name] for name in HEURISTIC_WEIGHTS], dtype="float64")
+
+    def score(candidates: pd.DataFrame) -> np.ndarray:
+        return heuristic_terms(candidates) @ vector
+
+    return score
+
+
+TUNING_FACTORS = (0.0, 0.25, 0.5, 2.0, 4.0)
+"""What each weight is multiplied by in a step of the tuning search (the sign is kept)."""
+TUNING_PASSES = 2
+
+
+def _coordinate_search(frame: pd.DataFrame) -> dict[str, float]:
+    """Weights that raise the mean NDCG@3 on ``frame``: from the fixed ones, each weight in turn
+    is multiplied by each of TUNING_FACTORS and the best kept (only a strict gain moves it)."""
+    terms, groups, labels, tiebreak = heuristic_terms(frame), month_groups(frame), frame["label"], _tiebreak(frame)
+    weights = np.array(list(HEURISTIC_WEIGHTS.values()), dtype="float64")
+
+    def objective(vector: np.ndarray) -> float:
+        table = group_metrics(groups=groups, scores=terms @ vector, labels=labels, tiebreak=tiebreak)
+        return float(table[f"ndcg@{K}"].mean()) if len(table) else 0.0
+
+    best = objective(weights)
+    for _ in range(TUNING_PASSES):
+        for j in range(len(weights)):
+            base = weights[j] if weights[j] != 0 else list(HEURISTIC_WEIGHTS.values())[j]
+            for factor in TUNING_FACTORS:
+                trial = weights.copy()
+                trial[j] = base * factor
+                value = objective(trial)
+                if value > best + 1e-12:
+                    best, weights = value, trial
+    return dict(zip(HEURISTIC_WEIGHTS, weights.round(4).tolist(), strict=True))
+
+
+def tune_heuristic(train: pd.DataFrame) -> dict[str, float]:
+    """The heuristic's weights tuned on the training rows by the model's validation split: search
+    on the rows before the validation months (``_coordinate_search``); if the weights found beat
+    the fixed ones on the validation months, search again on all training rows and return those,
+    else the fixed weights. The fair transparent baseline: the model is fitted, so is it."""
+    fit_part, validation = _validation_split(train)
+    found = _coordinate_search(fit_part)
+
+    def validation_ndcg(weights: dict[str, float]) -> float:
+        return float(_group_metrics(validation, weighted_scorer(weights)(validation))[f"ndcg@{K}"].mean())
+
+    if validation_ndcg(found) > validation_ndcg(dict(HEURISTIC_WEIGHTS)):
+        return _coordinate_search(train)
+    return dict(HEURISTIC_WEIGHTS)
+
+
 # --- fitting ---------------------------------------------------------------------------------
 
 
@@ -318,6 +392,18 @@ def _group_metrics(frame: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
     return group_metrics(groups=month_groups(frame), scores=scores, labels=frame["label"], tiebreak=_tiebreak(frame))
 
 
+def _validation_split(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows before the last VALIDATION_MONTHS of ``train``, those months); both ``train`` when
+    there is too little history to hold months back."""
+    try:
+        fit_part, validation, _ = time_split(train, months=VALIDATION_MONTHS)
+    except NotEnoughHistory:
+        return train, train
+    if fit_part["label"].nunique() < 2 or validation["label"].sum() == 0:
+        return train, train
+    return fit_part, validation
+
+
 @dataclass
 class Ranker:
     """The chosen model and the other candidates, all fitted on every training row."""
@@ -334,12 +420,7 @@ class Ranker:
 def fit_ranker(train: pd.DataFrame) -> Ranker:
     """Fit each candidate on the training rows before the validation months, keep the better
     validation NDCG@3 (the first listed on a tie), then refit every candidate on all rows."""
-    try:
-        fit_part, validation, _ = time_split(train, months=VALIDATION_MONTHS)
-    except NotEnoughHistory:
-        fit_part = validation = train
-    if fit_part["label"].nunique() < 2 or validation["label"].sum() == 0:
-        fit_part = validation = train  # too little history to hold months back: choose on the training rows
+    fit_part, validation = _validation_split(train)
     scores = {
         name: float(_group_metrics(validation, model_scorer(_fit(model, fit_part))(validation))[f"ndcg@{K}"].mean())
         for name, model in candidate_models().items()
@@ -354,10 +435,13 @@ def fit_ranker(train: pd.DataFrame) -> Ranker:
 
 # --- one evaluation --------------------------------------------------------------------------
 
+BASELINES = ("heuristic", "tuned heuristic", "popularity")
+RELIABILITY_BINS = 10
+
 
 @dataclass
 class Evaluation:
-    """A trained ranker compared with the heuristic and popularity on the held-out months."""
+    """A trained ranker compared with the baselines on the held-out months."""
 
     ranker: Ranker
     split_at: pd.Timestamp
@@ -365,21 +449,35 @@ class Evaluation:
     train_positives: int
     holdout_rows: int
     holdout_positives: int
+    holdout_lists: int  # (employee, month) lists held out, with a good recommendation or not
     outcomes: dict[str, int]  # training rows by outcome
-    metrics: dict[str, dict]  # "model" / "heuristic" / "popularity" -> metric -> value, and "groups"
+    metrics: dict[str, dict]  # "model" and each of BASELINES -> metric -> value, and "groups"
     candidates: dict[str, dict]  # each candidate model's validation and holdout NDCG@3
-    gain: dict[str, float]  # model minus heuristic NDCG@3 per group: mean, bootstrap 5th and 95th percentiles
+    gains: dict[str, dict]  # baseline -> model minus baseline NDCG@3 per list: mean, bootstrap 5th and 95th percentiles
+    tuned_weights: dict[str, float]  # the tuned heuristic's weights (``tune_heuristic``)
+    reliability: list[dict]  # the model's predicted chance of a good outcome against what happened, per decile
     importances: list[dict]  # what the model leans on: holdout ROC AUC lost when a feature is shuffled
     coefficients: dict[str, float]  # the logistic regression's weights on standardised features
+
+    @property
+    def gain(self) -> dict:
+        """Model minus the fixed heuristic (the scorer that ranks when the model does not)."""
+        return self.gains["heuristic"]
 
     @property
     def enough_history(self) -> bool:
         return self.train_rows >= MIN_TRAINING_ROWS and self.train_positives >= MIN_TRAINING_POSITIVES
 
+    def beats(self, baseline: str) -> bool:
+        """A higher holdout NDCG@3 than ``baseline`` (not yet a verdict: see ``beats_heuristic``)."""
+        key = f"ndcg@{K}"
+        return self.metrics["model"][key] > self.metrics[baseline][key]
+
     @property
     def beats_heuristic(self) -> bool:
-        key = f"ndcg@{K}"
-        return self.metrics["model"][key] > self.metrics["heuristic"][key] and self.gain["low"] > 0
+        """The serving rule's test: a higher NDCG@3 than the heuristic that would rank instead,
+        with the 5th percentile of the paired bootstrap above zero."""
+        return self.beats("heuristic") and self.gain["low"] > 0
 
     @property
     def serves(self) -> bool:
@@ -390,31 +488,42 @@ class Evaluation:
             "algorithm": self.ranker.algorithm,
             "split_at": self.split_at.isoformat(),
             "train": {"rows": self.train_rows, "positives": self.train_positives, "outcomes": self.outcomes},
-            "holdout": {"rows": self.holdout_rows, "positives": self.holdout_positives, "months": HOLDOUT_MONTHS},
+            "holdout": {
+                "rows": self.holdout_rows,
+                "positives": self.holdout_positives,
+                "lists": self.holdout_lists,
+                "lists_with_a_good_one": self.metrics["model"]["groups"],
+                "months": HOLDOUT_MONTHS,
+            },
             "features": list(FEATURES),
             "metrics": self.metrics,
             "candidates": self.candidates,
+            "ndcg_gain": self.gains,
             "ndcg_gain_over_heuristic": self.gain,
+            "model_beats": {baseline: self.beats(baseline) for baseline in BASELINES},
             "beats_heuristic": self.beats_heuristic,
             "enough_history": self.enough_history,
             "serves": self.serves,
+            "tuned_heuristic_weights": self.tuned_weights,
+            "reliability": self.reliability,
             "importances": self.importances,
             "logistic_coefficients": self.coefficients,
         }
 
 
-def evaluate(frame: pd.DataFrame) -> Evaluation:
+def evaluate(frame: pd.DataFrame, *, importances: bool = True) -> Evaluation:
     """Split ``frame`` (from ``read_outcomes``) in time, fit on the earlier rows, and compare the
-    model with the heuristic and popularity on the later ones.
+    model with the baselines on the later ones (``importances=False`` skips the slowest part,
+    the permutation importances, for evaluations over many seeds).
 
     On one thread: for a few thousand rows threads cost more than they save, and the task worker
     shares its machine.
     """
     with threadpool_limits(limits=1):
-        return _evaluate(frame)
+        return _evaluate(frame, importances=importances)
 
 
-def _evaluate(frame: pd.DataFrame) -> Evaluation:
+def _evaluate(frame: pd.DataFrame, *, importances: bool) -> Evaluation:
     train, holdout, split_at = time_split(frame, months=HOLDOUT_MONTHS)
     good = int(train["label"].sum())
     if min(good, len(train) - good) < MIN_TO_FIT:
@@ -422,21 +531,25 @@ def _evaluate(frame: pd.DataFrame) -> Evaluation:
             f"The {len(train)} training rows have {good} good outcomes: fitting needs {MIN_TO_FIT} of each kind."
         )
     ranker = fit_ranker(train)
+    tuned_weights = tune_heuristic(train)
+    predicted = model_scorer(ranker.model)(holdout)
     scorers = {
-        "model": model_scorer(ranker.model),
         "heuristic": heuristic_score,
+        "tuned heuristic": weighted_scorer(tuned_weights),
         "popularity": popularity_scorer(popularity_rates(train)),
     }
-    per_group = {name: _group_metrics(holdout, scorer(holdout)) for name, scorer in scorers.items()}
+    per_group = {"model": _group_metrics(holdout, predicted)}
+    per_group.update({name: _group_metrics(holdout, scorer(holdout)) for name, scorer in scorers.items()})
     key = f"ndcg@{K}"
     logistic = next((model for name, model in ranker.models.items() if "logistic" in name), None)
     return Evaluation(
         ranker=ranker,
         split_at=split_at,
         train_rows=len(train),
-        train_positives=int(train["label"].sum()),
+        train_positives=good,
         holdout_rows=len(holdout),
         holdout_positives=int(holdout["label"].sum()),
+        holdout_lists=len(np.unique(month_groups(holdout))),
         outcomes={str(name): int(count) for name, count in train["outcome"].value_counts().items()},
         metrics={name: _means(table) for name, table in per_group.items()},
         candidates={
@@ -446,10 +559,42 @@ def _evaluate(frame: pd.DataFrame) -> Evaluation:
             }
             for name, model in ranker.models.items()
         },
-        gain=bootstrap_gain(per_group["model"][key], per_group["heuristic"][key]),
-        importances=permutation_importances(ranker.model, holdout),
+        gains={name: bootstrap_gain(per_group["model"][key], per_group[name][key]) for name in BASELINES},
+        tuned_weights=tuned_weights,
+        reliability=reliability_table(
+            predicted=predicted,
+            good=holdout["label"].to_numpy(),
+            taken_up=~holdout["outcome"].isin(NOT_TAKEN).to_numpy(),
+        ),
+        importances=permutation_importances(ranker.model, holdout) if importances else [],
         coefficients=logistic_coefficients(logistic) if logistic is not None else {},
     )
+
+
+def reliability_table(*, predicted, good, taken_up, bins: int = RELIABILITY_BINS) -> list[dict]:
+    """Calibration, one row per decile of the predicted chance of a good outcome (lowest first):
+    rows, mean predicted, observed share good, observed share taken up (acted on within 30 days
+    and completed). A calibrated model has predicted close to observed in every row."""
+    predicted = np.asarray(predicted, dtype="float64")
+    if len(predicted) == 0:
+        return []
+    decile = np.minimum((np.argsort(np.argsort(predicted, kind="stable")) * bins) // len(predicted), bins - 1)
+    table = pd.DataFrame({"decile": decile + 1, "predicted": predicted, "observed": good, "taken_up": taken_up}).astype(
+        {"observed": "float64", "taken_up": "float64"}
+    )
+    grouped = table.groupby("decile")
+    rows = grouped.size()
+    means = grouped[["predicted", "observed", "taken_up"]].mean()
+    return [
+        {
+            "decile": int(d),
+            "rows": int(rows[d]),
+            "predicted": round(float(means.at[d, "predicted"]), 4),
+            "observed": round(float(means.at[d, "observed"]), 4),
+            "taken_up": round(float(means.at[d, "taken_up"]), 4),
+        }
+        for d in rows.index
+    ]
 
 
 def permutation_importances(model, holdout: pd.DataFrame, *, top: int = 8) -> list[dict]:

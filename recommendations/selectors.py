@@ -10,6 +10,7 @@ from profiles.frames import skill_evidence
 from profiles.models import EvidenceSource, LearningRecord
 from taxonomy.models import RoleRequirement
 
+from .catalogue_gaps import uncovered_gaps
 from .engine.learning_path import learning_path
 from .engine.proficiency import current_proficiency
 from .engine.rationale import about_them, confidence_phrase, gap_rationale, shown_level
@@ -191,11 +192,11 @@ MIN_PACE_HOURS_PER_WEEK = 0.25
 
 def learning_context(employee, as_hr: bool, for_manager: bool = False) -> dict:
     """The three picks shown, the rest on request, those accepted, and the learning path toward
-    the aspired role.
+    the aspired role, and (not for managers) the top gaps no item is left for.
 
     Employees and managers see delivered picks; HR also sees those waiting for review. The path
     is planned on every read from the current gaps, catalogue and history, so it re-plans
-    itself whenever any of them changes. Five queries.
+    itself whenever any of them changes. Six queries (five in a manager's briefing).
     """
     Status = Recommendation.Status
     visible = [Status.DELIVERED, Status.IN_REVIEW] if as_hr else [Status.DELIVERED]
@@ -226,6 +227,8 @@ def learning_context(employee, as_hr: bool, for_manager: bool = False) -> dict:
         "more_picks": [rec for rec in picks if rec not in shown],
         "accepted_picks": [rec for rec in recommendations if rec.status == Status.ACCEPTED],
         "picks_waiting": not as_hr and any(rec.status == Status.IN_REVIEW for rec in recommendations),
+        # The person's own top gaps with nothing left to pick (one query; not in managers' briefings).
+        "uncovered_gaps": [] if for_manager else uncovered_gaps(employee=employee, as_hr=as_hr),
         "learning_path": learning_path_for(employee=employee, as_hr=as_hr, recommendations=recommendations),
     }
 

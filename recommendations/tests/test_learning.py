@@ -403,7 +403,7 @@ class TestTheLearningContext:
         org, *_ = catalogue
         after_pilot()
         analysis.recompute()
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(6):
             path = learning_context(org.employee, as_hr=False)["learning_path"]
         steps = [(step["skill"], step["from_level"], step["to_level"], step["resource"]) for step in path["steps"]]
         assert steps == [

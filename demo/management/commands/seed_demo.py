@@ -28,15 +28,21 @@ class Command(BaseCommand):
             help=f"How many people (default {PILOT_SIZE}, the pilot; at least {MIN_EMPLOYEES}).",
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same data.")
+        parser.add_argument(
+            "--planted-strength",
+            type=float,
+            default=1.0,
+            help="Scale what the recommendation history plants for the ranking model (default 1; 0 plants nothing).",
+        )
 
-    def handle(self, *args, employees, seed, verbosity, **options):
+    def handle(self, *args, employees, seed, planted_strength, verbosity, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {MIN_EMPLOYEES} (the pilot's named positions).")
 
         def progress(total, description):
             return tqdm(total=total, desc=description, unit=" rows", file=sys.stderr, disable=verbosity < 1)
 
-        summary = build_demo(employees=employees, seed=seed, progress=progress)
+        summary = build_demo(employees=employees, seed=seed, progress=progress, planted=planted_strength)
         if verbosity < 1:
             return
         self.stdout.write(f"Demo organisation: {employees} employees, seed {seed}.")
