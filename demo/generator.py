@@ -312,16 +312,17 @@ def _import_people(ctx: Context) -> None:
     managers (before or after their reports in the file), gives new people a hire assignment in
     their role and rebuilds the org chart. The cohort has no column in that format, so the pilot's
     is set directly after."""
+    people = _top_down(ctx.people)
     frame = pd.DataFrame(
         {
-            "external_id": [person.external_id for person in ctx.people],
-            "first_name": [person.first_name for person in ctx.people],
-            "last_name": [person.last_name for person in ctx.people],
-            "email": [person.email for person in ctx.people],
-            "manager_external_id": [person.manager or "" for person in ctx.people],
-            "business_unit": [person.business_unit for person in ctx.people],
-            "role": [person.role for person in ctx.people],
-            "hire_date": pd.to_datetime([person.hire_date for person in ctx.people]),
+            "external_id": [person.external_id for person in people],
+            "first_name": [person.first_name for person in people],
+            "last_name": [person.last_name for person in people],
+            "email": [person.email for person in people],
+            "manager_external_id": [person.manager or "" for person in people],
+            "business_unit": [person.business_unit for person in people],
+            "role": [person.role for person in people],
+            "hire_date": pd.to_datetime([person.hire_date for person in people]),
             "status": Employee.Status.ACTIVE,
         }
     )
@@ -333,6 +334,28 @@ def _import_people(ctx: Context) -> None:
         changed = Employee.objects.filter(external_id__in=ids).exclude(cohort=cohort).update(cohort=cohort)
         cohorts.updated += changed
         cohorts.unchanged += len(ids) - changed
+
+
+def _top_down(people: list[Person]) -> list[Person]:
+    """Everyone ordered by depth in the org chart (external-id order within a level).
+
+    The importer takes managers in any order; this order gives every employee the same primary
+    key as the demo always has (the history's random draws follow employee ids, so another order
+    would give another history for the same seed).
+    """
+    manager_of = {person.external_id: person.manager for person in people}
+    depth: dict[str, int] = {}
+    for person in people:
+        chain = []
+        node = person.external_id
+        while node is not None and node not in depth:
+            chain.append(node)
+            node = manager_of.get(node)
+        level = depth[node] if node is not None else -1
+        for external_id in reversed(chain):
+            level += 1
+            depth[external_id] = level
+    return sorted(people, key=lambda person: depth[person.external_id])
 
 
 def _external_id(number: int) -> str:
