@@ -28,8 +28,11 @@ class Command(BaseCommand):
             help=f"How many people (default {PILOT_SIZE}, the pilot; at least {MIN_EMPLOYEES}).",
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same data.")
+        parser.add_argument(
+            "--url", default=DEMO_URL, help=f"Where the server will answer, for the sign-in line (default {DEMO_URL})."
+        )
 
-    def handle(self, *args, employees, seed, verbosity, **options):
+    def handle(self, *args, employees, seed, url, verbosity, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {MIN_EMPLOYEES} (the pilot's named positions).")
 
@@ -47,6 +50,6 @@ class Command(BaseCommand):
         for note in summary.notes:
             self.stdout.write(f"  {note}")
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Sign in at {DEMO_URL} with password {summary.accounts[0].password!r}:"))
+        self.stdout.write(self.style.SUCCESS(f"Sign in at {url} with password {summary.accounts[0].password!r}:"))
         for account in summary.accounts:
             self.stdout.write(f"  {account.email:<24} sees {account.sees}.")
