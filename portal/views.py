@@ -37,11 +37,11 @@ from feedback.forms import (
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
 from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, is_manager, manages, visible_employees
-from profiles.models import BusinessUnit, Employee
+from profiles.models import Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.models import Recommendation
-from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
+from taxonomy.models import Skill
 
 from . import pagecache, pages
 
@@ -60,17 +60,7 @@ def home(request):
 
 @hr_required("The HR home is for the HR team.")
 def hr_home(request):
-    counts = {
-        "employees": Employee.objects.active().count(),
-        "business_units": BusinessUnit.objects.count(),
-        "roles": Role.objects.count(),
-        "skills": Skill.objects.count(),
-        "requirements": RoleRequirement.objects.count(),
-        "mobility_paths": MobilityPath.objects.count(),
-        "roles_without_requirements": Role.objects.filter(requirements__isnull=True).count(),
-        "employees_without_role": Employee.objects.active().filter(role__isnull=True).count(),
-    }
-    return render(request, "portal/hr_home.html", {"counts": counts})
+    return render(request, "portal/hr_home.html", pages.hr_home_context())
 
 
 def _linked_employee(request):

@@ -139,9 +139,11 @@ def _attach_missing_skills(*, employee, paths, levels: dict | None):
         path.missing_skills = sorted(by_role.get(path.role_id, []), key=lambda item: (not item["core"], item["skill"]))
 
 
-def review_queue(*, limit: int = 200):
+def review_queue(*, kind: str = "", limit: int = 200):
+    """Pending review items, lowest confidence first; ``kind`` (a ``ReviewItem.Kind``) narrows them."""
+    pending = ReviewItem.objects.filter(status=ReviewStatus.PENDING)
     return (
-        ReviewItem.objects.filter(status=ReviewStatus.PENDING)
+        (pending.filter(kind=kind) if kind else pending)
         .select_related("employee", "employee__role", "employee__manager")
         .order_by("confidence", "created_at")[:limit]
     )

@@ -13,11 +13,14 @@ REVIEW_REFUSAL = "The review queue is for the HR team."
 
 @hr_required(REVIEW_REFUSAL)
 def review_queue(request):
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in ReviewItem.Kind.values else ""
     return render(
         request,
         "recommendations/review_queue.html",
         {
-            "items": selectors.review_queue(),
+            "items": selectors.review_queue(kind=kind),
+            "kind": kind,
+            "kinds": ReviewItem.Kind.choices,
             "accuracy": selectors.review_accuracy(),
             "engine": EngineSettings.load(),
         },
