@@ -26,7 +26,7 @@ from profiles.models import (
 )
 from profiles.quality import last_scan_at
 from profiles.selectors import latest_evidence, role_requirements
-from recommendations.engine.rationale import about_them, confidence_phrase
+from recommendations.engine.rationale import about_them
 from recommendations.models import CareerPath, EmployeeAnalysis, Recommendation, ReviewItem, ReviewStatus, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
 from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
@@ -37,12 +37,6 @@ MAX_FLAGGABLE = 30  # the engine keeps eight live picks per person (picking.KEEP
 LOW_CONFIDENCE = 0.5
 NO_CHECKIN_LOOKBACK_DAYS = 30
 RECENT = 8
-
-CONFIDENCE_LEGEND = [
-    {"band": "high", "range": "75% and above", "meaning": confidence_phrase(0.8)},
-    {"band": "medium", "range": "50-74%", "meaning": confidence_phrase(0.6)},
-    {"band": "low", "range": "below 50%", "meaning": confidence_phrase(0.3)},
-]
 
 
 def confidence_band(confidence: float | None) -> str:
@@ -280,6 +274,7 @@ def _quality_marks(row, flag_labels):
         analysis = row.analysis
     except Employee.analysis.RelatedObjectDoesNotExist:
         analysis = None
+    row.analysis_waiting = analysis is not None and analysis.visible_run_id is None
     if analysis is None:
         marks.append("No gap analysis yet")
     elif analysis.visible_run_id is None:
@@ -437,7 +432,8 @@ def agenda_build(
         if g.confidence < LOW_CONFIDENCE
     ]
     if checks:
-        agenda.append({"title": "Check the evidence", "detail": "; ".join(checks).capitalize() + ".", "minutes": 2})
+        detail = "; ".join(checks)
+        agenda.append({"title": "Check the evidence", "detail": detail[:1].upper() + detail[1:] + ".", "minutes": 2})
     return agenda
 
 
@@ -503,7 +499,6 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
     return {
         **analysis,
         "employee": employee,
-        "confidence_legend": CONFIDENCE_LEGEND,
         "checkins": checkins,
         "last_checkin": last,
         "since": since_date,

@@ -40,6 +40,7 @@ from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr
 from profiles.models import Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
+from recommendations.engine.rationale import about_them
 from recommendations.models import Recommendation
 from taxonomy.models import Skill
 
@@ -119,10 +120,12 @@ def _learning_cards(request, employee, *, for_manager: bool = False):
 
 
 def _profile(request, employee):
-    return {
-        **profile_selectors.profile_context(employee=employee),
-        **analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user)),
-    }
+    analysis = analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user))
+    viewer = employee_of(request.user)
+    if viewer is None or viewer.pk != employee.pk:  # the sentences are written to the employee
+        for gap in analysis.get("gaps", []):
+            gap.rationale = about_them(gap.rationale)
+    return {**profile_selectors.profile_context(employee=employee), **analysis, "own_page": viewer == employee}
 
 
 # --- /me/ --------------------------------------------------------------------------------------
