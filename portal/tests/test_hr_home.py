@@ -75,3 +75,13 @@ class TestDataQualityPage:
         client.force_login(org.hr_user)
         page = client.get(reverse("quality:flags")).content.decode()
         assert "Not scanned yet" not in page and set(re.findall(r'<span class="n">([^<]*)</span>', page)) == {"0"}
+
+
+class TestAdminIndex:
+    def test_hr_models_come_before_the_task_tables(self, client, org):
+        client.force_login(org.hr_user)
+        response = client.get(reverse("admin:index"))
+        labels = [app["app_label"] for app in response.context["app_list"]]
+        assert labels[:3] == ["taxonomy", "profiles", "recommendations"]
+        if "django_q" in labels:
+            assert labels.index("django_q") > labels.index("metrics" if "metrics" in labels else "recommendations")
