@@ -11,3 +11,9 @@ def hours(value) -> str:
     if value in (None, ""):
         return ""
     return f"{float(value):g} h"
+
+
+@register.filter
+def has_message_for(messages, section: str) -> bool:
+    """Whether a Django message is tagged for this page section (``_messages.html`` shows it there)."""
+    return any((message.extra_tags or "") == section for message in messages or [])
