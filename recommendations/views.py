@@ -21,7 +21,10 @@ def review_queue(request):
         {
             "items": selectors.review_queue(kind=kind),
             "kind": kind,
-            "kinds": ReviewItem.Kind.choices,
+            "kinds": [
+                (ReviewItem.Kind.GAP_ANALYSIS, "gap analyses"),
+                (ReviewItem.Kind.RECOMMENDATION, "learning picks"),
+            ],
             "accuracy": selectors.review_accuracy(),
             "engine": EngineSettings.load(),
         },
