@@ -27,8 +27,46 @@ from .models import (
 from .resources import CatalogueResource, validate_mentor_level
 
 
+class EngineSettingsForm(forms.ModelForm):
+    """The review threshold as a percentage, as every page shows a confidence (stored 0 to 1)."""
+
+    review_threshold = forms.FloatField(
+        label="Review threshold (%)",
+        min_value=0,
+        max_value=100,
+        help_text="After the pilot, analyses and learning picks whose confidence is below this percentage "
+        "wait for HR review. Confidences are shown as percentages everywhere: 29 here is the 29% of the queue.",
+    )
+
+    class Meta:
+        model = EngineSettings
+        fields = [
+            "pilot_mode",
+            "review_threshold",
+            "urgency_weight",
+            "leverage_weight",
+            "demand_weight",
+            "core_multiplier",
+            "half_life_days",
+            "weight_assessment",
+            "weight_manager",
+            "weight_learning",
+            "weight_inferred",
+            "weight_self",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["review_threshold"] = round(self.instance.review_threshold * 100, 1)
+
+    def clean_review_threshold(self):
+        return self.cleaned_data["review_threshold"] / 100
+
+
 @admin.register(EngineSettings)
 class EngineSettingsAdmin(admin.ModelAdmin):
+    form = EngineSettingsForm
     fieldsets = [
         ("Review policy", {"fields": ["pilot_mode", "review_threshold"]}),
         (

@@ -668,3 +668,14 @@ class TestTheDemoCatalogue:
 
         assert not result.has_validation_errors(), result.invalid_rows[:3] and result.invalid_rows[0].error_dict
         assert resource.item_counts()["created"] == resource.item_counts()["updated"] == 0
+
+
+def test_the_review_threshold_is_edited_as_the_percentage_the_pages_show(client, org):
+    from recommendations.models import EngineSettings
+
+    settings_row = EngineSettings.load()
+    EngineSettings.objects.filter(pk=settings_row.pk).update(review_threshold=0.287)
+    client.force_login(org.hr_user)
+    url = admin_url(EngineSettings, "change", settings_row.pk)
+    page = client.get(url).content.decode()
+    assert 'name="review_threshold" value="28.7"' in page and "0.287" not in page
