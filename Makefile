@@ -25,17 +25,25 @@ $(VENV)/.installed-app: $(BIN)/python requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# Runs a command in a session of its own (setsid(1) without util-linux, so macOS has it too).
+export OWN_SESSION := import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_schedules
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --url http://127.0.0.1:$(PORT)/
 	$(MANAGE) train_recommender --unless-serving
 	$(MANAGE) recompute
+	$(MANAGE) scan_quality
 	$(MANAGE) metrics_snapshot --baseline-days 90
 	@echo ""
 	@echo "  Talent platform: http://127.0.0.1:$(PORT)/   (web server and task worker; Ctrl-C stops both)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; $(MANAGE) qcluster & $(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# qcluster runs in a session of its own, so Ctrl-C reaches only runserver; the trap then asks
+	@# qcluster's sentinel to stop (it stops its workers, ~3 s) and kills whatever is left after 8 s
+	@# (a task cut short is retried: the broker is at-least-once).
+	@trap 'trap - INT TERM EXIT; kill -TERM $$Q 2>/dev/null; (sleep 8; kill -KILL -$$Q 2>/dev/null) & wait $$Q; kill 0' \
+	  INT TERM EXIT; $(BIN)/python -c "$$OWN_SESSION" manage.py qcluster & Q=$$!; $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Production: DEBUG off, settings from the environment (SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS...),
 # static files collected for whitenoise (without them every page is a server error), gunicorn

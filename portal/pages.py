@@ -15,17 +15,21 @@ from django.utils import timezone
 
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles.models import (
+    BusinessUnit,
     CareerAspiration,
     DataQualityFlag,
     Employee,
     LearningRecord,
     PerformanceReview,
     SkillEvidence,
+    SyncRun,
 )
+from profiles.quality import last_scan_at
 from profiles.selectors import role_requirements
-from recommendations.engine.rationale import about_them, confidence_phrase
-from recommendations.models import CareerPath, EmployeeAnalysis, Recommendation, SkillGap
+from recommendations.engine.rationale import about_them
+from recommendations.models import CareerPath, EmployeeAnalysis, Recommendation, ReviewItem, ReviewStatus, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
+from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
 
 from .progress import progress_series
 
@@ -34,12 +38,6 @@ LOW_CONFIDENCE = 0.5
 NO_CHECKIN_LOOKBACK_DAYS = 30
 RECENT = 8
 
-CONFIDENCE_LEGEND = [
-    {"band": "high", "range": "75% and above", "meaning": confidence_phrase(0.8)},
-    {"band": "medium", "range": "50-74%", "meaning": confidence_phrase(0.6)},
-    {"band": "low", "range": "below 50%", "meaning": confidence_phrase(0.3)},
-]
-
 
 def confidence_band(confidence: float | None) -> str:
     if confidence is None or confidence <= 0:
@@ -47,6 +45,49 @@ def confidence_band(confidence: float | None) -> str:
     if confidence >= 0.75:
         return "high"
     return "medium" if confidence >= LOW_CONFIDENCE else "low"
+
+
+# ---------------------------------------------------------------------------------------------
+# HR's home
+
+FAILED_SYNC_DAYS = 30
+
+
+def hr_home_context(*, now=None) -> dict:
+    """HR's work queues, each counted (review items by kind, contested levels, data-quality flags,
+    failed deliveries), and the organisation and taxonomy everything is computed from.
+
+    ``flags`` is None until the data-quality scan has run once: a figure never measured is not 0.
+    """
+    now = now or timezone.now()
+    pending = ReviewItem.objects.filter(status=ReviewStatus.PENDING).order_by()
+    review = dict(pending.values_list("kind").annotate(n=Count("pk")))
+    flagged = pending.filter(reason=ReviewItem.Reason.FLAGGED).count()
+    scanned = last_scan_at()
+    return {
+        "queues": {
+            "gap_analyses": review.get(ReviewItem.Kind.GAP_ANALYSIS, 0),
+            "learning_picks": review.get(ReviewItem.Kind.RECOMMENDATION, 0),
+            "flagged": flagged,
+            "contests": SkillContest.objects.filter(status=SkillContest.Status.OPEN).count(),
+            "flags": DataQualityFlag.objects.filter(resolved_at__isnull=True).count() if scanned else None,
+            "last_scan": scanned,
+            "failed_syncs": SyncRun.objects.filter(
+                status=SyncRun.Status.FAILED, started_at__gte=now - dt.timedelta(days=FAILED_SYNC_DAYS)
+            ).count(),
+            "failed_sync_days": FAILED_SYNC_DAYS,
+        },
+        "counts": {
+            "employees": Employee.objects.active().count(),
+            "business_units": BusinessUnit.objects.count(),
+            "roles": Role.objects.count(),
+            "skills": Skill.objects.count(),
+            "requirements": RoleRequirement.objects.count(),
+            "mobility_paths": MobilityPath.objects.count(),
+            "roles_without_requirements": Role.objects.filter(requirements__isnull=True).count(),
+            "employees_without_role": Employee.objects.active().filter(role__isnull=True).count(),
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,6 +274,7 @@ def _quality_marks(row, flag_labels):
         analysis = row.analysis
     except Employee.analysis.RelatedObjectDoesNotExist:
         analysis = None
+    row.analysis_waiting = analysis is not None and analysis.visible_run_id is None
     if analysis is None:
         marks.append("No gap analysis yet")
     elif analysis.visible_run_id is None:
@@ -390,7 +432,8 @@ def agenda_build(
         if g.confidence < LOW_CONFIDENCE
     ]
     if checks:
-        agenda.append({"title": "Check the evidence", "detail": "; ".join(checks).capitalize() + ".", "minutes": 2})
+        detail = "; ".join(checks)
+        agenda.append({"title": "Check the evidence", "detail": detail[:1].upper() + detail[1:] + ".", "minutes": 2})
     return agenda
 
 
@@ -456,7 +499,6 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
     return {
         **analysis,
         "employee": employee,
-        "confidence_legend": CONFIDENCE_LEGEND,
         "checkins": checkins,
         "last_checkin": last,
         "since": since_date,

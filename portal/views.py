@@ -37,12 +37,13 @@ from feedback.forms import (
 from feedback.models import CheckIn, Signal, SkillContest
 from profiles import selectors as profile_selectors
 from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, is_manager, manages, visible_employees
-from profiles.models import BusinessUnit, Employee
+from profiles.models import Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.catalogue_gaps import catalogue_gaps
+from recommendations.engine.rationale import about_them
 from recommendations.models import Recommendation
-from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
+from taxonomy.models import Skill
 
 from . import pagecache, pages
 
@@ -61,17 +62,7 @@ def home(request):
 
 @hr_required("The HR home is for the HR team.")
 def hr_home(request):
-    counts = {
-        "employees": Employee.objects.active().count(),
-        "business_units": BusinessUnit.objects.count(),
-        "roles": Role.objects.count(),
-        "skills": Skill.objects.count(),
-        "requirements": RoleRequirement.objects.count(),
-        "mobility_paths": MobilityPath.objects.count(),
-        "roles_without_requirements": Role.objects.filter(requirements__isnull=True).count(),
-        "employees_without_role": Employee.objects.active().filter(role__isnull=True).count(),
-    }
-    return render(request, "portal/hr_home.html", {"counts": counts, "catalogue_gaps": catalogue_gaps()})
+    return render(request, "portal/hr_home.html", {**pages.hr_home_context(), "catalogue_gaps": catalogue_gaps()})
 
 
 def _linked_employee(request):
@@ -131,9 +122,15 @@ def _learning_cards(request, employee, *, for_manager: bool = False):
 
 def _profile(request, employee):
     levels = analysis_selectors.employee_levels(employee=employee)
+    analysis = analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user), levels=levels)
+    viewer = employee_of(request.user)
+    if viewer is None or viewer.pk != employee.pk:  # the sentences are written to the employee
+        for gap in analysis.get("gaps", []):
+            gap.rationale = about_them(gap.rationale)
     return {
         **profile_selectors.profile_context(employee=employee, levels=levels),
-        **analysis_selectors.analysis_context(employee=employee, as_hr=is_hr(request.user), levels=levels),
+        **analysis,
+        "own_page": viewer == employee,
     }
 
 

@@ -10,7 +10,8 @@ class DataUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds",
         choices=[(name, kind.label) for name, kind in KINDS.items()],
-        help_text="Each kind has its own columns; see docs/data-formats.md.",
+        help_text="Each kind has its own columns: start from its template (CSV or Excel), a header and one example row.",
+        widget=forms.RadioSelect,
     )
     file = forms.FileField(
         label="CSV or Excel file",

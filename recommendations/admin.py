@@ -27,8 +27,46 @@ from .models import (
 from .resources import CatalogueResource, validate_mentor_level
 
 
+class EngineSettingsForm(forms.ModelForm):
+    """The review threshold as a percentage, as every page shows a confidence (stored 0 to 1)."""
+
+    review_threshold = forms.FloatField(
+        label="Review threshold (%)",
+        min_value=0,
+        max_value=100,
+        help_text="After the pilot, analyses and learning picks whose confidence is below this percentage "
+        "wait for HR review. Confidences are shown as percentages everywhere: 29 here is the 29% of the queue.",
+    )
+
+    class Meta:
+        model = EngineSettings
+        fields = [
+            "pilot_mode",
+            "review_threshold",
+            "urgency_weight",
+            "leverage_weight",
+            "demand_weight",
+            "core_multiplier",
+            "half_life_days",
+            "weight_assessment",
+            "weight_manager",
+            "weight_learning",
+            "weight_inferred",
+            "weight_self",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["review_threshold"] = round(self.instance.review_threshold * 100, 1)
+
+    def clean_review_threshold(self):
+        return self.cleaned_data["review_threshold"] / 100
+
+
 @admin.register(EngineSettings)
 class EngineSettingsAdmin(admin.ModelAdmin):
+    form = EngineSettingsForm
     fieldsets = [
         ("Review policy", {"fields": ["pilot_mode", "review_threshold"]}),
         (
@@ -280,7 +318,8 @@ class RecommendationAdmin(ReadOnlyAdmin):
 
 @admin.register(ModelRun)
 class ModelRunAdmin(ReadOnlyAdmin):
-    """Training runs of the ranking model, with their holdout metrics next to the baselines'."""
+    """Training runs of the ranking model: the holdout metrics of model, heuristic and popularity
+    side by side, how sure the gain is, and what the model leans on; never the raw JSON."""
 
     list_display = [
         "version",
@@ -288,36 +327,80 @@ class ModelRunAdmin(ReadOnlyAdmin):
         "algorithm",
         "rows",
         "positives",
-        "metrics_shown",
+        "ndcg_shown",
         "beats_heuristic",
         "serving",
     ]
     list_filter = ["serving", "beats_heuristic"]
     search_fields = ["version", "algorithm", "notes"]
+    fields = [
+        "version",
+        "trained_at",
+        "algorithm",
+        "rows",
+        "positives",
+        "split_at",
+        "metrics_table",
+        "gain_shown",
+        "importances_shown",
+        "reliability_table",
+        "beats_heuristic",
+        "serving",
+        "file",
+        "notes",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "metrics_table", "reliability_table"]
+        return self.fields
 
-    @admin.display(description="metrics")
-    def metrics_shown(self, run):
-        return _metrics_line(run.metrics)
+    @admin.display(description="NDCG@3 on the holdout")
+    def ndcg_shown(self, run):
+        scores = dict(_metric_rows(run.metrics))
+        model, heuristic = scores.get("model", {}).get("ndcg@3"), scores.get("heuristic", {}).get("ndcg@3")
+        if model is None:
+            return "-"
+        return f"{model:.3f}" + (f" (heuristic {heuristic:.3f})" if heuristic is not None else "")
 
-    @admin.display(description="metrics by scorer")
+    @admin.display(description="holdout metrics by scorer")
     def metrics_table(self, run):
         rows = _metric_rows(run.metrics)
         if not rows:
             return "-"
-        names = sorted({name for _, values in rows for name in values})
-        header = format_html_join("", "<th>{}</th>", ((name,) for name in ["scorer", *names]))
+        names = [name for name in METRIC_NAMES if any(name in values for _, values in rows)]
+        header = format_html_join("", "<th>{}</th>", ((METRIC_NAMES[name],) for name in names))
         body = format_html_join(
             "",
-            "<tr><td>{}</td>{}</tr>",
+            "<tr><th>{}</th>{}</tr>",
             (
                 (scorer, format_html_join("", "<td>{}</td>", ((_number(values.get(name)),) for name in names)))
                 for scorer, values in rows
             ),
         )
-        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body)
+        return format_html("<table><thead><tr><th>scorer</th>{}</tr></thead><tbody>{}</tbody></table>", header, body)
+
+    @admin.display(description="gain over the heuristic")
+    def gain_shown(self, run):
+        gain = run.metrics.get("ndcg_gain_over_heuristic") if isinstance(run.metrics, dict) else None
+        if not isinstance(gain, dict) or gain.get("mean") is None:
+            return "-"
+        return (
+            f"NDCG@3 {gain['mean']:+.3f} (90% interval {gain.get('low', 0):+.3f} to {gain.get('high', 0):+.3f}); "
+            "the model serves only while it beats the heuristic"
+        )
+
+    @admin.display(description="what the model leans on most")
+    def importances_shown(self, run):
+        rows = run.metrics.get("importances") if isinstance(run.metrics, dict) else None
+        if not rows:
+            return "-"
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (row.get("feature", "?").replace("_", " "), f"{row.get('auc_drop', 0):.3f} AUC lost without it")
+                for row in rows[:6]
+            ),
+        )
 
     @admin.display(description="reliability (holdout, per decile of the predicted chance of a good outcome)")
     def reliability_table(self, run):
@@ -334,25 +417,19 @@ class ModelRunAdmin(ReadOnlyAdmin):
         return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body)
 
 
+METRIC_NAMES = {"precision@3": "precision@3", "recall@3": "recall@3", "ndcg@3": "NDCG@3", "groups": "lists"}
+
+
 def _metric_rows(metrics) -> list[tuple[str, dict]]:
-    """[(scorer, {metric: value})] from {"model": {"precision@3": ...}, ...} or a flat {metric: value}."""
-    if isinstance(metrics, dict) and isinstance(metrics.get("metrics"), dict):
-        metrics = metrics["metrics"]  # a training run's whole evaluation (``ranking.Evaluation.as_dict``)
+    """[(scorer, {metric: value})] from a training run's metrics (``{"metrics": {"model": {...}, ...}, ...}``),
+    a bare ``{"model": {...}, ...}`` or a flat ``{metric: value}``."""
     if not isinstance(metrics, dict) or not metrics:
         return []
+    if isinstance(metrics.get("metrics"), dict):
+        metrics = metrics["metrics"]
     if all(isinstance(value, dict) for value in metrics.values()):
         return [(str(scorer), values) for scorer, values in metrics.items()]
-    return [("model", metrics)]
-
-
-def _metrics_line(metrics) -> str:
-    return (
-        "; ".join(
-            f"{scorer}: " + ", ".join(f"{name} {_number(value)}" for name, value in values.items())
-            for scorer, values in _metric_rows(metrics)
-        )
-        or "-"
-    )
+    return [("model", {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))})]
 
 
 def _number(value):

@@ -20,7 +20,9 @@ from .models import (
     EngineSettings,
     Flag,
     LearningResource,
+    Opportunity,
     OpportunityMatch,
+    OpportunitySkill,
     Recommendation,
     ResourceSkill,
     ReviewItem,
@@ -117,45 +119,96 @@ def analysis_context(*, employee, as_hr: bool, levels: dict | None = None) -> di
         .select_related("role")
         .order_by("-is_aspiration", "-readiness")[:6]
     )
-    _attach_missing_skills(employee=employee, paths=paths, levels=levels)
-    context.update(
-        gaps=gaps,
-        paths=paths,
-        matches=list(
-            OpportunityMatch.objects.filter(employee=employee, run_id=run_id, rank_for_employee__isnull=False)
-            .select_related("opportunity", "opportunity__role")
-            .order_by("rank_for_employee")[:5]
-        ),
+    matches = list(
+        # an opportunity that closed since the analysis ran is no longer offered
+        OpportunityMatch.objects.filter(
+            employee=employee,
+            run_id=run_id,
+            rank_for_employee__isnull=False,
+            opportunity__status=Opportunity.Status.OPEN,
+        )
+        .exclude(opportunity__closes_on__lt=timezone.localdate())
+        .select_related("opportunity", "opportunity__role", "opportunity__posted_by")
+        .order_by("rank_for_employee")[:5]
     )
+    if levels is None and (paths or matches):
+        levels = employee_levels(employee=employee)
+    _attach_missing(paths=paths, matches=matches, levels=levels or {})
+    context.update(gaps=gaps, paths=paths, matches=matches)
     return context
 
 
-def _attach_missing_skills(*, employee, paths, levels: dict | None):
-    """Name the skills each path still needs, from the employee's current levels (one or two queries)."""
-    if not paths:
+def _attach_missing(*, paths, matches, levels: dict):
+    """Name what each career path and each matched opportunity still needs of the employee, from
+    their current levels: the role's requirements (one query for paths and roles alike), or the
+    skills a project or slot lists (one more) where the level is below the target."""
+    role_ids = {path.role_id for path in paths} | {m.opportunity.role_id for m in matches if m.opportunity.role_id}
+    if not role_ids and not matches:
         return
-    if levels is None:
-        levels = employee_levels(employee=employee)
-    requirements = RoleRequirement.objects.filter(role_id__in=[path.role_id for path in paths]).select_related("skill")
-    by_role: dict[int, list] = {}
-    for requirement in requirements:
-        current = levels.get(requirement.skill_id, {}).get("level", 0.0)
-        if current < requirement.target_level:
-            by_role.setdefault(requirement.role_id, []).append(
-                {
-                    "skill": requirement.skill.name,
-                    "target": requirement.target_level,
-                    "current": shown_level(current),
-                    "core": requirement.core,
-                }
-            )
+    wanted: dict[tuple, list] = {}
+    for requirement in RoleRequirement.objects.filter(role_id__in=role_ids).select_related("skill"):
+        wanted.setdefault(("role", requirement.role_id), []).append(requirement)
+    listed = [match.opportunity_id for match in matches if not match.opportunity.role_id]
+    if listed:
+        for need in OpportunitySkill.objects.filter(opportunity_id__in=listed).select_related("skill"):
+            wanted.setdefault(("opportunity", need.opportunity_id), []).append(need)
+
+    def missing(key):
+        rows = []
+        for need in wanted.get(key, []):
+            current = levels.get(need.skill_id, {}).get("level", 0.0)
+            if current < need.target_level:
+                rows.append(
+                    {
+                        "skill": need.skill.name,
+                        "target": need.target_level,
+                        "current": shown_level(current),
+                        "core": getattr(need, "core", False),
+                    }
+                )
+        return rows
+
     for path in paths:
-        path.missing_skills = sorted(by_role.get(path.role_id, []), key=lambda item: (not item["core"], item["skill"]))
+        path.missing_skills = sorted(
+            missing(("role", path.role_id)), key=lambda item: (not item["core"], item["skill"])
+        )
+    for match in matches:
+        role_id = match.opportunity.role_id
+        key = ("role", role_id) if role_id else ("opportunity", match.opportunity_id)
+        match.missing_skills = sorted(missing(key), key=lambda item: (not item["core"], item["skill"]))
 
 
-def review_queue(*, limit: int = 200):
+def analysis_changes(*, pending: list, released: list) -> list[dict]:
+    """What a pending analysis changes against the released one, gap by gap: new, gone, moved,
+    a level or target that differs (both lists of ``SkillGap`` as ``analysis_context`` gives them)."""
+    before = {gap.skill_id: gap for gap in released}
+    now = {gap.skill_id: gap for gap in pending}
+    changes = []
+    for gap in pending:
+        old = before.get(gap.skill_id)
+        if old is None:
+            changes.append({"skill": gap.skill.name, "change": "new", "text": f"new at #{gap.rank}"})
+            continue
+        parts = []
+        if old.rank != gap.rank:
+            parts.append(f"{'up' if gap.rank < old.rank else 'down'} from #{old.rank} to #{gap.rank}")
+        if old.shown_current != gap.shown_current:
+            parts.append(f"level {old.shown_current} → {gap.shown_current}")
+        if old.goal_level != gap.goal_level:
+            parts.append(f"target {old.goal_level or 'none'} → {gap.goal_level or 'none'}")
+        if parts:
+            changes.append({"skill": gap.skill.name, "change": "moved", "text": ", ".join(parts)})
+    for gap in released:
+        if gap.skill_id not in now:
+            changes.append({"skill": gap.skill.name, "change": "gone", "text": f"no longer a gap (was #{gap.rank})"})
+    return changes
+
+
+def review_queue(*, kind: str = "", limit: int = 200):
+    """Pending review items, lowest confidence first; ``kind`` (a ``ReviewItem.Kind``) narrows them."""
+    pending = ReviewItem.objects.filter(status=ReviewStatus.PENDING)
     return (
-        ReviewItem.objects.filter(status=ReviewStatus.PENDING)
+        (pending.filter(kind=kind) if kind else pending)
         .select_related("employee", "employee__role", "employee__manager")
         .order_by("confidence", "created_at")[:limit]
     )

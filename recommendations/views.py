@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 from profiles.access import hr_required
 
 from . import selectors, services
+from .engine.rationale import about_them
 from .models import EngineSettings, ReviewItem
 
 REVIEW_REFUSAL = "The review queue is for the HR team."
@@ -13,11 +14,17 @@ REVIEW_REFUSAL = "The review queue is for the HR team."
 
 @hr_required(REVIEW_REFUSAL)
 def review_queue(request):
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in ReviewItem.Kind.values else ""
     return render(
         request,
         "recommendations/review_queue.html",
         {
-            "items": selectors.review_queue(),
+            "items": selectors.review_queue(kind=kind),
+            "kind": kind,
+            "kinds": [
+                (ReviewItem.Kind.GAP_ANALYSIS, "gap analyses"),
+                (ReviewItem.Kind.RECOMMENDATION, "learning picks"),
+            ],
             "accuracy": selectors.review_accuracy(),
             "engine": EngineSettings.load(),
         },
@@ -30,11 +37,27 @@ def review_item(request, pk):
     context = {
         "item": item,
         "employee": item.employee,
-        **selectors.analysis_context(employee=item.employee, as_hr=True),
+        **_about_them(selectors.analysis_context(employee=item.employee, as_hr=True)),
     }
+    pointer = context["analysis"]
+    if pointer is not None and pointer.visible_run_id and pointer.run_id != pointer.visible_run_id:
+        # what HR approves (the pending analysis) beside what managers and the employee see now
+        released = _about_them(selectors.analysis_context(employee=item.employee, as_hr=False))
+        context["released"] = released
+        context["changes"] = selectors.analysis_changes(pending=context["gaps"], released=released["gaps"])
     if item.kind == ReviewItem.Kind.RECOMMENDATION:
         context.update(selectors.recommendation_review(employee=item.employee))
+        for pick in context["waiting_picks"]:
+            pick.reason = about_them(pick.reason)
     return render(request, "recommendations/review_item.html", context)
+
+
+def _about_them(context: dict) -> dict:
+    """The gap sentences are written to the employee; HR reads them about the employee."""
+    for gap in context.get("gaps", []):
+        gap.employee_rationale = gap.rationale  # what HR may reword: the employee reads it
+        gap.rationale = about_them(gap.rationale)
+    return context
 
 
 @hr_required(REVIEW_REFUSAL)
@@ -57,5 +80,6 @@ def review_decide(request, pk):
             messages.error(request, message)
         return redirect("recommendations:review_item", pk=pk)
     item.refresh_from_db()
-    messages.success(request, f"{item.employee}: {item.get_status_display().lower()}.")
+    decided = item.get_status_display()  # "Approved by HR": HR stays in capitals
+    messages.success(request, f"{item.employee.full_name}: {decided[:1].lower()}{decided[1:]}.")
     return redirect("recommendations:review_queue")

@@ -74,3 +74,18 @@ for model, model_admin in [
     if admin.site.is_registered(model):  # django-q2 registers OrmQ only with the ORM broker
         admin.site.unregister(model)
         admin.site.register(model, model_admin)
+
+
+# The admin index lists apps alphabetically, which put django-q2's task tables first. HR works
+# in these, in the order data flows; the technical apps (accounts, audit log, tasks) follow.
+HR_APPS_FIRST = ["taxonomy", "profiles", "recommendations", "feedback", "metrics"]
+_alphabetical_app_list = admin.site.get_app_list
+
+
+def _hr_apps_first(request, app_label=None):
+    apps = _alphabetical_app_list(request, app_label)
+    rank = {label: number for number, label in enumerate(HR_APPS_FIRST)}
+    return sorted(apps, key=lambda app: rank.get(app["app_label"], len(rank)))  # stable: the rest stay A-Z
+
+
+admin.site.get_app_list = _hr_apps_first

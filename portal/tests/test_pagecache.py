@@ -84,7 +84,10 @@ def test_the_answer_to_a_form_shows_once_and_is_not_kept_in_the_page(client, ana
 
 
 def section(page: str, name: str | None) -> str:
-    return page.split(f'id="{name}"')[1].split("</section>")[0] if name else page
+    """The page section with this id, up to where the next card starts (a section, or a fold of /me/)."""
+    if not name:
+        return page
+    return re.split(r"</section>|<details class=\"card fold\"|<section class=\"card", page.split(f'id="{name}"')[1])[0]
 
 
 # Each change is made after the page was stored; it returns the section it shows in and the text

@@ -33,7 +33,7 @@ def test_it_shows_rationale_confidence_meaning_agenda_goals_and_help(client, ana
     page = briefing(client, org)
     assert "How to read this briefing" in page and "15-20 minute monthly development conversation" in page
     assert "Stakeholder management is" in page and "below what" in page and "their stated goal" in page
-    assert "recent evidence from more than one source agrees" in page  # the confidence legend
+    assert "Recent evidence from more than one source agrees." in page  # the confidence legend
     assert "Confidence medium: the evidence is thin, old or from one source." in page or "Confidence low:" in page
     agenda = page.split('id="agenda"')[1].split("</section>")[0]
     for title in (

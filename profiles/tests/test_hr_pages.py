@@ -1,5 +1,7 @@
 """The HR data pages: upload a file, the list of deliveries, one delivery with its refused rows."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -8,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from profiles.importing import uploads
+from profiles.importing.service import KINDS
+from profiles.importing.templates import template_rows
 from profiles.models import LearningRecord, SyncRejection, SyncRun
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +68,7 @@ class TestUpload:
     def test_the_form_has_labelled_fields_and_an_empty_state(self, client, org):
         client.force_login(org.hr_user)
         page = client.get(reverse("hr_data:upload")).content.decode()
-        assert '<label for="id_kind">' in page and '<label for="id_file">' in page
+        assert "<legend>What the file holds</legend>" in page and '<label for="id_file">' in page
         assert "No file has been imported yet" in page
 
     def test_an_upload_imports_the_good_rows_and_shows_the_run_with_its_rejections(self, client, org, drop_folder):
@@ -76,7 +80,8 @@ class TestUpload:
         assert (run.received, run.created, run.rejected, run.status) == (2, 1, 1, SyncRun.Status.PARTIAL)
         assert LearningRecord.objects.get().employee == org.employee
         page = response.content.decode()
-        assert "Imported learning.csv: 1 created" in page
+        assert "learning.csv: imported with 1 row rejected (1 created, 0 updated, 0 unchanged)" in page
+        assert 'class="message warning"' in page  # not the green of a clean import
         assert "unknown employee “nobody@example.com”" in page
         assert list((drop_folder / "uploads").iterdir()) == []  # the stored upload is gone
 
@@ -114,8 +119,62 @@ class TestUpload:
         )  # tasks run synchronously in tests
         assert run.finished_at is not None
 
+    def test_a_file_whose_every_row_is_rejected_says_nothing_was_imported(self, client, org):
+        rejected = b"employee,activity_id,title,status\nnobody@example.com,sql-101,SQL basics,completed\n"
+        client.force_login(org.hr_user)
+        response = client.post(
+            reverse("hr_data:upload"), {"kind": "learning", "file": csv_upload(rejected)}, follow=True
+        )
+        page = response.content.decode()
+        assert "learning.csv: nothing imported: all 1 row were rejected" in page
+        assert 'class="message error"' in page and 'class="message success"' not in page
+        assert "Nothing imported</span>" in page and "Succeeded" not in page and "Imported" not in page
+
+    def test_the_help_names_a_document_that_exists(self, client, org, settings):
+        client.force_login(org.hr_user)
+        page = client.get(reverse("hr_data:upload")).content.decode()
+        named = set(re.findall(r"docs/[\w./-]+\.md", page))
+        assert named and all((settings.BASE_DIR / path).exists() for path in named)
+
+
+class TestUploadTemplates:
+    @pytest.mark.parametrize("kind", sorted(KINDS))
+    def test_each_kind_offers_a_csv_and_an_excel_template_from_the_upload_page(self, client, org, kind):
+        client.force_login(org.hr_user)
+        page = client.get(reverse("hr_data:upload")).content.decode()
+        for file_format in ("csv", "xlsx"):
+            url = reverse("hr_data:upload_template", args=[kind, file_format])
+            assert f'href="{url}"' in page
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response["Content-Disposition"] == f'attachment; filename="talent-{kind}-template.{file_format}"'
+
+    @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+    @pytest.mark.parametrize("kind", sorted(KINDS))
+    def test_a_template_holds_the_header_and_one_example_row_the_importer_reads(self, client, org, kind, file_format):
+        client.force_login(org.hr_user)
+        content = client.get(reverse("hr_data:upload_template", args=[kind, file_format])).content
+        upload = SimpleUploadedFile(f"{kind}.{file_format}", content)
+        client.post(reverse("hr_data:upload"), {"kind": kind, "file": upload})
+        run = SyncRun.objects.get()
+        assert run.error == "" and run.received == 1  # the header is accepted; the example row is read
+        rows = template_rows(kind)
+        assert rows[0] == [column.name for column in KINDS[kind].columns] and len(rows) == 2
+
+    def test_an_unknown_kind_or_format_is_404(self, client, org):
+        client.force_login(org.hr_user)
+        assert client.get(reverse("hr_data:upload_template", args=["salaries", "csv"])).status_code == 404
+        assert client.get(reverse("hr_data:upload_template", args=["people", "pdf"])).status_code == 404
+
 
 class TestSyncPages:
+    def test_the_list_filters_by_status_as_the_hr_home_links_it(self, client, org):
+        SyncRun.objects.create(source=SyncRun.Source.FILE, kind="people", name="good.csv", status="succeeded")
+        SyncRun.objects.create(source=SyncRun.Source.FILE, kind="people", name="broken.csv", status="failed")
+        client.force_login(org.hr_user)
+        page = client.get(reverse("hr_data:syncs") + "?status=failed").content.decode()
+        assert "broken.csv" in page and "good.csv" not in page
+
     def test_the_list_shows_each_run_with_counts_status_and_delay(self, client, org):
         SyncRun.objects.create(
             source=SyncRun.Source.SCIM,
@@ -130,7 +189,7 @@ class TestSyncPages:
         )
         client.force_login(org.hr_user)
         page = client.get(reverse("hr_data:syncs")).content.decode()
-        assert "HR system (SCIM)" in page and "Workday" in page and "Succeeded" in page
+        assert "HR system (SCIM)" in page and "Workday" in page and "Imported" in page
         assert "1.5 h / 1.5 min" in page
 
     def test_the_list_costs_the_same_queries_for_many_runs(self, client, org, django_assert_num_queries):
@@ -167,7 +226,8 @@ class TestSyncPages:
         page = response.content.decode()
         assert [rejection.line for rejection in response.context["rejections"]] == [2, 4]
         assert "unknown skill “Cobol”" in page and "E1,Cobol,2,self,2026-05-01" in page
-        assert "Drop-folder sync" in page and "Succeeded with rejected rows" in page
+        assert "Drop-folder sync" in page and "Imported, some rows rejected" in page
+        assert "Imported with 2 rows rejected (3 created, 0 updated, 0 unchanged)" in page
 
     def test_a_failed_run_shows_why(self, client, org):
         run = SyncRun.objects.create(

@@ -455,8 +455,33 @@ def test_the_model_run_page_shows_its_metrics(client, org):
     run = one_of_each()[ModelRun]
     client.force_login(org.hr_user)
 
-    assert "precision@3 0.410" in client.get(admin_url(ModelRun, "changelist")).content.decode()
-    assert "<td>heuristic</td><td>0.330</td>" in client.get(admin_url(ModelRun, "change", run.pk)).content.decode()
+    assert "<th>heuristic</th><td>0.330</td>" in client.get(admin_url(ModelRun, "change", run.pk)).content.decode()
+
+
+def test_a_training_run_reads_as_a_table_not_a_raw_dict(client, org):
+    """What train_recommender records: the scorers' metrics under "metrics", beside the rest."""
+    scores = {"precision@3": 0.515, "recall@3": 0.951, "ndcg@3": 0.768, "groups": 34}
+    run = ModelRun.objects.create(
+        version="v-trained",
+        algorithm="calibrated logistic regression",
+        rows=2567,
+        positives=315,
+        split_at=timezone.now(),
+        metrics={
+            "train": {"rows": 2567},
+            "metrics": {"model": scores, "heuristic": {**scores, "ndcg@3": 0.570}},
+            "ndcg_gain_over_heuristic": {"mean": 0.198, "low": 0.103, "high": 0.299},
+            "importances": [{"feature": "format_completion_rate", "auc_drop": 0.255}],
+        },
+    )
+    client.force_login(org.hr_user)
+    listing = client.get(admin_url(ModelRun, "changelist")).content.decode()
+    assert "0.768 (heuristic 0.570)" in listing and "{&#x27;" not in listing
+    page = client.get(admin_url(ModelRun, "change", run.pk)).content.decode()
+    assert "<th>model</th><td>0.515</td><td>0.951</td><td>0.768</td>" in page
+    assert "NDCG@3 +0.198 (90% interval +0.103 to +0.299)" in page
+    assert "format completion rate: 0.255 AUC lost without it" in page
+    assert "{&#x27;train&#x27;" not in page  # the raw JSON is not shown
 
 
 def test_hr_resolves_a_flag_with_a_note(client, org):
@@ -643,3 +668,14 @@ class TestTheDemoCatalogue:
 
         assert not result.has_validation_errors(), result.invalid_rows[:3] and result.invalid_rows[0].error_dict
         assert resource.item_counts()["created"] == resource.item_counts()["updated"] == 0
+
+
+def test_the_review_threshold_is_edited_as_the_percentage_the_pages_show(client, org):
+    from recommendations.models import EngineSettings
+
+    settings_row = EngineSettings.load()
+    EngineSettings.objects.filter(pk=settings_row.pk).update(review_threshold=0.287)
+    client.force_login(org.hr_user)
+    url = admin_url(EngineSettings, "change", settings_row.pk)
+    page = client.get(url).content.decode()
+    assert 'name="review_threshold" value="28.7"' in page and "0.287" not in page

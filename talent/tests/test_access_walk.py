@@ -191,6 +191,8 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "feedback request": lambda w: {"pk": w.feedback_request.pk},  # about the employee
     "ask": lambda w: {"pk": w.ask.pk},  # the peer's, about the employee
     "sync run": lambda w: {"pk": w.sync_run.pk},
+    "people template": lambda w: {"kind": "people", "file_format": "xlsx"},
+    "unknown template": lambda w: {"kind": "salaries", "file_format": "csv"},
     "scim schema": lambda w: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
     "scim type": lambda w: {"type_id": "User"},
     "scim user": lambda w: {"pk": str(w.org.employee.pk)},
@@ -284,6 +286,10 @@ ACCESS: dict[str, list[Case]] = {
     # HR pages.
     "hr_home": [Case(HR_ONLY)],
     "hr_data:upload": [Case(HR_ONLY), Case(HR_ONLY, method="post")],  # an empty upload re-shows the form to HR
+    "hr_data:upload_template": [
+        Case(HR_ONLY, "people template"),
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=404), "unknown template"),
+    ],
     "hr_data:syncs": [Case(HR_ONLY)],
     "hr_data:sync": [
         Case(HR_ONLY, "sync run"),

@@ -34,8 +34,11 @@ class Command(BaseCommand):
             default=1.0,
             help="Scale what the recommendation history plants for the ranking model (default 1; 0 plants nothing).",
         )
+        parser.add_argument(
+            "--url", default=DEMO_URL, help=f"Where the server will answer, for the sign-in line (default {DEMO_URL})."
+        )
 
-    def handle(self, *args, employees, seed, planted_strength, verbosity, **options):
+    def handle(self, *args, employees, seed, planted_strength, url, verbosity, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {MIN_EMPLOYEES} (the pilot's named positions).")
 
@@ -52,6 +55,6 @@ class Command(BaseCommand):
         for note in summary.notes:
             self.stdout.write(f"  {note}")
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Sign in at {DEMO_URL} with password {summary.accounts[0].password!r}:"))
+        self.stdout.write(self.style.SUCCESS(f"Sign in at {url} with password {summary.accounts[0].password!r}:"))
         for account in summary.accounts:
             self.stdout.write(f"  {account.email:<24} sees {account.sees}.")
