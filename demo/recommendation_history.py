@@ -60,7 +60,7 @@ from .recommendation_world import DAY, LAST_ROUND, ROUNDS, World, as_of, aware, 
 from .recommendation_writes import write_history
 
 STEP = 21  # this step's number for ``rng_for``
-TOP_GAPS = 8  # gaps per person that candidates come from (the nightly run uses picking.TOP_GAPS)
+TOP_GAPS = 8  # gaps per person that candidates come from (as picking.TOP_GAPS, which the nightly run uses)
 
 
 def recommendation_history(ctx: Context) -> None:

@@ -48,8 +48,10 @@ import pandas as pd
 
 from .arrays import Groups, group_starts, lookup, pair_key, rank_in_groups
 
-TOP_GAPS = 5
-"""How deep into the employee's ranked gaps the catalogue is searched."""
+TOP_GAPS = 8
+"""How deep into the employee's ranked gaps the catalogue is searched: the picks still come from the
+``COVERED_GAPS`` best-ranked gaps that have an item, so a deeper search only matters when the top
+gaps have none left (someone who took every item at their level for them)."""
 COVERED_GAPS = 3
 """Candidates come from this many best-ranked gaps that some resource covers."""
 MAX_START_ABOVE = 0.5
