@@ -12,6 +12,7 @@ catalogue, the live recommendations a re-plan compares with, and the write path
 from datetime import datetime
 
 import pandas as pd
+from django.utils import timezone
 
 from core.frames import Select, table
 from profiles.models import Employee
@@ -29,11 +30,20 @@ from .models import (
 # --- opportunities ---------------------------------------------------------------------------
 
 
+def _open_today(alias: str) -> tuple[str, list]:
+    """SQL and parameters for an opportunity that is open and not past its closing date (one HR
+    forgot to close is not offered), ``alias`` being the table's alias with its dot, or ""."""
+    sql = f"{alias}status = %s AND ({alias}closes_on IS NULL OR {alias}closes_on >= %s)"
+    return sql, [Opportunity.Status.OPEN, timezone.localdate()]
+
+
 def open_opportunities() -> pd.DataFrame:
-    """Open opportunities: opportunity_id, kind, role_id (NaN for a project or a stretch)."""
+    """Open opportunities not past their closing date: opportunity_id, kind, role_id (NaN for a
+    project or a stretch)."""
+    where, params = _open_today("")
     return Select(
-        f"SELECT id, kind, role_id FROM {table(Opportunity)} WHERE status = %s",  # noqa: S608
-        [Opportunity.Status.OPEN],
+        f"SELECT id, kind, role_id FROM {table(Opportunity)} WHERE {where}",  # noqa: S608
+        params,
         columns=["opportunity_id", "kind", "role_id"],
         dtypes={"opportunity_id": "int64", "role_id": "float64"},
     ).read()
@@ -42,10 +52,11 @@ def open_opportunities() -> pd.DataFrame:
 def open_opportunity_skills() -> pd.DataFrame:
     """The skills open opportunities list: opportunity_id, skill_id, target_level, importance.
     An open role listing none is scored against its role's requirements (``analysis.read_shared``)."""
+    where, params = _open_today("o.")
     return Select(
         f"SELECT s.opportunity_id, s.skill_id, s.target_level, s.importance FROM {table(OpportunitySkill)} s "  # noqa: S608
-        f"JOIN {table(Opportunity)} o ON o.id = s.opportunity_id WHERE o.status = %s",
-        [Opportunity.Status.OPEN],
+        f"JOIN {table(Opportunity)} o ON o.id = s.opportunity_id WHERE {where}",
+        params,
         columns=["opportunity_id", "skill_id", "target_level", "importance"],
         dtypes={"opportunity_id": "int64", "skill_id": "int64", "target_level": "int64", "importance": "int64"},
     ).read()

@@ -46,10 +46,15 @@ def test_open_opportunities_and_the_skills_they_list(org):
     role = Opportunity.objects.create(title="Lead", kind="role", role=org.manager.role)
     project = Opportunity.objects.create(title="Project", kind="project")
     closed = Opportunity.objects.create(title="Done", kind="project", status=Opportunity.Status.CLOSED)
-    for opportunity in (project, closed):
+    # Still open in the admin, but its closing date has passed: not offered any more.
+    lapsed = Opportunity.objects.create(
+        title="Lapsed", kind="project", closes_on=timezone.localdate() - timedelta(days=1)
+    )
+    Opportunity.objects.create(title="Closes today", kind="project", closes_on=timezone.localdate())
+    for opportunity in (project, closed, lapsed):
         OpportunitySkill.objects.create(opportunity=opportunity, skill=skill, target_level=3, importance=4)
     opportunities = frames.open_opportunities().set_index("opportunity_id")
-    assert set(opportunities.index) == {role.pk, project.pk}
+    assert set(opportunities.index) == {role.pk, project.pk, Opportunity.objects.get(title="Closes today").pk}
     assert opportunities.loc[role.pk, "role_id"] == org.manager.role_id
     assert pd.isna(opportunities.loc[project.pk, "role_id"])
     listed = frames.open_opportunity_skills()
