@@ -90,6 +90,19 @@ def learning_row(person, n, **changes):
 
 
 @pytest.fixture
+def announced():
+    """What ``profile_changed`` sends while the test runs (one dict of arguments per send)."""
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    profile_changed.connect(receiver)
+    yield received
+    profile_changed.disconnect(receiver)
+
+
+@pytest.fixture
 def people(db):
     """Three employees to hang records on."""
     return [EmployeeFactory(external_id=f"E{n}", email=f"person{n}@example.com") for n in range(1, 4)]
@@ -223,27 +236,18 @@ class TestLearningImport:
         assert again.max_delay_seconds is None  # nothing landed
 
     def test_profile_changed_is_sent_after_each_chunk_commits_for_the_changed_employees(
-        self, tmp_path, people, django_capture_on_commit_callbacks
+        self, tmp_path, people, announced, django_capture_on_commit_callbacks
     ):
-        received = []
-
-        def receiver(sender, **kwargs):
-            received.append(kwargs)
-
-        profile_changed.connect(receiver)
-        try:
-            rows = [learning_row(people[0], 1), learning_row(people[1], 2), learning_row(people[2], 3)]
-            path = write_csv(tmp_path / "learning.csv", LEARNING_HEADER, rows)
-            with django_capture_on_commit_callbacks(execute=True):
-                file_import(path=path, kind="learning", chunk_rows=2)
-            assert [sorted(call["employee_ids"]) for call in received] == [[people[0].pk, people[1].pk], [people[2].pk]]
-            assert {(call["what"], call["source"]) for call in received} == {("learning", "file")}
-            received.clear()
-            with django_capture_on_commit_callbacks(execute=True):
-                file_import(path=path, kind="learning")
-            assert received == []  # nothing changed, nobody to recompute
-        finally:
-            profile_changed.disconnect(receiver)
+        rows = [learning_row(people[0], 1), learning_row(people[1], 2), learning_row(people[2], 3)]
+        path = write_csv(tmp_path / "learning.csv", LEARNING_HEADER, rows)
+        with django_capture_on_commit_callbacks(execute=True):
+            file_import(path=path, kind="learning", chunk_rows=2)
+        assert [sorted(call["employee_ids"]) for call in announced] == [[people[0].pk, people[1].pk], [people[2].pk]]
+        assert {(call["what"], call["source"]) for call in announced} == {("learning", "file")}
+        announced.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            file_import(path=path, kind="learning")
+        assert announced == []  # nothing changed, nobody to recompute
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
     def test_an_import_inside_a_transaction_leaves_its_planner_settings_behind(self, tmp_path, people):
@@ -261,22 +265,13 @@ class TestLearningImport:
         assert settings() == before == ("on", "on")
 
     def test_a_bulk_load_with_no_recompute_lands_the_rows_and_queues_nothing(
-        self, tmp_path, people, django_capture_on_commit_callbacks
+        self, tmp_path, people, announced, django_capture_on_commit_callbacks
     ):
-        received = []
-
-        def receiver(sender, **kwargs):
-            received.append(kwargs)
-
-        profile_changed.connect(receiver)
-        try:
-            path = write_csv(tmp_path / "learning.csv", LEARNING_HEADER, [learning_row(people[0], 1)])
-            with django_capture_on_commit_callbacks(execute=True):
-                call_command("import_data", "learning", str(path), "--no-recompute", verbosity=0)
-            assert LearningRecord.objects.filter(employee=people[0]).count() == 1
-            assert received == []
-        finally:
-            profile_changed.disconnect(receiver)
+        path = write_csv(tmp_path / "learning.csv", LEARNING_HEADER, [learning_row(people[0], 1)])
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("import_data", "learning", str(path), "--no-recompute", verbosity=0)
+        assert LearningRecord.objects.filter(employee=people[0]).count() == 1
+        assert announced == []
 
     def test_every_rejection_is_counted_but_only_the_first_ones_are_kept(self, tmp_path, people, monkeypatch):
         from profiles.importing import service
