@@ -274,7 +274,7 @@ class TestTrainingOnTheDemoHistory(ModelFiles, TestCase):
         run = ranking.model_run_record(evaluation=self.strong)
         self.client.force_login(User.objects.create_superuser("admin", "admin@example.com", "x"))
         page = self.client.get(reverse("admin:recommendations_modelrun_change", args=[run.pk])).content.decode()
-        assert "<td>tuned heuristic</td>" in page and "reliability" in page
+        assert "<th>tuned heuristic</th>" in page and "reliability" in page
         assert page.count("<td>10</td>") >= 1  # the tenth decile's row
 
     def test_with_the_labels_shuffled_the_model_does_not_serve(self):
