@@ -100,7 +100,7 @@ def _confirm_level(org, skill, pick):
     # or the rating it came from, but agreement raises the confidence shown beside it.
     feedback_services.skill_level_confirm(employee=org.employee, skill=skill, level=1, by=org.employee.user)
     confidence = employee_levels(employee=org.employee)[skill.pk]["confidence"]
-    return "standing", f"confidence {round(confidence * 100)}%"
+    return "standing", f"confidence · {round(confidence * 100)}%"
 
 
 def _accept_quietly(org, skill, pick):

@@ -97,8 +97,10 @@ def test_the_manager_reads_about_a_report_without_you(page: Page, demo):  # noqa
     both_widths(page, "walk-manager-briefing")
 
 
-def test_hr_sees_every_queue_counted_and_pages_that_say_what_they_show(page: Page, demo):  # noqa: F811
+def test_hr_sees_every_queue_counted_and_pages_that_say_what_they_show(page: Page, demo, settings):  # noqa: F811
     from recommendations.models import ReviewItem
+
+    settings.MFA_REQUIRED = False  # HR's second factor has its own tests (talent/tests/test_mfa.py)
 
     call_command("metrics_snapshot", baseline_days=90, verbosity=0)
     page.set_viewport_size({"width": 1280, "height": 900})
