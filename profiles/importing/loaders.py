@@ -283,7 +283,11 @@ def chunk_merge(
     with connection.cursor() as cursor, staged(cursor, target.columns):
         stage_load(cursor, rows, target.columns)
         for match in target.matches:
-            stage_match(cursor, target, match, compared=written)
+            # A match no staged row can use is skipped: its UPDATE would still join the whole
+            # table, and without statistics (rows written in the caller's transaction)
+            # PostgreSQL may plan that join as a nested loop over both tables.
+            if match.applies(rows).any():
+                stage_match(cursor, target, match, compared=written)
         merged.refused = stage_refuse(cursor, target)
         counts = stage_counts(cursor)
         merged.created, merged.updated, merged.unchanged = (
