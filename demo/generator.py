@@ -328,12 +328,18 @@ def _import_people(ctx: Context) -> None:
     )
     import_profile_file(ctx, "people", frame, "employees")
     ctx.employee_ids = dict(Employee.objects.values_list("external_id", "pk"))
+    # New people arrive in no cohort; only the pilot's few are named, so no statement lists
+    # everyone (100,000 ids would pass the databases' limit on query parameters).
+    named = [person for person in ctx.people if person.cohort]
+    changed = (
+        Employee.objects.exclude(cohort="").exclude(external_id__in=[p.external_id for p in named]).update(cohort="")
+    )
+    for cohort in {person.cohort for person in named}:
+        ids = [person.external_id for person in named if person.cohort == cohort]
+        changed += Employee.objects.filter(external_id__in=ids).exclude(cohort=cohort).update(cohort=cohort)
     cohorts = ctx.summary.table("employee cohorts")
-    for cohort in {person.cohort for person in ctx.people}:
-        ids = [person.external_id for person in ctx.people if person.cohort == cohort]
-        changed = Employee.objects.filter(external_id__in=ids).exclude(cohort=cohort).update(cohort=cohort)
-        cohorts.updated += changed
-        cohorts.unchanged += len(ids) - changed
+    cohorts.updated += changed
+    cohorts.unchanged += len(ctx.people) - changed
 
 
 def _top_down(people: list[Person]) -> list[Person]:
