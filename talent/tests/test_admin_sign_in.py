@@ -26,7 +26,8 @@ def sign_in_page(client, email, password):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def test_the_admin_sends_visitors_to_the_sign_in_page_and_back(client, org):
+def test_the_admin_sends_visitors_to_the_sign_in_page_and_back(client, org, settings):
+    settings.MFA_REQUIRED = True  # production's default; `make test` runs with DEBUG=1
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == f"{reverse('account_login')}?next=/admin/"
     assert "Accounts come from the HR system" in response.content.decode()  # allauth's page, ours

@@ -18,7 +18,8 @@ def sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def test_signing_in_by_email_lands_each_role_where_it_works(client, org):
+def test_signing_in_by_email_lands_each_role_where_it_works(client, org, settings):
+    settings.MFA_REQUIRED = True  # production's default; `make test` runs with DEBUG=1
     for email, landing in [
         ("employee@example.com", reverse("portal:me")),
         ("manager@example.com", reverse("portal:team")),

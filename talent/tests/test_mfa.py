@@ -18,6 +18,13 @@ from .totp import totp
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def second_factor_required(settings):
+    # Production's rule (MFA_REQUIRED defaults to "not DEBUG"); `make test` runs with DEBUG=1.
+    settings.MFA_REQUIRED = True
+
+
 HR = "hr@example.com"
 SET_UP = "/accounts/2fa/totp/activate/"
 CODE_PAGE = "/accounts/2fa/authenticate/"
