@@ -60,6 +60,7 @@ from profiles.models import (
 )
 
 from . import history_data as text
+from .capability_plan import capability_plan
 from .catalogue import catalogue_step
 from .checkins import checkins
 from .context import Context
@@ -359,5 +360,6 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     fresh_statistics,
     analysis,
     checkins,
+    capability_plan,
     usual_sqlite_cache,
 ]

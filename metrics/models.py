@@ -73,3 +73,86 @@ class BiasFinding(models.Model):
 
     def __str__(self):
         return f"{self.outcome} · {self.attribute}={self.group}"
+
+
+class CapabilitySnapshot(models.Model):
+    """Capability across the organisation as of one day (``metrics.capability_services``): the
+    heatmap's cells and supply against demand per business unit, written together so a page
+    reads one consistent picture. The newest is shown; older ones are kept a while for audit."""
+
+    as_of = models.DateField()
+    taken_at = models.DateTimeField(auto_now_add=True)
+    three_months_ago = models.DateField()
+    six_months_ago = models.DateField()
+    employees = models.PositiveIntegerField(default=0, help_text="Active employees with a role and an analysis.")
+    completion_rate = models.FloatField(null=True, blank=True, help_text="Accepted picks completed in time.")
+    completion_seen = models.PositiveIntegerField(default=0, help_text="Accepted picks the rate is learned from.")
+    uplift_rate = models.FloatField(null=True, blank=True, help_text="Completed picks followed by a rated rise.")
+    uplift_seen = models.PositiveIntegerField(default=0, help_text="Completed picks the rate is learned from.")
+    in_progress = models.PositiveIntegerField(default=0, help_text="Accepted picks still in progress.")
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self):
+        return f"Capability as of {self.as_of}"
+
+
+class CapabilityCell(models.Model):
+    """One team's people in one skill their roles require: how many, how many at or above the
+    level, and the summed shortfall, today and (the same people, levels from the evidence known
+    then) three and six months ago. Aggregates only: pages pool cells of fewer than
+    ``capability.MIN_GROUP`` people before anyone sees them. ``team_id`` is the team's manager
+    (an employee id, kept as a plain number: the row is about the team, not the person)."""
+
+    snapshot = models.ForeignKey(CapabilitySnapshot, on_delete=models.CASCADE, related_name="cells")
+    team_id = models.BigIntegerField(null=True, help_text="The manager the people report to (empty: no manager).")
+    business_unit_id = models.BigIntegerField(null=True)
+    skill_id = models.BigIntegerField()
+    people = models.PositiveIntegerField()
+    meeting = models.PositiveIntegerField()
+    shortfall = models.FloatField(help_text="Summed levels short of the target.")
+    people_3m = models.PositiveIntegerField()
+    meeting_3m = models.PositiveIntegerField()
+    shortfall_3m = models.FloatField()
+    people_6m = models.PositiveIntegerField()
+    meeting_6m = models.PositiveIntegerField()
+    shortfall_6m = models.FloatField()
+
+    def __str__(self):
+        return f"Team {self.team_id} · skill {self.skill_id}: {self.meeting}/{self.people}"
+
+
+class SupplyDemand(models.Model):
+    """One business unit's configured demand for a skill (``profiles.SkillDemand``) against the
+    people at the level today and projected from learning in progress."""
+
+    class Verdict(models.TextChoices):
+        COVERED = "covered", "Covered today"
+        BUILD = "build", "Build: development closes it in time"
+        BUY = "buy", "Buy: development cannot close it in time"
+
+    snapshot = models.ForeignKey(CapabilitySnapshot, on_delete=models.CASCADE, related_name="supply")
+    business_unit = models.ForeignKey("profiles.BusinessUnit", on_delete=models.CASCADE, related_name="+")
+    skill = models.ForeignKey("taxonomy.Skill", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    needed = models.PositiveIntegerField()
+    needed_by = models.DateField()
+    people = models.PositiveIntegerField(help_text="Active people in the unit.")
+    supply_now = models.PositiveIntegerField()
+    learning_6m = models.PositiveIntegerField(help_text="People below the level whose pick reaching it ends by then.")
+    expected_6m = models.FloatField()
+    low_6m = models.FloatField()
+    high_6m = models.FloatField()
+    learning_12m = models.PositiveIntegerField()
+    expected_12m = models.FloatField()
+    low_12m = models.FloatField()
+    high_12m = models.FloatField()
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    gap_after = models.FloatField(help_text="People still missing when needed, on the expected projection.")
+
+    class Meta:
+        ordering = ["business_unit", "skill"]
+
+    def __str__(self):
+        return f"{self.business_unit_id} · {self.skill_id}: {self.supply_now}/{self.needed}"

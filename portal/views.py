@@ -14,13 +14,16 @@ recommendations and feedback). Each view opens with the access rule, then calls 
   skill levels for a manager (their line) or HR (everyone) to decide.
 """
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import spreadsheets
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.forms import (
@@ -35,9 +38,10 @@ from feedback.forms import (
     RelevanceForm,
 )
 from feedback.models import CheckIn, Signal, SkillContest
+from metrics import capability, capability_selectors
 from profiles import selectors as profile_selectors
 from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, is_manager, manages, visible_employees
-from profiles.models import Employee
+from profiles.models import BusinessUnit, Employee
 from recommendations import outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.catalogue_gaps import catalogue_gaps
@@ -432,3 +436,94 @@ def contest_decide(request, pk):
     return render(
         request, "portal/contest_decide.html", {**context, "form": form}, status=400 if form.is_bound else 200
     )
+
+
+# --- capability across the organisation -------------------------------------------------------
+
+EXPORTS = {
+    "csv": (spreadsheets.CSV, "text/csv; charset=utf-8"),
+    "xlsx": (spreadsheets.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _export(request, *, name: str, headers: list[str], rows: list[list]):
+    """The page's table as CSV or XLSX (``?format=``), through the one safe spreadsheet writer;
+    None when no export was asked for."""
+    chosen = EXPORTS.get(request.GET.get("format", ""))
+    if chosen is None:
+        return None
+    writer, content_type = chosen
+    response = HttpResponse(writer().export_data(tablib.Dataset(*rows, headers=headers)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{request.GET["format"]}"'
+    return response
+
+
+def _capability_page(request, scope, *, units=()):
+    snapshot = capability_selectors.latest_snapshot()
+    shown = capability_selectors.heatmap(scope, snapshot=snapshot)
+    exported = _export(
+        request,
+        name="capability",
+        headers=capability_selectors.HEATMAP_HEADERS,
+        rows=capability_selectors.heatmap_rows(shown),
+    )
+    context = {
+        **shown,
+        "units": units,
+        "min_group": capability.MIN_GROUP,
+        "max_columns": capability_selectors.MAX_COLUMNS,
+    }
+    return exported or render(request, "portal/capability.html", context)
+
+
+@login_required
+def team_capability(request):
+    """A manager's line as a skills x teams heatmap; ``?manager=`` a manager within it."""
+    if "manager" in request.GET:
+        root = employee_for_viewer(request, _pk(request.GET["manager"]))
+    else:
+        root = _linked_employee(request)
+    if not root.reports.exists():
+        raise PermissionDenied("The capability heatmap is for managers: it shows the people in their line.")
+    return _capability_page(request, capability_selectors.Scope("manager", f"{root.full_name}'s line", manager=root))
+
+
+def _pk(value: str) -> int:
+    if not value.isdigit():
+        raise Http404("No such page.")
+    return int(value)
+
+
+@hr_required("Capability across the organisation is for the HR team; managers see their own line from My team.")
+def hr_capability(request):
+    """The company (columns: business units), one business unit (``?unit=``, columns: teams) or
+    any manager's line (``?manager=``)."""
+    Scope = capability_selectors.Scope
+    if request.GET.get("unit"):
+        unit = get_object_or_404(BusinessUnit, pk=_pk(request.GET["unit"]))
+        scope = Scope("unit", unit.name, unit=unit)
+    elif request.GET.get("manager"):
+        root = employee_for_viewer(request, _pk(request.GET["manager"]))
+        scope = Scope("manager", f"{root.full_name}'s line", manager=root)
+    else:
+        scope = Scope("company", "The whole organisation")
+    return _capability_page(request, scope, units=list(BusinessUnit.objects.order_by("name")))
+
+
+@hr_required("Supply and demand per business unit is for the HR team.")
+def hr_supply(request):
+    snapshot = capability_selectors.latest_snapshot()
+    rows = capability_selectors.supply_demand(snapshot=snapshot)
+    exported = _export(
+        request,
+        name="supply-and-demand",
+        headers=capability_selectors.SUPPLY_HEADERS,
+        rows=capability_selectors.supply_rows(rows),
+    )
+    context = {
+        "snapshot": snapshot,
+        "rows": rows,
+        "rates": capability_selectors.rates_shown(snapshot),
+        "pace": f"{capability.PACE_HOURS_PER_WEEK:g} hours a week of the item's expected effort",
+    }
+    return exported or render(request, "portal/supply.html", context)

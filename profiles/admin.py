@@ -40,7 +40,7 @@ class BusinessUnitAdmin(SpreadsheetAdmin):
 @admin.register(SkillDemand)
 class SkillDemandAdmin(SpreadsheetAdmin):
     resource_classes = [SkillDemandResource]
-    list_display = ["business_unit", "skill", "weight", "as_of", "note"]
+    list_display = ["business_unit", "skill", "weight", "people_needed", "level_needed", "needed_by", "as_of", "note"]
     list_filter = ["business_unit", "skill__category", "as_of"]
     list_select_related = ["business_unit", "skill"]
     search_fields = ["business_unit__name", "skill__name", "note"]

@@ -246,3 +246,31 @@ def performance_reviews_select(*, submitted_until: datetime | None = None) -> Se
         columns=["employee_id", "score"],
         dtypes={"employee_id": "int64", "score": "float64"},
     )
+
+
+# --- read by the capability heatmap and workforce planning -----------------------------------
+
+
+def org_chart_select() -> Select:
+    """Active employees placed in the org chart: employee_id, manager_id and business_unit_id
+    (NaN for none), role_id (NaN for none), hire_date (UTC midnight)."""
+    return Select(
+        f"SELECT id, manager_id, business_unit_id, role_id, hire_date FROM {table(Employee)} WHERE status = %s",  # noqa: S608
+        [Employee.Status.ACTIVE],
+        columns=["employee_id", "manager_id", "business_unit_id", "role_id", "hire_date"],
+        dtypes={"employee_id": "int64", "manager_id": "float64", "business_unit_id": "float64", "role_id": "float64"},
+        dates=("hire_date",),
+    )
+
+
+def skill_demand_plan_select() -> Select:
+    """The demand HR planned in people (``SkillDemand.people_needed`` set): business_unit_id,
+    skill_id, people_needed, level_needed, needed_by (UTC midnight, NaT for "within a year")."""
+    return Select(
+        "SELECT business_unit_id, skill_id, people_needed, level_needed, needed_by "  # noqa: S608
+        f"FROM {table(SkillDemand)} WHERE people_needed IS NOT NULL",
+        [],
+        columns=["business_unit_id", "skill_id", "people_needed", "level_needed", "needed_by"],
+        dtypes={"business_unit_id": "int64", "skill_id": "int64", "people_needed": "int64", "level_needed": "int64"},
+        dates=("needed_by",),
+    )

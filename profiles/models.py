@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from taxonomy.models import Role, Skill
+from taxonomy.models import Level, Role, Skill
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 REVIEW_SCORE_MIN, REVIEW_SCORE_MAX = 1, 5  # a performance review's overall rating
@@ -37,6 +37,15 @@ class SkillDemand(models.Model):
     weight = models.FloatField(default=1.0, help_text="How strongly the unit needs this skill, 0 to 1.")
     as_of = models.DateField()
     note = models.CharField(max_length=300, blank=True)
+    people_needed = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many people the unit needs at or above the level below (workforce planning; empty: not planned).",
+    )
+    level_needed = models.PositiveSmallIntegerField(
+        choices=Level.choices, default=Level.APPLIED_EXPERTISE, help_text="The level those people need."
+    )
+    needed_by = models.DateField(null=True, blank=True, help_text="When they are needed (empty: within twelve months).")
 
     class Meta:
         ordering = ["business_unit", "-weight"]

@@ -27,7 +27,7 @@ class SkillDemandResource(NaturalKeyResource):
 
     class Meta(NaturalKeyResource.Meta):
         model = SkillDemand
-        fields = ["business_unit", "skill", "weight", "as_of", "note"]
+        fields = ["business_unit", "skill", "weight", "as_of", "note", "people_needed", "level_needed", "needed_by"]
         import_id_fields = ["business_unit", "skill"]
 
     def get_queryset(self):

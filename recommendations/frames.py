@@ -25,6 +25,7 @@ from .models import (
     OpportunitySkill,
     Recommendation,
     ResourceSkill,
+    SkillGap,
 )
 
 # --- opportunities ---------------------------------------------------------------------------
@@ -128,4 +129,46 @@ def matched_employees_select() -> Select:
         [],
         columns=["employee_id"],
         dtypes={"employee_id": "int64"},
+    )
+
+
+# --- read by the capability heatmap and workforce planning -----------------------------------
+
+
+def analysed_employees_select() -> Select:
+    """employee_id of everyone with an analysis (a current generation of results)."""
+    return Select(
+        f"SELECT employee_id FROM {table(EmployeeAnalysis)}",  # noqa: S608
+        [],
+        columns=["employee_id"],
+        dtypes={"employee_id": "int64"},
+    )
+
+
+def current_role_gaps_select() -> Select:
+    """Each employee's stored shortfalls against their current role, from the generation their
+    analysis points at (what /me/ and the briefing show): employee_id, skill_id, target_current,
+    shortfall_current (levels, > 0)."""
+    return Select(
+        "SELECT g.employee_id, g.skill_id, g.target_current, g.shortfall_current "  # noqa: S608
+        f"FROM {table(SkillGap)} g JOIN {table(EmployeeAnalysis)} a "
+        "ON a.employee_id = g.employee_id AND a.run_id = g.run_id "
+        "WHERE g.target_current IS NOT NULL AND g.shortfall_current > 0",
+        [],
+        columns=["employee_id", "skill_id", "target_current", "shortfall_current"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "target_current": "int64", "shortfall_current": "float64"},
+    )
+
+
+def picks_in_progress_select() -> Select:
+    """Learning picks accepted and not finished: employee_id, skill_id, reaches_level, acted_at
+    (UTC, when accepted), hours (the item's expected effort)."""
+    return Select(
+        "SELECT r.employee_id, r.skill_id, r.reaches_level, r.acted_at, c.hours "  # noqa: S608
+        f"FROM {table(Recommendation)} r JOIN {table(LearningResource)} c ON c.id = r.resource_id "
+        "WHERE r.status = %s",
+        [Recommendation.Status.ACCEPTED],
+        columns=["employee_id", "skill_id", "reaches_level", "acted_at", "hours"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "reaches_level": "int64", "hours": "float64"},
+        dates=("acted_at",),
     )

@@ -56,6 +56,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from core.frames import Select
 from profiles.models import SkillEvidence
 
 from .engine.arrays import group_starts, rank_in_groups
@@ -175,7 +176,18 @@ def read_outcomes(*, now=None) -> pd.DataFrame:
 
     Rows without a snapshot (made before recommendations kept one) are left out.
     """
-    now = now or timezone.now()
+    rows = _outcome_rows(now=now or timezone.now()).values_list(*OUTCOME_COLUMNS, "features")
+    records = list(rows.iterator(chunk_size=20_000))
+    frame = pd.DataFrame([row[:-1] for row in records], columns=OUTCOME_COLUMNS)
+    features = pd.DataFrame([row[-1] for row in records], columns=FEATURES, dtype="float64").fillna(0.0)
+    for name in ("created_at", "delivered_at", "acted_at", "completed_at"):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    frame = frame.astype({"level_before": "float64", "level_after": "float64", "flagged": bool})
+    return label_outcomes(pd.concat([frame, features], axis=1))
+
+
+def _outcome_rows(*, now):
+    """The labelled rows' queryset (see ``read_outcomes``): two index lookups per row."""
 
     def ratings(**observed):
         return SkillEvidence.objects.filter(
@@ -191,7 +203,7 @@ def read_outcomes(*, now=None) -> pd.DataFrame:
         observed_at__lt=days_after("delivered_at", OUTCOME_DAYS),
     ).order_by("observed_at", "pk")
     newest_before = ratings(observed_at__lte=OuterRef("completed_at")).order_by("-observed_at", "-pk")
-    rows = (
+    return (
         Recommendation.objects.filter(delivered_at__isnull=False, delivered_at__lte=now - timedelta(days=OUTCOME_DAYS))
         .exclude(features={})
         .annotate(
@@ -200,15 +212,45 @@ def read_outcomes(*, now=None) -> pd.DataFrame:
             level_after=Subquery(first_after.values("level")[:1]),
         )
         .order_by("created_at", "pk")
-        .values_list(*OUTCOME_COLUMNS, "features")
     )
-    records = list(rows.iterator(chunk_size=20_000))
-    frame = pd.DataFrame([row[:-1] for row in records], columns=OUTCOME_COLUMNS)
-    features = pd.DataFrame([row[-1] for row in records], columns=FEATURES, dtype="float64").fillna(0.0)
-    for name in ("created_at", "delivered_at", "acted_at", "completed_at"):
-        frame[name] = pd.to_datetime(frame[name], utc=True)
-    frame = frame.astype({"level_before": "float64", "level_after": "float64", "flagged": bool})
-    return label_outcomes(pd.concat([frame, features], axis=1))
+
+
+TAKEN_OUTCOMES = ("not completed", "no rise", "good")
+"""Acted on in time and neither dismissed nor flagged: what a completion rate is a share of."""
+COMPLETED_OUTCOMES = ("no rise", "good")
+
+
+def outcome_rows_select(*, now) -> Select:
+    """The labelled rows of ``read_outcomes`` without their features, as one statement read
+    set-based (COPY on PostgreSQL): what workforce planning learns its rates from, and what
+    ``bench_capability`` times raw."""
+    sql, params = _outcome_rows(now=now).values_list(*OUTCOME_COLUMNS).query.sql_with_params()
+    return Select(
+        sql,
+        list(params),
+        columns=OUTCOME_COLUMNS,
+        dtypes={"level_before": "float64", "level_after": "float64", "current_level": "float64"},
+        dates=("created_at", "delivered_at", "acted_at", "completed_at"),
+        flags=("flagged",),
+    )
+
+
+def learned_rates(outcomes: pd.DataFrame) -> dict:
+    """From labelled outcomes (``label_outcomes``): how many picks taken up in time were
+    completed (``completion_rate`` of ``completion_seen``) and how many completed ones were
+    followed by a rated rise (``uplift_rate`` of ``uplift_seen``); a rate is None before any."""
+    outcome = outcomes["outcome"]
+    taken = int(outcome.isin(TAKEN_OUTCOMES).sum())
+    completed = int(outcome.isin(COMPLETED_OUTCOMES).sum())
+    good = int((outcome == "good").sum())
+    return {
+        "completion_seen": taken,
+        "completion_done": completed,
+        "completion_rate": completed / taken if taken else None,
+        "uplift_seen": completed,
+        "uplift_done": good,
+        "uplift_rate": good / completed if completed else None,
+    }
 
 
 def label_outcomes(frame: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,8 @@ SCHEDULES: list[ScheduleSpec] = [
     ),
     ScheduleSpec("Daily e-mail of new learning picks", "recommendations.tasks.delivery_digest_task", cron="0 7 * * *"),
     ScheduleSpec("Weekly outcome metrics and bias audit", "metrics.tasks.snapshot_task", cron="0 5 * * 1"),
+    # After the nightly recompute: the capability heatmap and supply against demand from its results.
+    ScheduleSpec("Daily capability snapshot", "metrics.tasks.capability_task", cron="30 5 * * *"),
     ScheduleSpec("Nightly recurring themes in free text", "feedback.tasks.themes_nightly", cron="0 3 * * *"),
     ScheduleSpec("Daily reminders of 360 feedback due", "feedback.tasks.feedback_reminders", cron="0 8 * * *"),
     # A no-op until FREE_TEXT_RETENTION_DAYS is set.
