@@ -31,6 +31,7 @@ Pooling (``pool_small``): no shown figure stands for fewer than ``MIN_GROUP`` pe
 import numpy as np
 import pandas as pd
 
+from recommendations.engine.arrays import pair_key
 from recommendations.engine.proficiency import current_proficiency
 
 MIN_GROUP = 5
@@ -52,12 +53,20 @@ def months_before(day: pd.Timestamp, months: int) -> pd.Timestamp:
 
 def levels_as_of(evidence: pd.DataFrame, *, now: pd.Timestamp, then: pd.Timestamp, weights) -> pd.DataFrame:
     """employee_id, skill_id, level: the engine's level from the evidence observed before
-    ``then``, each observation aged as it was on ``then``. ``evidence`` is the engine's frame with
-    ``observed_at``, its ``age_days`` counted from ``now``."""
-    before = evidence[evidence["observed_at"] < then]
+    ``then``, each observation aged as it was on ``then``. ``evidence`` is the engine's frame, its
+    ``age_days`` counted from ``now`` (so observed before ``then`` is older than ``now - then``)."""
     shift = (now - then).total_seconds() / 86400.0
-    aged = before.assign(age_days=np.maximum(before["age_days"].to_numpy(dtype="float64") - shift, 0.0))
+    age = evidence["age_days"].to_numpy(dtype="float64")
+    before = age > shift
+    aged = evidence[before].assign(age_days=age[before] - shift)
     return current_proficiency(aged, weights)[["employee_id", "skill_id", "level"]]
+
+
+def only_pairs(evidence: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The evidence rows of the (employee_id, skill_id) pairs in ``pairs``."""
+    wanted = pair_key(pairs["employee_id"].to_numpy(), pairs["skill_id"].to_numpy())
+    have = pair_key(evidence["employee_id"].to_numpy(), evidence["skill_id"].to_numpy())
+    return evidence[np.isin(have, wanted)]
 
 
 def required_pairs(people: pd.DataFrame, requirements: pd.DataFrame) -> pd.DataFrame:

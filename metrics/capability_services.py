@@ -38,9 +38,9 @@ def queries(*, now: pd.Timestamp) -> dict[str, Select]:
 
 
 def evidence_select(*, now: pd.Timestamp, skill_ids) -> Select:
-    """The evidence of the skills some role requires or some unit planned, with observed_at."""
+    """The evidence of the skills some role requires or some unit planned, known by ``now``."""
     return profile_frames.skill_evidence_select(
-        now=now.to_pydatetime(), skill_ids=skill_ids, observed_until=now.to_pydatetime(), with_observed_at=True
+        now=now.to_pydatetime(), skill_ids=skill_ids, observed_until=now.to_pydatetime()
     )
 
 
@@ -70,21 +70,24 @@ def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[s
     people = read["people"][read["people"]["employee_id"].isin(read["analysed"]["employee_id"])]
     skill_ids = sorted(set(requirements["skill_id"]) | set(read["demand"]["skill_id"]))
     evidence = evidence_select(now=now, skill_ids=skill_ids).read()
-    evidence = evidence[evidence["employee_id"].isin(people["employee_id"])]
     step("compute")
     weights = EngineSettings.load().as_weights()
     pairs = capability.required_pairs(people, requirements)
+    history = capability.only_pairs(evidence, pairs)
     cells = capability.heatmap_cells(
         pairs,
         gaps_now=read["gaps"],
-        levels_3m=capability.levels_as_of(evidence, now=now, then=three, weights=weights),
-        levels_6m=capability.levels_as_of(evidence, now=now, then=six, weights=weights),
+        levels_3m=capability.levels_as_of(history, now=now, then=three, weights=weights),
+        levels_6m=capability.levels_as_of(history, now=now, then=six, weights=weights),
         three_months_ago=three,
         six_months_ago=six,
     )
     demand = read["demand"]
-    demand_evidence = evidence[evidence["skill_id"].isin(demand["skill_id"])]
-    levels_now = capability.levels_as_of(demand_evidence, now=now, then=now + pd.Timedelta(seconds=1), weights=weights)
+    staff = read["people"].dropna(subset=["business_unit_id"]).astype({"business_unit_id": "int64"})
+    planned = staff.merge(demand[["business_unit_id", "skill_id"]], on="business_unit_id")
+    levels_now = capability.levels_as_of(
+        capability.only_pairs(evidence, planned), now=now, then=now + pd.Timedelta(seconds=1), weights=weights
+    )
     rates = ranking.learned_rates(ranking.label_outcomes(read["outcomes"]))
     supply = capability.supply_and_demand(
         demand,

@@ -221,10 +221,14 @@ COMPLETED_OUTCOMES = ("no rise", "good")
 
 
 def outcome_rows_select(*, now) -> Select:
-    """The labelled rows of ``read_outcomes`` without their features, as one statement read
+    """The labelled rows of ``read_outcomes`` taken up (accepted or completed) without their
+    features, as one statement read
     set-based (COPY on PostgreSQL): what workforce planning learns its rates from, and what
     ``bench_capability`` times raw."""
-    sql, params = _outcome_rows(now=now).values_list(*OUTCOME_COLUMNS).query.sql_with_params()
+    # Only picks taken up can count in either rate (the others are dismissed, flagged or never
+    # acted on): leaving the rest out spares their two lookups.
+    taken_up = _outcome_rows(now=now).filter(acted_at__isnull=False, status__in=Recommendation.TAKEN_UP)
+    sql, params = taken_up.values_list(*OUTCOME_COLUMNS).query.sql_with_params()
     return Select(
         sql,
         list(params),

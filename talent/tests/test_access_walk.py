@@ -318,6 +318,11 @@ ACCESS: dict[str, list[Case]] = {
     # The portal.
     "portal:me": [Case(LINKED_EMPLOYEES)],
     "portal:team": [Case(LINKED_EMPLOYEES)],
+    # Capability: a manager's own line (people with no reports are refused; HR uses /hr/capability/).
+    # Which scopes and which pooled cells each role sees: portal/tests/test_capability_pages.py.
+    "portal:team_capability": [Case(per_role(employee=403, manager=200, director=200, peer=403, hr=403))],
+    "portal:hr_capability": [Case(HR_ONLY)],
+    "portal:hr_supply": [Case(HR_ONLY)],
     "portal:detail": subject_detail(not_visible=403),
     # /me/ forms act on the signed-in person only (no subject in the URL); posted empty, they
     # answer with the form's errors and change nothing. HR's account here has no employee record.

@@ -1,0 +1,104 @@
+"""Benchmark the company-wide capability heatmap and supply against demand (a command, not a
+timed test).
+
+    python manage.py bench_capability --employees 100000 [--json FILE]
+
+1. Makes sure the database holds an organisation of that size (``seed_demo`` when it has fewer
+   active employees; the demo plans its units' demand in people and runs the recompute).
+2. Computes capability as of now from the recompute's results and the evidence history
+   (``capability_compute``) and times its steps: read (into pandas), compute (levels three and
+   six months ago with the engine, cells, projection); then the write of the snapshot, apart;
+   peak resident memory of this process.
+3. In the same run, the raw floor: the same statements (``capability_services.queries``, the
+   evidence read and the role requirements) read with the fastest path and nothing else
+   (PostgreSQL ``COPY ... TO STDOUT`` into bytes, SQLite ``fetchall``). Reports the compute's
+   time as a multiple of that floor.
+"""
+
+import json
+import resource
+import time
+from pathlib import Path
+
+import pandas as pd
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+
+from core.frames import Select, is_postgres
+from metrics.capability_services import capability_compute, capability_write, evidence_select, queries
+from profiles.models import Employee, SkillDemand
+from taxonomy.models import RoleRequirement
+
+
+class Command(BaseCommand):
+    help = "Benchmark the capability heatmap and supply/demand against the raw read floor."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employees", type=int, default=100_000)
+        parser.add_argument("--json", dest="json_path", help="Also write the figures to this file as JSON.")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, employees, json_path, seed, **options):
+        if Employee.objects.active().count() < employees:
+            self.stderr.write(f"Building a demo organisation of {employees:,} employees (once) ...")
+            call_command("seed_demo", employees=employees, seed=seed, verbosity=1)
+        now = pd.Timestamp(timezone.now())
+        marks = []
+        started = time.perf_counter()
+        computed = capability_compute(now=now, progress=lambda step: marks.append((step, time.perf_counter())))
+        total = time.perf_counter() - started
+        marks.append(("end", started + total))
+        steps = {name: round(marks[i + 1][1] - at, 2) for i, (name, at) in enumerate(marks[:-1])}
+        written = time.perf_counter()
+        capability_write(computed=computed)
+        write_seconds = time.perf_counter() - written
+        floor, rows = self.raw_floor(now)
+        figures = {
+            "database": connection.vendor,
+            "employees": Employee.objects.active().count(),
+            "compute_seconds": round(total, 2),
+            "steps_seconds": steps,
+            "write_seconds": round(write_seconds, 2),
+            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "rows_read": rows,
+            "raw_floor_seconds": round(floor, 2),
+            "ratio_to_floor": round(total / floor, 2) if floor else None,
+            "cells": len(computed.cells),
+            "planned_demands": len(computed.supply),
+            "measured_at": timezone.now().isoformat(timespec="seconds"),
+        }
+        self.stdout.write(
+            f"Capability on {figures['database']}, {figures['employees']:,} active employees: "
+            f"{total:.1f} s ({', '.join(f'{k} {v} s' for k, v in steps.items())}), write {write_seconds:.1f} s, "
+            f"peak {figures['peak_memory_mb']} MB; raw read floor of the same {rows:,} rows {floor:.1f} s: "
+            f"{figures['ratio_to_floor']}x. {len(computed.cells):,} team cells, {len(computed.supply)} planned demands."
+        )
+        if json_path:
+            Path(json_path).write_text(json.dumps(figures, indent=2))
+
+    @staticmethod
+    def raw_floor(now: pd.Timestamp) -> tuple[float, int]:
+        skill_ids = set(RoleRequirement.objects.values_list("skill_id", flat=True))
+        skill_ids |= set(SkillDemand.objects.filter(people_needed__isnull=False).values_list("skill_id", flat=True))
+        statements = [
+            *queries(now=now).values(),
+            evidence_select(now=now, skill_ids=sorted(skill_ids)),
+            Select(f"SELECT role_id, skill_id, target_level FROM {RoleRequirement._meta.db_table}", [], [], {}),  # noqa: S608
+        ]
+        rows = 0
+        started = time.perf_counter()
+        for query in statements:
+            if is_postgres():
+                connection.ensure_connection()
+                with (
+                    connection.connection.cursor() as cursor,
+                    cursor.copy(f"COPY ({query.sql}) TO STDOUT", query.params) as copy,
+                ):
+                    rows += sum(bytes(block).count(b"\n") for block in copy)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(query.sql, query.params)
+                    rows += len(cursor.fetchall())
+        return time.perf_counter() - started, rows
