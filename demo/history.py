@@ -25,6 +25,8 @@ The steps run after the organisation and the demo accounts exist (``generator.ST
 9. ``first_analysis.analysis``: switches pilot mode off with a review threshold below which only
    a handful of pilot analyses fall, runs ``recommendations.analysis.recompute`` for everyone,
    and records two past pilot-mode review cycles (September and October 2026) that HR decided.
+10. ``checkins.checkins``: the pilot's monthly check-ins; then ``capability_plan.capability_plan``:
+   each unit's demand planned in people and the first capability snapshot.
 
 Repeatable and fast at 100,000 people (the shared machinery is in ``population``):
 
