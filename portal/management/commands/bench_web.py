@@ -26,7 +26,6 @@
 """
 
 import http.client
-import json
 import os
 import random
 import secrets
@@ -49,6 +48,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+
+from core.bench import Figure, figures_write
 
 BENCH_USER_PREFIX = "bench-web-"
 BENCH_URLCONF = "talent.bench_urls"
@@ -146,7 +147,25 @@ class Command(BaseCommand):
             figures["server_log"] = None
         self.report(figures)
         if json_path:
-            Path(json_path).write_text(json.dumps(figures, indent=2))
+            figures_write(json_path, self.figures(figures), command="bench_web")
+
+    @staticmethod
+    def figures(measured) -> list:
+        """Per page: throughput beside the bare view's (the floor) and the p95 latency."""
+        size = {
+            "employees": measured["employees"],
+            "gunicorn_workers": measured["gunicorn_workers"],
+            "concurrency": measured["concurrency"],
+            "load_average_1m": measured["load_average_1m"],
+        }
+        bare = measured["pages"]["bare view (3 queries)"]["requests_per_second"]
+        rows = []
+        for label, page in measured["pages"].items():
+            name = "web " + label.replace(",", "").replace("(", "").replace(")", "")
+            name = "_".join(name.split())
+            rows.append(Figure(f"{name}_throughput", page["requests_per_second"], "req/s", floor=bare, size=size))
+            rows.append(Figure(f"{name}_p95", page["p95_ms"], "ms", size=size))
+        return rows
 
     def say(self, text):
         if self.verbosity >= 1:
