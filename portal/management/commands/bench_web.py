@@ -58,7 +58,7 @@ P95_TARGET_MS = 100.0
 
 
 def wsgi_application():
-    """The gunicorn entry point (``talent.management.commands.bench_web:wsgi_application()``).
+    """The gunicorn entry point (``portal.management.commands.bench_web:wsgi_application()``).
 
     ``talent.settings`` fixes ROOT_URLCONF, so the benchmark process applies the ROOT_URLCONF
     from its own environment once Django is set up; no other process is affected.
@@ -338,7 +338,7 @@ class Command(BaseCommand):
                         sys.executable,
                         "-m",
                         "gunicorn",
-                        "talent.management.commands.bench_web:wsgi_application()",
+                        "portal.management.commands.bench_web:wsgi_application()",
                         "--bind",
                         f"127.0.0.1:{self.port}",
                         "--workers",
