@@ -39,7 +39,7 @@ class Figure:
 
     def __post_init__(self):
         if self.ratio is None and self.floor:
-            self.ratio = round(self.value / self.floor, 2)
+            self.ratio = float(f"{self.value / self.floor:.3g}")  # three significant digits: 0.000356, 3.03
 
 
 def machine() -> dict:
