@@ -28,6 +28,7 @@
 import http.client
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -162,8 +163,7 @@ class Command(BaseCommand):
         bare = measured["pages"]["bare view (3 queries)"]["requests_per_second"]
         rows = []
         for label, page in measured["pages"].items():
-            name = "web " + label.replace(",", "").replace("(", "").replace(")", "")
-            name = "_".join(name.split())
+            name = "web_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
             rows.append(Figure(f"{name}_throughput", page["requests_per_second"], "req/s", floor=bare, size=size))
             rows.append(Figure(f"{name}_p95", page["p95_ms"], "ms", size=size))
         return rows
@@ -306,6 +306,11 @@ class Command(BaseCommand):
             "CONN_MAX_AGE": "60",
             "ROOT_URLCONF": BENCH_URLCONF,
             "LOG_LEVEL": "WARNING",
+            # Production settings over plain http on 127.0.0.1: no redirect to https, cookies sent
+            # without TLS, and the benchmark's own sessions stand without a second factor.
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "MFA_REQUIRED": "0",
         }
 
     def collect_static(self, secret_key):
