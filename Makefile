@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 3
 export DEBUG ?= 1
 
-.PHONY: install run serve test lint migrations-check clean
+.PHONY: install run serve test lint migrations-check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,25 @@ serve: $(VENV)/.installed-app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every benchmark at one size, into one folder of JSON files of one shape (core/bench.py), then a
+# table of the figures. On PostgreSQL (DATABASE_URL) for figures worth comparing; the database
+# keeps the demo organisation between runs (seeded once per size). Learning-record import at ten
+# rows per employee (1,000,000 at 100,000) unless BENCH_IMPORT_ROWS says otherwise; BENCH_REQUESTS
+# requests per page and BENCH_USERS people signed in for bench_web.
+EMPLOYEES ?= 2000
+BENCH_IMPORT_ROWS ?= $(shell echo $$(( $(EMPLOYEES) * 10 )))
+BENCH_DIR ?= var/bench
+BENCH_REQUESTS ?= 2000
+BENCH_USERS ?= 500
+bench: install
+	$(MANAGE) migrate --noinput
+	@mkdir -p $(BENCH_DIR)
+	$(MANAGE) bench --employees $(EMPLOYEES) --json $(BENCH_DIR)/recompute.json
+	$(MANAGE) bench_metrics --employees $(EMPLOYEES) --json $(BENCH_DIR)/metrics.json
+	$(MANAGE) bench_import --rows $(BENCH_IMPORT_ROWS) --json $(BENCH_DIR)/import.json
+	$(MANAGE) bench_web --employees $(EMPLOYEES) --requests $(BENCH_REQUESTS) --users $(BENCH_USERS) --json $(BENCH_DIR)/web.json
+	@$(BIN)/python -c "import sys; from core.bench import folder_table; print(folder_table(sys.argv[1]))" $(BENCH_DIR)
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from core import tableversions
+
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -64,6 +66,7 @@ def read_frame(sql: str, params: list | tuple = (), *, columns: list[str], dtype
     if is_postgres():
         buffer = io.BytesIO()
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+        tableversions.note(statement)  # the raw cursor bypasses Django's execute wrappers
         started = time.perf_counter()
         with _raw_cursor() as cursor, cursor.copy(statement, params) as copy:
             for block in copy:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
@@ -6,20 +7,14 @@ class PortalConfig(AppConfig):
     verbose_name = "Employee and manager portals"
 
     def ready(self):
-        pages_follow_the_taxonomy()
+        post_migrate.connect(table_versions_install, dispatch_uid="portal.table_versions_install")
 
 
-def pages_follow_the_taxonomy():
-    """Cached portal pages are built anew when what every page reads changes (portal.pagecache)."""
-    from django.db.models.signals import post_delete, post_save
+def table_versions_install(sender, using="default", **kwargs):
+    """Every table gets its version trigger after each migrate (portal.pagecache keys pages on
+    them): tables created since, and SQLite's, which altering a table drops, included."""
+    from django.db import connections
 
-    from recommendations.receivers import SHARED_MODELS
-    from taxonomy.signals import taxonomy_written
+    from core import tableversions
 
-    from .pagecache import taxonomy_changed
-
-    for model in SHARED_MODELS:
-        uid = f"portal.pages_follow.{model._meta.label_lower}"
-        post_save.connect(taxonomy_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(taxonomy_changed, sender=model, dispatch_uid=uid)
-    taxonomy_written.connect(taxonomy_changed, dispatch_uid="portal.pages_follow.taxonomy_import")
+    tableversions.install(connection=connections[using])

@@ -86,22 +86,21 @@ class Employee(models.Model):
 
     external_id = models.CharField(
         max_length=100,
-        unique=True,
         help_text="The id in the HR system (employee number).",
         error_messages={"unique": "Another employee already has this external id."},
-    )
+    )  # unique: Meta.constraints (unique=True would add a pattern-ops index nothing uses)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    email = models.EmailField(blank=True, db_index=True)
+    email = models.EmailField(blank=True)
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees")
     business_unit = models.ForeignKey(
         BusinessUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
     )
     manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
-    org_path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
+    org_path = models.CharField(max_length=1000, editable=False, default="")
     hire_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     termination_date = models.DateField(null=True, blank=True)
@@ -113,9 +112,16 @@ class Employee(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # Declared on purpose (docs/architecture.md, "Indexes"); profiles/tests/test_indexes.py
+        # fails on any index of this table declared nowhere here.
         indexes = [
-            # Prefix (LIKE 'x%') lookups on PostgreSQL need a pattern-ops index.
+            # "Everyone below this manager" is a prefix (LIKE 'x%') lookup: pattern ops, and no
+            # plain index beside it (a team is sorted by org_path in memory, a few thousand rows).
             models.Index(fields=["org_path"], name="employee_org_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["email"], name="employee_email"),  # imports match people by e-mail
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="employee_external_id_unique"),
         ]
 
     def __str__(self):
@@ -169,7 +175,8 @@ class EvidenceSource(models.TextChoices):
 class SkillEvidence(models.Model):
     """One observation of an employee's level in a skill. Append-only: history is skill velocity."""
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="evidence")
+    # employee_id: evidence_emp_skill_time leads with it, a second index would only cost writes
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="evidence", db_index=False)
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="evidence")
     level = models.PositiveSmallIntegerField(help_text="0 none, 1 awareness … 4 mastery.")
     source = models.CharField(max_length=20, choices=EvidenceSource.choices)
@@ -180,7 +187,7 @@ class SkillEvidence(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # unique: Meta.constraints
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -188,6 +195,7 @@ class SkillEvidence(models.Model):
         verbose_name_plural = "skill evidence"
         indexes = [models.Index(fields=["employee", "skill", "observed_at"], name="evidence_emp_skill_time")]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="evidence_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(level__gte=OBSERVED_LEVEL_MIN, level__lte=LEVEL_MAX),
                 name="evidence_level_0_to_4",
@@ -254,8 +262,10 @@ class LearningRecord(models.Model):
         FAILED = "failed", "Failed"
         ABANDONED = "abandoned", "Abandoned"
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="learning")
-    activity_id = models.CharField(max_length=500, db_index=True)
+    # employee_id: learning_emp_completed leads with it. activity_id is only ever looked up
+    # within one person's records (that index again), so it has none of its own.
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="learning", db_index=False)
+    activity_id = models.CharField(max_length=500)
     title = models.CharField(max_length=300)
     provider = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
@@ -264,13 +274,14 @@ class LearningRecord(models.Model):
     score = models.FloatField(null=True, blank=True, help_text="Scaled score, 0 to 1.")
     minutes = models.PositiveIntegerField(default=0, help_text="Minutes of engagement.")
     source = models.CharField(max_length=20, default="import")
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # unique: Meta.constraints
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["employee", "-completed_at"]
         indexes = [models.Index(fields=["employee", "completed_at"], name="learning_emp_completed")]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="learning_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
                 name="learning_score_0_to_1",

@@ -63,7 +63,7 @@ SHARED_MODELS = (
 
 def shared_changed(sender, **kwargs):
     """The taxonomy, catalogue, opportunities or engine settings changed: processes re-read their
-    shared frames (``talent.apps`` connects the portal pages to the same models).
+    shared frames (the portal's page cache follows every table by itself: ``core.tableversions``).
 
     Bumped now, and again once the change commits, so a process that re-read in between reads again.
     """

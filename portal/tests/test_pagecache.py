@@ -162,7 +162,7 @@ def test_the_manager_and_hr_each_see_their_own_briefing(client, analysed):  # no
 
 
 def test_a_row_deleted_and_another_added_still_makes_a_new_page(client, analysed):  # noqa: F811
-    """The count stays the same, but the newest id moves on: the key changes."""
+    """The count stays the same, but the evidence table's version moves: the page is built anew."""
     org, _, stakeholders = analysed
     client.force_login(org.employee.user)
     me(client)

@@ -154,7 +154,8 @@ class Recommendation(models.Model):
         BOTH = "both", "Current and aspired role"
         DEMAND = "demand", "Business-unit demand"
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="recommendations")
+    # employee_id: rec_employee_status leads with it
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="recommendations", db_index=False)
     resource = models.ForeignKey(LearningResource, on_delete=models.CASCADE, related_name="recommendations")
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
     goal = models.CharField(max_length=10, choices=Goal.choices)

@@ -11,10 +11,8 @@
    ``fetchall``). Reports the snapshot's time as a multiple of that floor.
 """
 
-import json
 import resource
 import time
-from pathlib import Path
 
 import pandas as pd
 from django.core.management import call_command
@@ -22,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
+from core.bench import Figure, figures_write
 from core.frames import is_postgres
 from metrics.services import queries, snapshot_take
 from profiles.models import Employee
@@ -67,7 +66,22 @@ class Command(BaseCommand):
             f"Audit: {taken.audit.employees:,} people, {taken.audit.flagged} finding(s) flagged."
         )
         if json_path:
-            Path(json_path).write_text(json.dumps(figures, indent=2))
+            size = {"employees": figures["employees"]}
+            figures_write(
+                json_path,
+                [
+                    Figure(
+                        "outcome_snapshot",
+                        figures["snapshot_seconds"],
+                        "s",
+                        floor=figures["raw_floor_seconds"],
+                        size=size,
+                    ),
+                    *(Figure(f"outcome_snapshot_{step}", seconds, "s", size=size) for step, seconds in steps.items()),
+                    Figure("outcome_snapshot_peak_memory", figures["peak_memory_mb"], "MB", size=size),
+                ],
+                command="bench_metrics",
+            )
 
     @staticmethod
     def raw_floor(today) -> tuple[float, int]:

@@ -11,7 +11,7 @@
    * ``raw``: the fastest way to get the rows into the database at all, with no checks. PostgreSQL:
      the file's bytes straight into ``COPY scratch FROM STDIN (FORMAT csv)``; SQLite: the csv
      module into ``executemany`` INSERTs. The scratch table has text columns and no index.
-   * ``raw-indexed``: the same into a scratch table with the learning table's seven indexes (on
+   * ``raw-indexed``: the same into a scratch table with the learning table's three indexes (on
      the equivalent text columns): the floor for any load into a table indexed like the real one.
    * ``import``: ``file_import(kind="learning")``, the real path (read, check, stage, merge,
      count, SyncRun), every record new.
@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from core.bench import Figure, figures_write
 from profiles.importing import CHUNK_ROWS, KINDS, file_import
 from profiles.models import Employee, LearningRecord, SyncRun
 from profiles.services import org_paths_rebuild
@@ -103,7 +104,7 @@ class Command(BaseCommand):
             f"{summary['ratio_import_to_raw_indexed']:.2f}; reimport / raw = {summary['ratio_reimport_to_raw']:.2f}"
         )
         if json:
-            json.write_text(_dumps(summary, indent=2) + "\n")
+            figures_write(json, _figures(results, rows=rows, chunk_size=chunk_size), command="bench_import")
             self.stdout.write(f"Wrote {json}.")
 
     def _child(self, part: str, *, path: Path, chunk_size: int) -> dict:
@@ -132,6 +133,25 @@ class Command(BaseCommand):
         if "counts" in result:
             line += f"\n{'':<13}{result['counts']}; time by step: {result['steps']}"
         self.stdout.write(line)
+
+
+def _figures(results: dict, *, rows: int, chunk_size: int) -> list[Figure]:
+    size = {"rows": rows, "chunk_size": chunk_size}
+    rate = {name: round(part["rows_per_second"]) for name, part in results.items()}
+    return [
+        Figure("learning_import", rate["import"], "rows/s", floor=rate["raw-indexed"], size=size),
+        Figure("learning_import_vs_bare_copy", rate["import"], "rows/s", floor=rate["raw"], size=size),
+        Figure("learning_reimport_unchanged", rate["reimport"], "rows/s", floor=rate["raw"], size=size),
+        *(
+            Figure(
+                f"{name.replace('-', '_')}_peak_rss_over_rest",
+                round(part["peak_rss_mib"] - part["baseline_rss_mib"]),
+                "MiB",
+                size=size,
+            )
+            for name, part in results.items()
+        ),
+    ]
 
 
 def _dumps(value, **kwargs) -> str:
@@ -181,11 +201,8 @@ def _raw_load(path: Path, *, chunk_size: int, indexed: bool) -> int:
         if indexed:
             key = "id bigserial PRIMARY KEY" if connection.vendor == "postgresql" else "id integer PRIMARY KEY"
             cursor.execute(f"CREATE TABLE {SCRATCH} ({key}, {columns})")
-            pattern = " varchar_pattern_ops" if connection.vendor == "postgresql" else ""
-            for number, index in enumerate(
-                ["employee", "employee, completed_at", "activity_id", f"activity_id{pattern}", f"record_id{pattern}"]
-            ):
-                cursor.execute(f"CREATE INDEX {SCRATCH}_{number} ON {SCRATCH} ({index})")
+            # As LearningRecord's (profiles.0005): the key, (employee, completed_at), unique external id.
+            cursor.execute(f"CREATE INDEX {SCRATCH}_0 ON {SCRATCH} (employee, completed_at)")
             cursor.execute(f"CREATE UNIQUE INDEX {SCRATCH}_unique ON {SCRATCH} (record_id)")
         else:
             cursor.execute(f"CREATE TABLE {SCRATCH} ({columns})")

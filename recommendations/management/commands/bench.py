@@ -13,7 +13,6 @@
 4. The incremental one-employee recompute, p50 and p95 over ``--samples`` employees.
 """
 
-import json
 import resource
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bench import Figure, figures_write
 from core.frames import id_ranges, is_postgres, read_frame, write_frame
 from profiles.models import Employee
 from recommendations import analysis
@@ -60,7 +60,24 @@ class Command(BaseCommand):
         }
         self.report(figures)
         if json_path:
-            Path(json_path).write_text(json.dumps(figures, indent=2))
+            figures_write(json_path, self.figures(figures), command="bench")
+
+    @staticmethod
+    def figures(measured) -> list[Figure]:
+        full, floor, one = measured["full_recompute"], measured["raw_floor"], measured["incremental_one_employee_ms"]
+        size = {"employees": measured["employees"]}
+        return [
+            Figure(
+                "full_recompute_until_live", full["until_live_seconds"], "s", floor=floor["total_seconds"], size=size
+            ),
+            Figure("full_recompute_read", full["read_seconds"], "s", floor=floor["read_seconds"], size=size),
+            Figure("full_recompute_compute", full["compute_seconds"], "s", size=size),
+            Figure("full_recompute_write", full["write_seconds"], "s", floor=floor["write_seconds"], size=size),
+            Figure("full_recompute_peak_memory", full["peak_memory_mb"], "MB", size=size),
+            Figure("full_recompute_rows_written", full["gaps"] + full["paths"] + full["matches"], "rows", size=size),
+            Figure("one_employee_p50", one.get("p50", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
+            Figure("one_employee_p95", one.get("p95", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
+        ]
 
     def ensure_organisation(self, size, seed):
         if Employee.objects.active().count() >= size:
