@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0005_indexes_declared_on_purpose'),
+        ('profiles', '0006_indexes_declared_on_purpose'),
         ('recommendations', '0005_review_policy_covers_picks'),
     ]
 

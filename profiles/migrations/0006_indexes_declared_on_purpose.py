@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0004_evidence_source_peer'),
+        ('profiles', '0005_skill_demand_headcount'),
         ('taxonomy', '0002_level_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
