@@ -71,7 +71,7 @@ def _counted(model, *, extra=(), statuses=()) -> str:
 
 @cache
 def _stamp_sql() -> str:
-    from feedback.models import CheckIn, Signal, SkillContest
+    from feedback.models import CheckIn, DeepReview, Signal, SkillContest, Text, Theme
     from profiles.models import (
         CareerAspiration,
         DataQualityFlag,
@@ -96,6 +96,9 @@ def _stamp_sql() -> str:
             statuses=Recommendation.Status.values,
         ),
         _counted(Flag, extra=["COUNT(resolved_at)"]),
+        _counted(Text, extra=["MAX(tagged_at)"]),
+        _counted(Theme, extra=["MAX(computed_at)", "SUM(CASE WHEN hidden THEN 1 ELSE 0 END)"]),
+        _counted(DeepReview, extra=["MAX(self_submitted_at)", "MAX(completed_at)"], statuses=DeepReview.Status.values),
         _counted(DataQualityFlag, extra=["COUNT(resolved_at)"]),
     ]
     people = connection.ops.quote_name(Employee._meta.db_table)
