@@ -82,6 +82,7 @@ from .population import (
 )
 from .recommendation_history import recommendation_history
 from .skill_history import evidence_step, learning_step
+from .texts import review_cycle, texts
 
 DAYS_PER_MONTH = 30.44
 MOVER_SHARE = 0.25  # of everyone: people whose role has no way in (entry grades) cannot have moved
@@ -359,5 +360,7 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     fresh_statistics,
     analysis,
     checkins,
+    texts,
+    review_cycle,
     usual_sqlite_cache,
 ]
