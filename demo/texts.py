@@ -27,7 +27,7 @@ from feedback.models import ReviewCycle, Signal, SkillMention, Text, TextSource
 from feedback.reviews import review_cycle_open
 from feedback.themes import themes_compute
 
-from .context import Context
+from .context import PILOT_COHORT, Context
 from .population import population, rng_for
 
 DAYS_BACK = 150  # the theme window is six months; all of it falls inside
@@ -196,8 +196,8 @@ def _tag(written: list[Text]) -> None:
 
 
 def review_cycle(ctx: Context) -> None:
-    """This quarter's deep review, configured as HR would in the admin and opened for the pilot's
-    business units (a review each, set-based; a second run adds only newcomers)."""
+    """This quarter's deep review, configured as HR would in the admin and opened for the pilot
+    (its business units and cohort; set-based, a second run adds only newcomers)."""
     today = timezone.localdate()
     quarter = (today.month - 1) // 3
     start = today.replace(month=3 * quarter + 1, day=1)
@@ -209,6 +209,7 @@ def review_cycle(ctx: Context) -> None:
             "period_end": end,
             "self_due_on": today + timedelta(days=10),
             "manager_due_on": today + timedelta(days=20),
+            "cohort": PILOT_COHORT,
             "questions": "What are you proudest of this quarter?\nWhat got in your way?\n"
             "What do you want to learn next quarter?",
         },

@@ -57,7 +57,7 @@ class ReviewCycleAdmin(admin.ModelAdmin):
     actions = ["open_reviews"]
     fieldsets = [
         (None, {"fields": ["name", ("period_start", "period_end"), ("self_due_on", "manager_due_on")]}),
-        ("Who is in it", {"fields": ["business_units"]}),
+        ("Who is in it", {"fields": ["business_units", "cohort"]}),
         ("What is asked", {"fields": ["questions", "include_target_role", "skills"]}),
         ("Opened", {"fields": ["opened_at", "created_at"]}),
     ]

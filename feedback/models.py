@@ -393,6 +393,9 @@ class ReviewCycle(models.Model):
     business_units = models.ManyToManyField(
         "profiles.BusinessUnit", blank=True, related_name="+", help_text="Leave empty for everyone."
     )
+    cohort = models.CharField(
+        max_length=50, blank=True, help_text="Only employees of this cohort (e.g. pilot); leave empty for all."
+    )
     questions = models.TextField(
         blank=True,
         help_text="One question per line; the employee answers each, the manager reads the answers.",

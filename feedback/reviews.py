@@ -1,7 +1,7 @@
 """Quarterly deep reviews: HR's cycle, the employee's self-assessment, the manager's completion.
 
-1. ``review_cycle_open`` (an admin action): everyone in the cycle (its business units, or every
-   active employee) gets a ``DeepReview`` holding the skills to rate: their role's, their target
+1. ``review_cycle_open`` (an admin action): everyone in the cycle (its business units and cohort,
+   or every active employee) gets a ``DeepReview`` holding the skills to rate: their role's, their target
    role's (when the cycle asks for it) and the cycle's own. Set-based: three reads, two bulk
    inserts, whatever the size of the organisation; opening again adds only newcomers.
 2. ``review_self_submit``: the employee rates each skill on its anchors, with a comment per skill
@@ -49,6 +49,8 @@ MAX_NOTE = 2000
 
 def cycle_people(cycle: ReviewCycle) -> QuerySet[Employee]:
     people = Employee.objects.active()
+    if cycle.cohort:
+        people = people.filter(cohort=cycle.cohort)
     units = list(cycle.business_units.values_list("pk", flat=True))
     return people.filter(business_unit_id__in=units) if units else people
 

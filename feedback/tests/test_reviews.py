@@ -83,6 +83,13 @@ class TestOpen:
         assert reviews.review_cycle_open(cycle=cycle) == 1
         assert list(DeepReview.objects.values_list("employee_id", flat=True)) == [org.employee.pk]
 
+    def test_a_cycle_for_a_cohort_leaves_everyone_else_out(self, analysed):  # noqa: F811
+        org = analysed[0]
+        org.peer.cohort = "pilot"
+        org.peer.save()
+        assert reviews.review_cycle_open(cycle=make_cycle(cohort="pilot")) == 1
+        assert list(DeepReview.objects.values_list("employee_id", flat=True)) == [org.peer.pk]
+
 
 class TestParts:
     def test_the_self_assessment_keeps_levels_and_answers_and_changes_no_level_yet(self, analysed):  # noqa: F811
