@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 import numpy as np
 from django.utils import timezone
 
-from feedback.mentions import current_tagger
+from feedback.mentions import tagger_fit_from_taxonomy, tagger_forget
 from feedback.models import ReviewCycle, Signal, SkillMention, Text, TextSource
 from feedback.reviews import review_cycle_open
 from feedback.themes import themes_compute
@@ -177,8 +177,10 @@ def texts(ctx: Context) -> None:
 
 
 def _tag(written: list[Text]) -> None:
-    """Skill mentions of every text in one batch of the tagger (the task tags one at a time)."""
-    tagger = current_tagger()
+    """Skill mentions of every text in one batch of the tagger (the task tags one at a time),
+    fitted on the taxonomy just imported; the process's cached tagger is refitted on next use."""
+    tagger_forget()
+    tagger = tagger_fit_from_taxonomy()
     if tagger is None:
         return
     mentions = [
