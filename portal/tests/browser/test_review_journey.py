@@ -67,7 +67,7 @@ def test_employee_self_assesses_manager_completes_hr_sees_the_count_change(page:
 
     sign_in(page, demo, "manager")
     waiting = page.get_by_role("region", name=re.compile("Quarterly reviews to complete"))
-    waiting.get_by_role("link", name=maya.full_name).click()
+    waiting.get_by_role("listitem").filter(has_text=maya.full_name).get_by_role("link").click()
     expect(page.get_by_role("heading", name="Manager's assessment")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Maya says level 2")
     rate_every_skill(page, "3")
