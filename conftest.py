@@ -67,3 +67,14 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(message)  # CI installs it, so a skip there would hide the journeys
         pytest.skip(message)
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_skill_tagger():
+    """The skill tagger is cached per process and rechecks the taxonomy every 30 s: a test must not
+    tag with the skills (and ids) of an earlier test's taxonomy."""
+    from feedback.mentions import tagger_forget
+
+    tagger_forget()
+    yield
+    tagger_forget()

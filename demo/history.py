@@ -85,6 +85,7 @@ from .population import (
 )
 from .recommendation_history import recommendation_history
 from .skill_history import evidence_step, learning_step
+from .texts import review_cycle, texts
 
 DAYS_PER_MONTH = 30.44
 MOVER_SHARE = 0.25  # of everyone: people whose role has no way in (entry grades) cannot have moved
@@ -363,5 +364,7 @@ HISTORY_STEPS: list[Callable[[Context], None]] = [
     analysis,
     checkins,
     capability_plan,
+    texts,
+    review_cycle,
     usual_sqlite_cache,
 ]

@@ -274,3 +274,63 @@ class FeedbackAnswerForm(PortalForm):
 
     def levels(self) -> dict[int, int]:
         return {int(name[6:]): value for name, value in self.cleaned_data.items() if name.startswith("skill_")}
+
+
+class DeepReviewForm(PortalForm):
+    """A quarterly review's part: a level per skill on its anchors with an optional comment, the
+    cycle's questions (the employee's part) and a summary. ``part`` is "self" or "manager"."""
+
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, part, ratings, anchors, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.part = part
+        self.skill_ids = [rating.skill_id for rating in ratings]
+        self.questions = list(questions)
+        for rating in ratings:
+            initial = rating.self_level if part == "self" else rating.manager_level
+            note = rating.self_note if part == "self" else rating.manager_note
+            self.fields[f"skill_{rating.skill_id}"] = forms.TypedChoiceField(
+                label=rating.skill.name,
+                choices=_levels_with_anchors(anchors.get(rating.skill_id, {})),
+                coerce=int,
+                initial=initial,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose a level for {rating.skill.name}."},
+            )
+            self.fields[f"note_{rating.skill_id}"] = forms.CharField(
+                label=f"Evidence or comment on {rating.skill.name} (optional)",
+                required=False,
+                max_length=2000,
+                initial=note,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        for number, question in enumerate(self.questions):
+            self.fields[f"answer_{number}"] = forms.CharField(
+                label=question,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": "Answer each question (a line is enough)."},
+            )
+        if part == "self":
+            self.fields["comment"].label = "Anything else for your manager (optional)"
+        else:
+            self.fields["comment"].label = "Summary for the employee"
+            self.fields["comment"].required = True
+            self.fields["comment"].error_messages["required"] = (
+                "Write a summary: what went well, what to focus on next quarter."
+            )
+
+    def ratings(self) -> dict[int, tuple[int, str]]:
+        data = self.cleaned_data
+        return {pk: (data[f"skill_{pk}"], data.get(f"note_{pk}", "")) for pk in self.skill_ids}
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[f"answer_{number}"] for number in range(len(self.questions))]
+
+    def skill_rows(self):
+        """(level field, note field) per skill, for the template."""
+        return [(self[f"skill_{pk}"], self[f"note_{pk}"]) for pk in self.skill_ids]
+
+    def answer_fields(self):
+        return [self[f"answer_{number}"] for number in range(len(self.questions))]

@@ -185,6 +185,8 @@ class TextSource(models.TextChoices):
     PEER_FEEDBACK = "peer_feedback", "Feedback from a colleague"
     FEEDBACK_ANSWER = "feedback_answer", "360 answer"
     REVIEW = "review", "Review comment"
+    REVIEW_SELF = "review_self", "Quarterly review: self-assessment"
+    REVIEW_MANAGER = "review_manager", "Quarterly review: manager"
     API = "api", "Posted by another system"
 
 
@@ -369,3 +371,141 @@ class FeedbackRating(models.Model):
 
     def __str__(self):
         return f"{self.skill} rated {self.level}"
+
+
+# --- quarterly deep reviews ---------------------------------------------------------------------
+
+
+class ReviewCycle(models.Model):
+    """A review period HR configures in the admin: who is in it (business units, or everyone),
+    which questions are asked, which skills are rated besides those of each person's role and
+    target role, and the due dates of the two parts.
+
+    Opening the cycle (``feedback.reviews.review_cycle_open``, an admin action) gives everyone in
+    it a ``DeepReview``; opening it again adds only the people who joined since.
+    """
+
+    name = models.CharField(max_length=100, unique=True, help_text="E.g. 2026 Q4.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    self_due_on = models.DateField(help_text="The employee's self-assessment is due by this date.")
+    manager_due_on = models.DateField(help_text="The manager completes the review by this date.")
+    business_units = models.ManyToManyField(
+        "profiles.BusinessUnit", blank=True, related_name="+", help_text="Leave empty for everyone."
+    )
+    cohort = models.CharField(
+        max_length=50, blank=True, help_text="Only employees of this cohort (e.g. pilot); leave empty for all."
+    )
+    questions = models.TextField(
+        blank=True,
+        help_text="One question per line; the employee answers each, the manager reads the answers.",
+    )
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="+", help_text="Rated by everyone in the cycle, besides their role's skills."
+    )
+    include_target_role = models.BooleanField(
+        default=True, help_text="Also rate the skills of the role each person is aiming for."
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="cycle_period_in_order",
+                violation_error_message="The period ends after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(manager_due_on__gte=models.F("self_due_on")),
+                name="cycle_manager_due_after_self",
+                violation_error_message="The manager's part is due on or after the self-assessment.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def question_list(self) -> list[str]:
+        return [line.strip() for line in self.questions.splitlines() if line.strip()]
+
+
+class DeepReview(models.Model):
+    """One employee's review in a cycle: their self-assessment, then their manager's.
+
+    Completing it turns the ratings into skill evidence (the manager's as source "review", the
+    employee's as "self", each note naming the review) and the comments into texts.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the self-assessment"
+        SELF_DONE = "self_done", "Waiting for the manager"
+        COMPLETED = "completed", "Completed"
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reviews")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="deep_reviews")
+    manager = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="deep_reviews_held"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answers = models.JSONField(default=list, blank=True, help_text="[{question, answer}] from the employee.")
+    self_comment = models.TextField(blank=True)
+    manager_comment = models.TextField(blank=True)
+    self_submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "employee"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "employee"], name="review_once_per_cycle")]
+        indexes = [
+            models.Index(fields=["employee", "status"], name="review_employee_status"),
+            models.Index(fields=["manager", "status"], name="review_manager_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} review of {self.employee}"
+
+
+class DeepReviewRating(models.Model):
+    """One skill in a review: the employee's level and comment, then the manager's."""
+
+    review = models.ForeignKey(DeepReview, on_delete=models.CASCADE, related_name="ratings")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="+", help_text="The review's (its notes are about them)."
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    self_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=LEVEL_SCALE)
+    self_note = models.TextField(blank=True)
+    manager_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=LEVEL_SCALE)
+    manager_note = models.TextField(blank=True)
+    self_evidence = models.ForeignKey(
+        "profiles.SkillEvidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manager_evidence = models.ForeignKey(
+        "profiles.SkillEvidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "skill"], name="review_rating_once_per_skill"),
+            models.CheckConstraint(
+                condition=(
+                    Q(self_level__isnull=True) | Q(self_level__gte=OBSERVED_LEVEL_MIN, self_level__lte=LEVEL_MAX)
+                )
+                & (
+                    Q(manager_level__isnull=True)
+                    | Q(manager_level__gte=OBSERVED_LEVEL_MIN, manager_level__lte=LEVEL_MAX)
+                ),
+                name="review_rating_levels_0_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} in {self.review}"

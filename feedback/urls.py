@@ -14,4 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("asks/<int:pk>/", views.ask_answer, name="ask_answer"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/<int:pk>/", views.review, name="review"),
+    path("cadence/", views.cadence, name="cadence"),
 ]

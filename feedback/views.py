@@ -9,21 +9,39 @@ colleague, whose name and role the search shows (a directory, not their profile)
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr
+from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, visible_employees
 from profiles.models import Employee
 from taxonomy.models import BehaviouralAnchor, Skill
 
 from . import mentions as mention_services
-from . import peer, services
+from . import peer, reviews, services
 from . import themes as theme_services
-from .forms import FeedbackAnswerForm, FeedbackGiveForm, FeedbackRequestForm, MentionEvidenceForm, ThemeHideForm
-from .models import ANONYMOUS_MIN_ANSWERS, FeedbackAsk, FeedbackRequest, Signal, SkillMention, Text, Theme
+from .forms import (
+    DeepReviewForm,
+    FeedbackAnswerForm,
+    FeedbackGiveForm,
+    FeedbackRequestForm,
+    MentionEvidenceForm,
+    ThemeHideForm,
+)
+from .models import (
+    ANONYMOUS_MIN_ANSWERS,
+    DeepReview,
+    FeedbackAsk,
+    FeedbackRequest,
+    ReviewCycle,
+    Signal,
+    SkillMention,
+    Text,
+    Theme,
+)
 from .selectors import people_search
 
 TEXTS_SHOWN = 50
@@ -211,3 +229,124 @@ def _form_errors(form, error: ValidationError) -> None:
             form.add_error(field_name if field_name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+# --- quarterly deep reviews -----------------------------------------------------------------------
+
+REVIEWS_LISTED = 200
+REVIEW_STATES = {"overdue": "Overdue", "open": "Not completed", "completed": "Completed"}
+
+
+@login_required
+def review_list(request):
+    """Reviews the viewer may see: their own, their line's (a manager), or everyone's (HR), with
+    HR's cadence filters (cycle, manager or business unit, state)."""
+    today = timezone.localdate()
+    shown = (
+        DeepReview.objects.filter(employee__in=visible_employees(request.user))
+        .select_related("cycle", "employee", "manager", "employee__business_unit")
+        .order_by("-cycle__period_start", "employee__last_name", "employee__first_name")
+    )
+    filters = {}
+    for name, field in (("cycle", "cycle_id"), ("manager", "manager_id"), ("unit", "employee__business_unit_id")):
+        value = request.GET.get(name, "")
+        if value.isascii() and value.isdigit() and len(value) < 19:
+            shown = shown.filter(**{field: int(value)})
+            filters[name] = int(value)
+    state = request.GET.get("state", "")
+    if state == "overdue":
+        shown = shown.filter(reviews.overdue_filter(today))
+    elif state == "open":
+        shown = shown.exclude(status=DeepReview.Status.COMPLETED)
+    elif state == "completed":
+        shown = shown.filter(status=DeepReview.Status.COMPLETED)
+    rows = list(shown[:REVIEWS_LISTED])
+    for review in rows:
+        review.overdue = reviews.review_overdue(review, today)
+    context = {"reviews": rows, "limit": REVIEWS_LISTED, "state": REVIEW_STATES.get(state), "filters": filters}
+    return render(request, "feedback/review_list.html", context)
+
+
+@login_required
+def review(request, pk):
+    """One deep review: the employee fills in the self-assessment, a manager in the line completes
+    it; HR and managers above read it. Peer input comes from the light 360 requests about them."""
+    review = get_object_or_404(DeepReview.objects.select_related("cycle", "manager"), pk=pk)
+    review.employee = employee_for_viewer(request, review.employee_id)
+    is_self = employee_of(request.user) == review.employee
+    may_complete = reviews.may_complete(review=review, by=request.user)
+    part = "self" if is_self else "manager" if may_complete else None
+    if review.status == DeepReview.Status.COMPLETED:
+        part = None
+    ratings = list(review.ratings.select_related("skill"))
+    anchors = {}
+    for anchor in BehaviouralAnchor.objects.filter(skill_id__in=[r.skill_id for r in ratings]):
+        anchors.setdefault(anchor.skill_id, {})[anchor.level] = anchor.description
+    questions = review.cycle.question_list if part == "self" else ()
+    initial = {f"answer_{n}": a.get("answer", "") for n, a in enumerate(review.answers)} if part == "self" else {}
+    if part == "self":
+        initial["comment"] = review.self_comment
+    data = request.POST if request.method == "POST" and part else None
+    form = (
+        DeepReviewForm(data, part=part, ratings=ratings, anchors=anchors, questions=questions, initial=initial)
+        if part
+        else None
+    )
+    if data is not None and form.is_valid():
+        try:
+            if part == "self":
+                reviews.review_self_submit(
+                    review=review,
+                    by=request.user,
+                    ratings=form.ratings(),
+                    answers=form.answers(),
+                    comment=form.cleaned_data["comment"],
+                )
+                messages.success(
+                    request, "Self-assessment sent. You can change it until your manager completes the review."
+                )
+            else:
+                reviews.review_complete(
+                    review=review, by=request.user, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+                )
+                messages.success(
+                    request,
+                    f"Review completed. The ratings are {review.employee.first_name}'s skill evidence now; "
+                    "the plan is being recalculated.",
+                )
+            return redirect("feedback:review", review.pk)
+        except ValidationError as error:
+            _form_errors(form, error)
+    if request.method == "POST" and not part:
+        raise PermissionDenied("Only the employee and a manager in their line fill in this review.")
+    peers = (
+        FeedbackRequest.objects.filter(subject=review.employee, created_at__date__gte=review.cycle.period_start)
+        .annotate(asked=Count("asks"), answered=Count("asks", filter=Q(asks__answered_at__isnull=False)))
+        .order_by("-created_at")[:5]
+    )
+    context = {
+        "review": review,
+        "ratings": ratings,
+        "form": form,
+        "part": part,
+        "is_self": is_self,
+        "overdue": reviews.review_overdue(review, timezone.localdate()),
+        "peer_requests": peers,
+    }
+    return render(request, "feedback/review.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@hr_required("The cadence page is for the HR team.")
+def cadence(request):
+    """HR: per manager or business unit, reviews, check-ins and 360 answers due, done, overdue."""
+    cycles = list(ReviewCycle.objects.order_by("-period_start")[:12])
+    chosen = request.GET.get("cycle", "")
+    cycle = next((c for c in cycles if str(c.pk) == chosen), cycles[0] if cycles else None)
+    by = request.GET.get("by") if request.GET.get("by") in reviews.GROUPS else "manager"
+    context = {
+        **reviews.cadence(cycle=cycle, by=by),
+        "cycles": cycles,
+        "groups": reviews.GROUPS,
+        "group_label": reviews.GROUPS[by],
+    }
+    return render(request, "feedback/cadence.html", context)

@@ -13,7 +13,9 @@ from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from feedback.models import CheckIn, Signal, SkillContest
+from feedback.models import CheckIn, DeepReview, Signal, SkillContest, Theme
+from feedback.reviews import open_review, review_overdue, reviews_overdue_count
+from feedback.text.themes import TEAM_MIN_PEOPLE
 from profiles.models import (
     BusinessUnit,
     CareerAspiration,
@@ -70,6 +72,7 @@ def hr_home_context(*, now=None) -> dict:
             "learning_picks": review.get(ReviewItem.Kind.RECOMMENDATION, 0),
             "flagged": flagged,
             "contests": SkillContest.objects.filter(status=SkillContest.Status.OPEN).count(),
+            "reviews_overdue": reviews_overdue_count(today=timezone.localdate(now)),
             "flags": DataQualityFlag.objects.filter(resolved_at__isnull=True).count() if scanned else None,
             "last_scan": scanned,
             "failed_syncs": SyncRun.objects.filter(
@@ -172,7 +175,42 @@ def me_context(*, employee, as_hr: bool) -> dict:
             )[:12]
         ),
         "progress": progress_series(employee=employee, skills=chart_skills),
+        "deep_review": open_review(employee=employee),
+        "themes": person_themes(employee=employee),
     }
+
+
+THEMES_SHOWN = 5
+REVIEWS_SHOWN = 20
+
+
+def reviews_waiting(*, manager) -> list:
+    """Quarterly reviews a manager holds that are not completed yet, soonest due first."""
+    today = timezone.localdate()
+    waiting = list(
+        DeepReview.objects.filter(manager=manager)
+        .exclude(status=DeepReview.Status.COMPLETED)
+        .select_related("cycle", "employee")
+        .order_by("cycle__manager_due_on", "employee__last_name")[:REVIEWS_SHOWN]
+    )
+    for review in waiting:
+        review.overdue = review_overdue(review, today)
+    return waiting
+
+
+def person_themes(*, employee) -> list:
+    """The recurring themes of what people wrote about ``employee`` (not hidden by HR)."""
+    return list(Theme.objects.filter(employee=employee, hidden=False).order_by("-texts", "label")[:THEMES_SHOWN])
+
+
+def team_themes(*, manager) -> list:
+    """Themes across a manager's team, only where enough people's texts carry them that no one
+    can be singled out (``feedback.text.themes.TEAM_MIN_PEOPLE``, checked again here)."""
+    return list(
+        Theme.objects.filter(manager=manager, hidden=False, people__gte=TEAM_MIN_PEOPLE).order_by("-texts", "label")[
+            :THEMES_SHOWN
+        ]
+    )
 
 
 def _aspired_path_missing(aspiration, paths):
@@ -520,6 +558,8 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
         "signals": signals,
         "reflections": [s for s in signals if s.kind == Signal.Kind.SELF_REFLECTION],
         "open_contests": open_contests,
+        "deep_review": open_review(employee=employee),
+        "themes": person_themes(employee=employee),
         "open_recommendations": list(
             # every pick the learning card offers to flag (a few shown, the rest on request, those accepted)
             Recommendation.objects.filter(employee=employee, status__in=Recommendation.OPEN)

@@ -302,6 +302,8 @@ def team(request):
         "sort": sort,
         "sorts": pages.TEAM_SORTS,
         "contests": feedback_selectors.contests_waiting(visible=line, limit=10),
+        "team_themes": pages.team_themes(manager=viewer),
+        "reviews_waiting": pages.reviews_waiting(manager=viewer),
     }
     return render(request, "portal/team.html", context)
 

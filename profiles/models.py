@@ -170,6 +170,7 @@ class EvidenceSource(models.TextChoices):
     LEARNING = "learning", "Learning completion"
     INFERRED = "inferred", "Inferred"
     PEER = "peer", "Peer (360 feedback)"
+    REVIEW = "review", "Quarterly review (manager)"
 
 
 class SkillEvidence(models.Model):

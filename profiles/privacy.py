@@ -51,6 +51,8 @@ FREE_TEXT = {
     "feedback.Text": ["body"],
     "feedback.FeedbackRequest": ["message"],
     "feedback.FeedbackAsk": ["comment"],
+    "feedback.DeepReview": ["self_comment", "manager_comment", "answers"],
+    "feedback.DeepReviewRating": ["self_note", "manager_note"],
 }
 # Text fields of those rows that are not about the person: codes, titles of catalogue items and
 # roles, generated copy, identifiers of other systems' records. Handled elsewhere: Employee and User

@@ -46,7 +46,24 @@ class TestHrHome:
         assert stat(page, reverse("portal:contests")) == "1 contested skill level"
         assert stat(page, reverse("quality:flags")) == f"{flags} open data-quality flag{'s' if flags != 1 else ''}"
         assert stat(page, reverse("hr_data:syncs") + "?status=failed") == "1 failed data delivery in the last 30 days"
+        assert stat(page, reverse("feedback:cadence")) == "0 quarterly reviews overdue"
         assert "✓ 0" not in page
+
+    def test_overdue_quarterly_reviews_are_counted_and_link_to_the_cadence_page(self, client, org):
+        from datetime import timedelta
+
+        from feedback.models import ReviewCycle
+        from feedback.reviews import review_cycle_open
+
+        today = timezone.localdate()
+        late = today - timedelta(days=1)
+        cycle = ReviewCycle.objects.create(
+            name="Q", period_start=late, period_end=today, self_due_on=late, manager_due_on=today
+        )
+        opened = review_cycle_open(cycle=cycle)
+        client.force_login(org.hr_user)
+        page = client.get(reverse("hr_home")).content.decode()
+        assert opened > 1 and stat(page, reverse("feedback:cadence")) == f"{opened} quarterly reviews overdue"
 
     def test_before_the_first_scan_the_flags_are_not_scanned_yet_not_zero(self, client, org):
         client.force_login(org.hr_user)

@@ -2,6 +2,7 @@
 and every kind of change a person would notice shows on the very next visit."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services as feedback_services
-from feedback.models import SkillContest
+from feedback.models import DeepReview, ReviewCycle, SkillContest, Theme
+from feedback.reviews import review_cycle_open
 from feedback.tests.fixtures import analysed, recommendation_for, team  # noqa: F401  (fixtures)
 from profiles.models import Employee, LearningRecord, SkillEvidence
 from profiles.tests.factories import UserFactory
@@ -87,6 +89,8 @@ def section(page: str, name: str | None) -> str:
     """The page section with this id, up to where the next card starts (a section, or a fold of /me/)."""
     if not name:
         return page
+    if f'id="{name}"' not in page:  # a section shown only when there is something in it
+        return ""
     return re.split(r"</section>|<details class=\"card fold\"|<section class=\"card", page.split(f'id="{name}"')[1])[0]
 
 
@@ -131,14 +135,87 @@ def _rename_manager(org, skill, pick):
     return None, "your manager is Renamed"
 
 
+def _themes_recomputed(org, skill, pick):
+    now = timezone.now()
+    Theme.objects.bulk_create(  # as the nightly theme run writes them: no signal fires
+        [
+            Theme(
+                employee=org.employee,
+                label="workload priorities",
+                texts=4,
+                authors=3,
+                trend="rising",
+                quotes=["Too many priorities at once."],
+                window_start=now.date(),
+                window_end=now.date(),
+                computed_at=now,
+            )
+        ]
+    )
+    return "what-people-say", "workload priorities"
+
+
+def _theme_hidden_and_another_shown(org, skill, pick):
+    Theme.objects.filter(employee=org.employee).update(hidden=True)
+    Theme.objects.create(
+        employee=org.employee,
+        label="clear stakeholder updates",
+        texts=2,
+        authors=2,
+        trend="steady",
+        window_start=timezone.localdate(),
+        window_end=timezone.localdate(),
+        computed_at=Theme.objects.get(employee=org.employee).computed_at,  # the same run
+    )
+    return "what-people-say", "clear stakeholder updates"
+
+
+def _review_opened(org, skill, pick):
+    today = timezone.localdate()
+    cycle = ReviewCycle.objects.create(
+        name="2026 Q4", period_start=today, period_end=today, self_due_on=today, manager_due_on=today
+    )
+    review_cycle_open(cycle=cycle)
+    return "review", "2026 Q4"
+
+
+def _review_due_date_moved(org, skill, pick):
+    cycle = DeepReview.objects.get(employee=org.employee).cycle
+    cycle.self_due_on = cycle.manager_due_on = timezone.localdate() + timedelta(days=40)
+    cycle.save()  # in the admin
+    return "review", f"{cycle.self_due_on:%-d %b %Y}"
+
+
+def _self_assessment_sent(org, skill, pick):
+    DeepReview.objects.filter(employee=org.employee).update(status=DeepReview.Status.SELF_DONE)
+    return "review", "self-assessment sent"
+
+
 @pytest.mark.parametrize(
-    "change", [_confirm_level, _accept_quietly, _finish_course, _decide_contest, _rename_skill, _rename_manager]
+    "change",
+    [
+        _confirm_level,
+        _accept_quietly,
+        _finish_course,
+        _decide_contest,
+        _rename_skill,
+        _rename_manager,
+        _themes_recomputed,
+        _theme_hidden_and_another_shown,
+        _review_opened,
+        _review_due_date_moved,
+        _self_assessment_sent,
+    ],
 )
 def test_every_change_shows_on_the_next_visit(client, analysed, change):  # noqa: F811
     org, _, stakeholders = analysed
     LearningRecord.objects.create(employee=org.employee, activity_id="c1", title="Course 1", status="completed")
     SkillContest.objects.create(employee=org.employee, skill=stakeholders, claimed_level=3, reason="I run it")
     pick = recommendation_for(org.employee, stakeholders)
+    if change in (_theme_hidden_and_another_shown,):
+        _themes_recomputed(org, stakeholders, pick)
+    if change in (_review_due_date_moved, _self_assessment_sent):
+        _review_opened(org, stakeholders, pick)
     client.force_login(org.employee.user)
     me(client)
     before = me(client)  # served from the cache

@@ -73,7 +73,7 @@ def test_someone_without_reports_gets_an_empty_state(client, org):
     assert "Nobody reports to you in the HR system" in client.get(reverse("portal:team")).content.decode()
 
 
-QUERIES = 8  # session, user, viewer employee, HR group, has reports, rows, data-quality flags, contests
+QUERIES = 10  # session, user, viewer employee, HR group, has reports, rows, data-quality flags, contests, team themes, reviews to complete
 
 
 def test_the_team_page_makes_the_same_queries_for_5_and_50_reports(client, analysed, django_assert_num_queries):  # noqa: F811

@@ -508,7 +508,7 @@ class TestEvidenceImport:
             (["E1", "SQL", "", "self", "2026-05-01"], "level is empty; it is required"),
             (
                 ["E1", "SQL", "2", "gut feeling", "2026-05-01"],
-                "source must be one of assessment, inferred, learning, manager, peer, self",
+                "source must be one of assessment, inferred, learning, manager, peer, review, self",
             ),
             (["E1", "SQL", "2", "self", "01/05/2026"], "observed_at is not a date and time: “01/05/2026”"),
             (["", "SQL", "2", "self", "2026-05-01"], "employee is empty; it is required"),

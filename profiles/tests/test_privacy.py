@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from conftest import PASSWORD
-from feedback.models import CheckIn, Signal
+from feedback.models import CheckIn, DeepReview, DeepReviewRating, ReviewCycle, Signal
 from feedback.tests.fixtures import recommendation_for
 from profiles import privacy
 from profiles.credentials import credential_issue
@@ -45,6 +45,21 @@ def history(org):
     Signal.objects.create(kind="peer_acknowledgment", employee=org.peer, author=person.user, text=ABOUT_OTHERS)
     Signal.objects.create(kind="self_reflection", employee=person, author=person.user, text="I want to mentor.")
     recommendation_for(person, skill)
+    today = now.date()
+    cycle = ReviewCycle.objects.create(
+        name="2026 Q4", period_start=today, period_end=today, self_due_on=today, manager_due_on=today
+    )
+    review = DeepReview.objects.create(
+        cycle=cycle,
+        employee=person,
+        manager=org.manager,
+        answers=[{"question": "What got in your way?", "answer": SECRET_NOTE}],
+        self_comment=SECRET_NOTE,
+        manager_comment=SECRET_NOTE,
+    )
+    DeepReviewRating.objects.create(
+        review=review, employee=person, skill=skill, self_level=2, self_note=SECRET_NOTE, manager_note=SECRET_NOTE
+    )
     return person
 
 
@@ -70,6 +85,8 @@ class TestExport:
             "profiles.Demographics",
             "feedback.CheckIn",
             "feedback.Signal",
+            "feedback.DeepReview",
+            "feedback.DeepReviewRating",
             "recommendations.Recommendation",
             "auditlog.LogEntry",
         ):

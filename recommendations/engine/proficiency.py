@@ -13,8 +13,8 @@ A level is read, not averaged: it is the level one observation recorded, and the
 which ("level 3: skills assessment of 15 Apr 2026"). How it is chosen, in order:
 
 1. **Strength.** Each observation weighs ``source weight x its own confidence x
-   0.5 ** (age / half-life)`` (HR's engine settings: assessment 1.0, manager 0.9, learning 0.6,
-   self 0.5, inferred 0.4; half-life one year). Two observations age at the same rate, so which
+   0.5 ** (age / half-life)`` (HR's engine settings: assessment 1.0, quarterly review 0.95,
+   manager 0.9, learning 0.6, self 0.5, peer 0.5, inferred 0.4; half-life one year). Two observations age at the same rate, so which
    of them is stronger never changes with time alone.
 2. **The newest word of each kind.** Per source, the newest observation supersedes the older
    ones: a new assessment replaces the last assessment, it is not averaged with it (ties on the

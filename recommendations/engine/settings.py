@@ -11,6 +11,7 @@ DEFAULT_SOURCE_WEIGHTS = {
     "inferred": 0.4,
     "self": 0.5,
     "peer": 0.5,  # a colleague's 360 rating: as much as a self-assessment, less than a manager's
+    "review": 0.95,  # the manager's rating in a quarterly deep review: a considered manager's word
 }
 
 

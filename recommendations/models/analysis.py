@@ -82,6 +82,7 @@ class EngineSettings(models.Model):
                 "self": self.weight_self,
                 # Not an HR setting yet (it would need a field here): the default weight.
                 "peer": DEFAULT_SOURCE_WEIGHTS["peer"],
+                "review": DEFAULT_SOURCE_WEIGHTS["review"],
             },
         )
 

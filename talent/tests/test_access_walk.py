@@ -25,8 +25,10 @@ from django.utils import timezone
 
 from feedback.models import (
     CheckIn,
+    DeepReview,
     FeedbackAsk,
     FeedbackRequest,
+    ReviewCycle,
     SkillContest,
     SkillMention,
     Text,
@@ -120,6 +122,7 @@ class World:
     theme: Theme | None = None  # one of the employee's recurring themes
     feedback_request: FeedbackRequest | None = None  # about the employee
     ask: FeedbackAsk | None = None  # the peer, asked for feedback on the employee
+    deep_review: DeepReview | None = None  # the employee's quarterly review, held by the manager
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -171,6 +174,17 @@ def world(org):
     made.feedback_request = FeedbackRequest.objects.create(subject=org.employee, due_on=now.date())
     made.feedback_request.skills.add(skill)
     made.ask = FeedbackAsk.objects.create(request=made.feedback_request, respondent=org.peer)
+    cycle = ReviewCycle.objects.create(
+        name="2026 Q4",
+        period_start=now.date(),
+        period_end=now.date(),
+        self_due_on=now.date(),
+        manager_due_on=now.date(),
+        questions="What went well?",
+    )
+    made.deep_review = DeepReview.objects.create(
+        cycle=cycle, employee=org.employee, manager=org.manager, status=DeepReview.Status.SELF_DONE
+    )
     return made
 
 
@@ -190,6 +204,7 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "theme": lambda w: {"pk": w.theme.pk},  # the employee's
     "feedback request": lambda w: {"pk": w.feedback_request.pk},  # about the employee
     "ask": lambda w: {"pk": w.ask.pk},  # the peer's, about the employee
+    "deep review": lambda w: {"pk": w.deep_review.pk},  # the employee's, held by the manager
     "sync run": lambda w: {"pk": w.sync_run.pk},
     "people template": lambda w: {"kind": "people", "file_format": "xlsx"},
     "unknown template": lambda w: {"kind": "salaries", "file_format": "csv"},
@@ -393,6 +408,20 @@ ACCESS: dict[str, list[Case]] = {
         Case(per_role(employee=404, manager=404, director=404, peer=200, hr=403), "ask"),
         Case(per_role(employee=404, manager=404, director=404, peer=400, hr=403), "ask", method="post", form=INVALID),
     ],
+    # Quarterly deep reviews: seen by who may see the person; the self-assessment is the
+    # employee's, the completion a manager's in the line (posted empty: the form's errors); HR reads.
+    "feedback:reviews": [Case(everyone(200, anonymous=LOGIN))],  # each sees the reviews they may see
+    "feedback:review": [
+        Case(per_role(employee=200, manager=200, director=200, peer=403, hr=200), "deep review"),
+        Case(
+            per_role(employee=400, manager=400, director=400, peer=403, hr=403),
+            "deep review",
+            method="post",
+            form=INVALID,
+        ),
+        Case(everyone(404, anonymous=LOGIN), "unknown"),
+    ],
+    "feedback:cadence": [Case(HR_ONLY)],
     # The REST API with a session: reading someone you may not see is 404, writing for them 400.
     "api:employees": [Case(SIGNED_IN_API, check=lists_only_visible_employees)],
     "api:employee": [Case(api(case.expect), case.subject) for case in subject_detail(not_visible=404)],
