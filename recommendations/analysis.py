@@ -423,7 +423,10 @@ def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Sh
             [len(results.gaps), len(results.paths), len(results.matches), run.pk],
         )
         cursor.execute(f"SELECT chunks_done, chunks_total FROM {table(AnalysisRun)} WHERE id = %s", [run.pk])  # noqa: S608
-        done, total = cursor.fetchone()
+        counts = cursor.fetchone()
+    if counts is None:  # deleted under us (a database emptied while this run was computing)
+        raise AnalysisRun.DoesNotExist(f"Analysis run {run.pk} was deleted while its chunk {low}-{high} was written.")
+    done, total = counts
     return done >= total
 
 
