@@ -200,9 +200,9 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
                 _people_finish(people, run=run, totals=totals)
         except (DatabaseError, ValueError, OSError, UnreadableFile) as exc:
             landed = totals.received > 0
+            reason = _reason(exc)  # first: it reconnects if the connection was lost
             if people is not None and landed:
                 _people_finish_after_failure(people, run=run, totals=totals)
-            reason = _reason(exc)
             where = f"at row {totals.last_line + 1}" if landed else "before any row was imported"
             what = (
                 "The rows before it were imported (see the counts); the rest were not. Fix the problem and import the "
