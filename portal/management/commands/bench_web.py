@@ -54,10 +54,11 @@ BENCH_USER_PREFIX = "bench-web-"
 BENCH_URLCONF = "talent.bench_urls"
 THROUGHPUT_TARGET = 0.5  # of the bare view's requests/s
 P95_TARGET_MS = 100.0
+STARTUP_SECONDS = 240  # a worker imports every app (pandas, scipy ...): a minute and more on a busy machine
 
 
 def wsgi_application():
-    """The gunicorn entry point (``talent.management.commands.bench_web:wsgi_application()``).
+    """The gunicorn entry point (``portal.management.commands.bench_web:wsgi_application()``).
 
     ``talent.settings`` fixes ROOT_URLCONF, so the benchmark process applies the ROOT_URLCONF
     from its own environment once Django is set up; no other process is affected.
@@ -286,6 +287,9 @@ class Command(BaseCommand):
             "CONN_MAX_AGE": "60",
             "ROOT_URLCONF": BENCH_URLCONF,
             "LOG_LEVEL": "WARNING",
+            # plain http on loopback: no redirect to https, cookies sent without TLS
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
         }
 
     def collect_static(self, secret_key):
@@ -319,7 +323,7 @@ class Command(BaseCommand):
                         sys.executable,
                         "-m",
                         "gunicorn",
-                        "talent.management.commands.bench_web:wsgi_application()",
+                        "portal.management.commands.bench_web:wsgi_application()",
                         "--bind",
                         f"127.0.0.1:{self.port}",
                         "--workers",
@@ -334,7 +338,8 @@ class Command(BaseCommand):
                     stdout=self.log,
                     stderr=subprocess.STDOUT,
                 )
-                deadline = time.monotonic() + 60
+                command.server_process = self.process  # the soak samples its memory
+                deadline = time.monotonic() + STARTUP_SECONDS
                 while time.monotonic() < deadline:
                     if self.process.poll() is not None:
                         raise CommandError(
@@ -347,7 +352,7 @@ class Command(BaseCommand):
                         pass
                     time.sleep(0.2)
                 self.__exit__()
-                raise CommandError("gunicorn did not answer within 60 s.")
+                raise CommandError(f"gunicorn did not answer within {STARTUP_SECONDS} s; see {self.log.name}.")
 
             def __exit__(self, *exc):
                 if self.process.poll() is None:
