@@ -14,6 +14,11 @@ A run goes through these steps (``recompute`` does them all in one process; ``ru
    A failure before this leaves everyone's previous results in place; a rerun completes.
 5. Remove rows of runs that no employee points at any more.
 
+A run whose process dies without a word (SIGKILL, out of memory, a lost machine) stays "running"
+and its rows stay invisible. Each run beats a heartbeat at its start, after each chunk and at its
+finish; the next recompute marks runs silent for ``ABANDONED_AFTER`` as failed
+(``abandoned_runs_fail``), so step 5 and the learning step clear what they had written.
+
 Learning recommendations ride along (``recommendations.learning``): the catalogue is read with
 the shared frames, each chunk picks learning for its gaps after step 3, and step 4 ends by
 re-planning everyone's recommendations and releasing them by the same review policy.
@@ -21,10 +26,12 @@ re-planning everyone's recommendations and releasing them by the same review pol
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.frames import id_ranges, placeholders, table, write_frame
@@ -50,6 +57,9 @@ from .models import (
 )
 
 CHUNK_EMPLOYEES = 10_000
+# Far above a chunk's time at 10,000 employees and a run's finish at 100,000 (seconds to a few
+# minutes), and above django-q2's task timeout (Q_CLUSTER "timeout", 600 s).
+ABANDONED_AFTER = timedelta(minutes=30)
 # A chunk's peak memory grows about 24 MB per 1,000 employees with the learning step: at 100k,
 # 25,000 per chunk peaked at 930 MB, 10,000 at 578 MB (target: under 600 MB).
 MATCHES_PER_EMPLOYEE = 5
@@ -265,6 +275,7 @@ def _stage_summary(*, run, summary):
 
 def run_finish(*, run: AnalysisRun, scope: Scope, now) -> AnalysisRun:
     """Step 4: make the new run the current one for everyone in scope, all at once."""
+    AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     engine = EngineSettings.load()
     summaries = table(RunSummary)
     analyses = table(EmployeeAnalysis)
@@ -379,7 +390,7 @@ def remove_unreferenced(*, scope: Scope) -> None:
         )
         stale = [row[0] for row in cursor.fetchall()]
         if stale:
-            for results in result_tables:
+            for results in [*result_tables, table(RunSummary)]:
                 cursor.execute(f"DELETE FROM {results} WHERE run_id IN ({placeholders(stale)})", stale)  # noqa: S608
 
 
@@ -395,9 +406,26 @@ def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) 
     ids = profile_frames.employees(**scope.among())["employee_id"].to_numpy()
     ranges = id_ranges(ids, chunk_size) if len(ids) else []
     run = AnalysisRun.objects.create(
-        scope=scope.kind, trigger=trigger, employees=len(ids), chunks_total=max(len(ranges), 1)
+        scope=scope.kind,
+        trigger=trigger,
+        employees=len(ids),
+        chunks_total=max(len(ranges), 1),
+        heartbeat_at=timezone.now(),
     )
     return run, ranges
+
+
+def abandoned_runs_fail(*, now) -> int:
+    """Mark as failed the runs still "running" that gave no sign of life for ``ABANDONED_AFTER``:
+    their process died. Returns how many."""
+    silent = Q(heartbeat_at__lt=now - ABANDONED_AFTER) | Q(
+        heartbeat_at__isnull=True, started_at__lt=now - ABANDONED_AFTER
+    )
+    return AnalysisRun.objects.filter(silent, status=AnalysisRun.Status.RUNNING).update(
+        status=AnalysisRun.Status.FAILED,
+        finished_at=now,
+        error=f"Abandoned: no sign of life for {ABANDONED_AFTER} (its process died); previous results kept.",
+    )
 
 
 def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Shared, now, timings: Timings) -> bool:
@@ -419,11 +447,21 @@ def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Sh
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table(AnalysisRun)} SET chunks_done = chunks_done + 1, gaps = gaps + %s, paths = paths + %s, "  # noqa: S608
-            "matches = matches + %s, progress = (chunks_done + 1) * 1.0 / chunks_total WHERE id = %s",
-            [len(results.gaps), len(results.paths), len(results.matches), run.pk],
+            "matches = matches + %s, progress = (chunks_done + 1) * 1.0 / chunks_total, heartbeat_at = %s "
+            "WHERE id = %s",
+            [
+                len(results.gaps),
+                len(results.paths),
+                len(results.matches),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                run.pk,
+            ],
         )
         cursor.execute(f"SELECT chunks_done, chunks_total FROM {table(AnalysisRun)} WHERE id = %s", [run.pk])  # noqa: S608
-        done, total = cursor.fetchone()
+        counts = cursor.fetchone()
+    if counts is None:  # deleted under us (a database emptied while this run was computing)
+        raise AnalysisRun.DoesNotExist(f"Analysis run {run.pk} was deleted while its chunk {low}-{high} was written.")
+    done, total = counts
     return done >= total
 
 
@@ -441,6 +479,7 @@ def recompute(
     now = timezone.now()
     timings = Timings()
     started = time.perf_counter()
+    abandoned_runs_fail(now=now)
     run, ranges = run_start(scope=scope, trigger=trigger, chunk_size=chunk_size)
     try:
         shared = read_shared_cached() if scope.kind == AnalysisRun.Scope.EMPLOYEES else read_shared()

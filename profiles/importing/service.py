@@ -5,7 +5,9 @@
    kind, over the size limits) fails the run before anything is written.
 2. Load the lookup dicts once (``lookups``); a people file is read once more, for its ids only,
    so a row may name a manager who comes later in the file.
-3. For each chunk, in its own transaction: check every row (``kinds``, ``checks``), merge
+3. For each chunk, in its own transaction (so a chunk is either in, with its counts on the run,
+   or not in at all: a connection lost mid-chunk rolls the chunk back, and the run, written on a
+   new connection, says the import stopped at that chunk's first row): check every row (``kinds``, ``checks``), merge
    duplicate keys (the last row wins, and the later row gets a note naming the earlier one's
    line, across chunks too), land the good rows (``loaders`` / ``people``), store the
    refused rows with their row numbers and reasons, update the run's counts, and queue
@@ -198,6 +200,7 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
                 _people_finish(people, run=run, totals=totals)
         except (DatabaseError, ValueError, OSError, UnreadableFile) as exc:
             landed = totals.received > 0
+            reason = _reason(exc)  # first: it reconnects if the connection was lost
             if people is not None and landed:
                 _people_finish_after_failure(people, run=run, totals=totals)
             where = f"at row {totals.last_line + 1}" if landed else "before any row was imported"
@@ -207,7 +210,7 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
                 if landed
                 else "Nothing was imported."
             )
-            return _finish(run, totals, error=f"The import stopped {where}: {_sentence(exc)} {what}")
+            return _finish(run, totals, error=f"The import stopped {where}: {reason} {what}")
         except BaseException as exc:
             _finish(
                 run, totals, error=f"The import stopped at row {totals.last_line + 1} on an internal error ({exc!r})."
@@ -447,6 +450,26 @@ def duration_text(seconds: float | None) -> str:
         if seconds >= size:
             return f"{seconds / size:.1f} {unit}"
     return f"{seconds:.0f} s"
+
+
+def _reason(exc: BaseException) -> str:
+    """Why the import stopped, in a sentence; says so when the database connection was lost (a
+    restart, a failover, ``pg_terminate_backend``), and makes sure the next query connects again so
+    the run can record it."""
+    if isinstance(exc, DatabaseError) and not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+    if _connection_lost(exc):
+        return f"the connection to the database was lost ({_sentence(exc).rstrip('.')})."
+    return _sentence(exc)
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """PostgreSQL's "connection exception" and "operator intervention" classes (08, 57P), or a
+    client-side failure with no SQLSTATE at all (the socket closed under psycopg)."""
+    if connection.vendor != "postgresql" or not isinstance(exc, DatabaseError):
+        return False
+    state = getattr(exc.__cause__, "sqlstate", "") if exc.__cause__ is not None else ""
+    return state is None or state.startswith(("08", "57P"))
 
 
 def _sentence(exc: BaseException) -> str:

@@ -338,6 +338,25 @@ class TestLearningImport:
         assert run.created == 2
 
 
+def test_dates_in_other_formats_are_refused_with_line_and_column_and_the_good_rows_land(tmp_path, people):
+    """Day-first, month names, dotted: ambiguous (05/01 is January or May), so refused, never guessed."""
+    path = tmp_path / "learning.csv"
+    rows = ["2026-01-05", "05/01/2026", "5 Jan 2026", "01.05.2026", "2026-01-06T09:30:00Z"]
+    path.write_text(
+        "employee,activity_id,title,status,completed_at\n"
+        + "".join(f"E1,a{n},Course {n},completed,{when}\n" for n, when in enumerate(rows)),
+        encoding="utf-8",
+    )
+    run = file_import(path=path, kind="learning")
+    assert (run.status, run.created, run.rejected) == (SyncRun.Status.PARTIAL, 2, 3)
+    refused = rejections(run)
+    assert [line for line, _ in refused] == [3, 4, 5]
+    assert all(
+        reason.startswith("completed_at is not a date and time") and "ISO 8601" in reason for _, reason in refused
+    )
+    assert set(LearningRecord.objects.values_list("activity_id", flat=True)) == {"a0", "a4"}
+
+
 class TestUnreadableFiles:
     @pytest.mark.parametrize(
         ("content", "message"),
@@ -345,6 +364,12 @@ class TestUnreadableFiles:
             (b"employee,activity_id,title\nE1,a,b\n", "missing column status."),
             (b"employee,activity,title,status\nE1,a,b,completed\n", "unknown column activity"),
             ("employee,activity_id,title,status\nE1,a,Caf\u00e9,completed\n".encode("cp1252"), "not UTF-8 text"),
+            # Excel's "Unicode Text" (UTF-16 with a byte-order mark), and UTF-16 without one
+            (
+                "employee,activity_id,title,status\nE1,a,Caf\u00e9,completed\n".encode("utf-16"),
+                "The file is UTF-16 text",
+            ),
+            ("employee,activity_id,title,status\nE1,a,Caf\u00e9,completed\n".encode("utf-16-le"), "binary data"),
             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file (.xls)"),
             (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
             (b"PK\x03\x04garbage", "not an Excel workbook"),

@@ -114,6 +114,9 @@ class AnalysisRun(models.Model):
     compute_seconds = models.FloatField(null=True, blank=True)
     write_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life (start, each chunk, finish); a run silent too long died."
+    )
 
     class Meta:
         ordering = ["-started_at"]
