@@ -80,7 +80,7 @@ def _stamp_sql() -> str:
         PerformanceReview,
         SkillEvidence,
     )
-    from recommendations.models import EmployeeAnalysis, Flag, Recommendation
+    from recommendations.models import Candidacy, EmployeeAnalysis, Flag, Recommendation
 
     sources = [
         _counted(SkillEvidence),
@@ -96,6 +96,11 @@ def _stamp_sql() -> str:
             statuses=Recommendation.Status.values,
         ),
         _counted(Flag, extra=["COUNT(resolved_at)"]),
+        _counted(
+            Candidacy,
+            extra=["MAX(decided_at)", "SUM(CASE WHEN tell_manager THEN 1 ELSE 0 END)"],
+            statuses=Candidacy.Status.values,
+        ),
         _counted(DataQualityFlag, extra=["COUNT(resolved_at)"]),
     ]
     people = connection.ops.quote_name(Employee._meta.db_table)
