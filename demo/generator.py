@@ -17,6 +17,8 @@
 4. ``history.HISTORY_STEPS``: what the people did (role moves, skill evidence, learning,
    reviews, career goals), open opportunities, and a first gap analysis (see ``history``).
    Aspirations, evidence, learning records and reviews go through the profile importers too.
+5. ``moves.moves_step``: an internal placement traced to a development path, two leavers, and a
+   critical role with a proposed bench (one name approved), so every outcome metric moves.
 
 Every step here is idempotent: the importers match rows by natural key (and every import is
 recorded as a sync run and audited, as a customer's is) and write only differences, the direct
@@ -59,6 +61,7 @@ from .context import (
 )
 from .history import HISTORY_STEPS
 from .imports import import_profile_file, import_taxonomy
+from .moves import moves_step
 from .taxonomy_spec import taxonomy_spec
 from .upsert import BATCH_SIZE, TableCounts, count_one, upsert
 
@@ -472,4 +475,4 @@ def _what_they_see(key: str, employee: Employee) -> str:
     )
 
 
-STEPS: list[Callable[[Context], None]] = [_taxonomy, _org, _accounts, *HISTORY_STEPS]
+STEPS: list[Callable[[Context], None]] = [_taxonomy, _org, _accounts, *HISTORY_STEPS, moves_step]

@@ -135,13 +135,13 @@ def matched_employees_select() -> Select:
 
 
 def placements_select(*, placed_until: datetime) -> Select:
-    """Internal placements made by ``placed_until``: employee_id, placed_on (UTC midnight), traced
-    (bool: a development path, picks completed before it, led to it)."""
+    """Internal placements effective by ``placed_until`` (their ``placed_on`` day): employee_id,
+    placed_on (UTC midnight), traced (bool: a development path, picks completed before it, led to it)."""
     path = Placement.development_path.through
     return Select(
         f"SELECT p.employee_id, p.placed_on, EXISTS (SELECT 1 FROM {table(path)} d WHERE d.placement_id = p.id) "  # noqa: S608
-        f"FROM {table(Placement)} p WHERE p.placed_at <= %s",
-        [placed_until],
+        f"FROM {table(Placement)} p WHERE p.placed_on <= %s",
+        [placed_until.date()],
         columns=["employee_id", "placed_on", "traced"],
         dtypes={"employee_id": "int64"},
         dates=("placed_on",),

@@ -48,11 +48,13 @@ def _levels(evidence: pd.DataFrame, at, weights) -> pd.DataFrame:
     return current_proficiency(seen, weights)[["employee_id", "skill_id", "level", "confidence"]]
 
 
-def bench_read(*, now) -> pd.DataFrame:
-    """Read what the bench needs (set-based) and return ``engine.succession.bench``'s proposals."""
-    critical = pd.DataFrame(
-        list(CriticalRole.objects.values_list("pk", "role_id")), columns=["critical_id", "role_id"]
-    ).astype("int64")
+def bench_read(*, now, critical: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read what the bench needs (set-based) and return ``engine.succession.bench``'s proposals
+    for the critical roles (or for ``critical``: critical_id, role_id, e.g. roles HR considers)."""
+    if critical is None:
+        critical = pd.DataFrame(
+            list(CriticalRole.objects.values_list("pk", "role_id")), columns=["critical_id", "role_id"]
+        ).astype("int64")
     if critical.empty:
         return pd.DataFrame(columns=engine.COLUMNS)
     requirements = taxonomy_frames.role_requirements()
