@@ -1,13 +1,14 @@
 """Internal moves, leavers and succession in the demo pilot, so every outcome metric moves
 between the baseline (90 days before ``BASE_DATE``) and today.
 
-``moves_step`` runs after the first gap analysis (``generator.STEPS``):
+``moves_step`` runs just before the first gap analysis (``generator.STEPS``), which then sees
+the moves:
 
 1. **A placement traced to a development path**: the pilot person (no demo account, nobody's
    manager) with the most learning picks completed, with a promotion or lateral path out of
    their role, is placed 30 days before ``BASE_DATE`` in an opening for that role, through
    ``recommendations.moves.placement_make`` (role history, the development path, the
-   opportunity filled), and recomputed.
+   opportunity filled).
 2. **Leavers**: two other such pilot people left 40 days before ``BASE_DATE`` (one by choice),
    through the people importer, as an HR extract says it.
 3. **Succession**: the role the most pilot people are closest to is marked critical, its bench
@@ -27,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from profiles.models import Employee
-from recommendations import analysis, moves, services
+from recommendations import moves, services
 from recommendations.models import (
     Candidacy,
     CriticalRole,
@@ -56,7 +57,7 @@ def _at(day) -> datetime:
 
 def _bystanders(ctx: Context):
     """Pilot people the demo's accounts and pages do not rely on: no account, no reports, no
-    opportunity posted, active."""
+    opportunity posted, no mentorship in the catalogue, active."""
     posters = Opportunity.objects.exclude(posted_by=None).values("posted_by")
     return (
         Employee.objects.active()
@@ -64,6 +65,7 @@ def _bystanders(ctx: Context):
         .exclude(external_id__in=ctx.demo_external_ids.values())
         .exclude(pk__in=Employee.objects.exclude(manager=None).values("manager"))
         .exclude(pk__in=posters)
+        .exclude(mentoring__isnull=False)  # the catalogue pairs mentors; a rerun must find them still here
     )
 
 
@@ -165,10 +167,26 @@ def _succession(ctx: Context, hr) -> None:
     ReviewItem.objects.filter(pk=item.pk).update(decided_at=_at(DECIDED_ON))
 
 
+def hr_extract_overrides() -> dict[str, dict]:
+    """What the HR extract says today of the people this step moved, for the people import
+    (``generator._import_people``) to send again unchanged: the placed person's new role and
+    unit, the leavers' leaving. Without it a second run would undo the moves."""
+    rows: dict[str, dict] = {}
+    for person in Employee.objects.filter(placements__isnull=False).select_related("role", "business_unit"):
+        rows.setdefault(person.external_id, {}).update(
+            role=person.role.title, business_unit=person.business_unit.name if person.business_unit else ""
+        )
+    for person in Employee.objects.filter(status=Employee.Status.LEFT):
+        rows.setdefault(person.external_id, {}).update(
+            status=Employee.Status.LEFT,
+            termination_date=pd.Timestamp(person.termination_date),
+            voluntary_exit="yes" if person.voluntary_exit else "no",
+        )
+    return rows
+
+
 def moves_step(ctx: Context) -> None:
     hr = _hr_user(ctx)
     placed = _placement(ctx, hr)
-    if placed is not None:
-        analysis.recompute(employee_ids=[placed.pk], trigger="demo: placed in an internal opening")
     _leavers(ctx, placed)
     _succession(ctx, hr)
