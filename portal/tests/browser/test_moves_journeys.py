@@ -19,7 +19,7 @@ def test_interest_from_me_then_the_owner_shortlists_and_places(page: Page, demo,
     settings.MFA_REQUIRED = False  # HR's second factor has its own tests (talent/tests/test_mfa.py)
     me = demo_employee("employee")
     sign_in(page, demo, "employee")
-    page.get_by_text("Where I can go").first.click()
+    page.locator("details#careers > summary").click()  # the section opens on click
     opportunities = page.get_by_role("list", name=re.compile("Open opportunities"))
     first = opportunities.get_by_role("listitem").first
     title = first.locator("strong").first.inner_text()
