@@ -17,6 +17,9 @@
 4. ``history.HISTORY_STEPS``: what the people did (role moves, skill evidence, learning,
    reviews, career goals), open opportunities, and a first gap analysis (see ``history``).
    Aspirations, evidence, learning records and reviews go through the profile importers too.
+5. ``moves.moves_step`` (just before the first gap analysis): an internal placement traced to a
+   development path, two leavers, and a critical role with a proposed bench (one name approved),
+   so every outcome metric moves.
 
 Every step here is idempotent: the importers match rows by natural key (and every import is
 recorded as a sync run and audited, as a customer's is) and write only differences, the direct
@@ -57,8 +60,10 @@ from .context import (
     Person,
     ProgressFactory,
 )
+from .first_analysis import analysis
 from .history import HISTORY_STEPS
 from .imports import import_profile_file, import_taxonomy
+from .moves import hr_extract_overrides, moves_step
 from .taxonomy_spec import taxonomy_spec
 from .upsert import BATCH_SIZE, TableCounts, count_one, upsert
 
@@ -326,6 +331,14 @@ def _import_people(ctx: Context) -> None:
             "status": Employee.Status.ACTIVE,
         }
     )
+    overrides = hr_extract_overrides()  # a rerun sends the moves demo.moves made, not undoes them
+    if overrides:
+        frame["termination_date"] = pd.NaT
+        frame["voluntary_exit"] = ""
+        rows = frame["external_id"].map(overrides)
+        for column in ("role", "business_unit", "status", "termination_date", "voluntary_exit"):
+            given = rows.map(lambda row, column=column: row.get(column) if isinstance(row, dict) else None)
+            frame[column] = given.where(given.notna(), frame[column])
     import_profile_file(ctx, "people", frame, "employees")
     ctx.employee_ids = dict(Employee.objects.values_list("external_id", "pk"))
     # New people arrive in no cohort; only the pilot's few are named, so no statement lists
@@ -472,4 +485,13 @@ def _what_they_see(key: str, employee: Employee) -> str:
     )
 
 
-STEPS: list[Callable[[Context], None]] = [_taxonomy, _org, _accounts, *HISTORY_STEPS]
+# demo.moves plants its moves before the first gap analysis, so the analysis sees them.
+_ANALYSIS_AT = HISTORY_STEPS.index(analysis)
+STEPS: list[Callable[[Context], None]] = [
+    _taxonomy,
+    _org,
+    _accounts,
+    *HISTORY_STEPS[:_ANALYSIS_AT],
+    moves_step,
+    *HISTORY_STEPS[_ANALYSIS_AT:],
+]

@@ -12,7 +12,10 @@ Outcomes (one row per active employee with demographics; NaN where it does not a
   stands when the audit runs, also for a back-dated snapshot: old matches are not kept);
 * ``engaged``: of those delivered a pick, acted on one within 30 days;
 * ``review_score``: mean performance-review score, 1-5: the history the engine learns from
-  ("audit the training data before deployment": biased ratings would be amplified).
+  ("audit the training data before deployment": biased ratings would be amplified);
+* ``succession_proposed``: the engine proposed them for a critical role's bench;
+* ``succession_pool``: of those proposed, a reviewer put them in a pool (approved or edited);
+* ``readiness``: mean readiness for their current role, as the analysis stands.
 """
 
 import numpy as np
@@ -25,6 +28,9 @@ OUTCOMES = {
     "opportunity_match": "Matched to an open opportunity",
     "engaged": "Acted on a recommendation within 30 days",
     "review_score": "Performance-review score (training data)",
+    "succession_proposed": "Proposed for a critical role's succession bench",
+    "succession_pool": "Of those proposed, put in a succession pool by a reviewer",
+    "readiness": "Readiness for their current role",
 }
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 20
@@ -42,6 +48,8 @@ def findings(people: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for outcome in OUTCOMES:
+        if outcome not in people:  # an outcome nobody measured (a caller with fewer columns)
+            continue
         for attribute in ATTRIBUTES:
             known = people[(people[attribute].fillna("") != "") & people[outcome].notna()]
             if known.empty:

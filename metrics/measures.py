@@ -14,6 +14,10 @@ cohorts. Dates are ``datetime64`` columns; ``as_of`` is a ``pandas.Timestamp``.
 * 12-month retention: of the people employed a year before ``as_of``, the share still employed
   at ``as_of``; split into people enrolled in a development plan (accepted or completed a pick
   in that year) and the rest, overall and per role grade.
+* Placements traced to a development path: of the internal placements made in the year, the
+  share a development path (learning picks completed before the placement) led to.
+* Bench strength: people a reviewer put in a critical role's succession pool who are ready now
+  or in about a year, per role and overall (a count, not a share).
 * Manager conversation quality: the mean of the post-check-in survey answers (1-5) of check-ins
   held in the window, the employee's (relevant to my goals) and the manager's (saved preparation).
 """
@@ -120,4 +124,27 @@ def conversation_quality(checkins: pd.DataFrame, *, as_of: pd.Timestamp, window:
     ]:
         answers = held[column].dropna().to_numpy(dtype="float64")
         figures[segment] = Figure(float(answers.mean()) if len(answers) else None, int(len(answers)))
+    return figures
+
+
+def placements_traced(placements: pd.DataFrame, *, as_of: pd.Timestamp, window: pd.Timedelta) -> Figure:
+    """``placements``: employee_id, placed_on, traced (a development path led to it). Of the
+    internal placements made in the window, the share traced to picks completed before them."""
+    placed = placements[(placements["placed_on"] > as_of - window) & (placements["placed_on"] <= as_of)]
+    return _share(placed["traced"].to_numpy(dtype="float64"))
+
+
+BENCH_SOON = ("now", "year")
+
+
+def bench_strength(succession: pd.DataFrame) -> dict[str, Figure]:
+    """``succession``: employee_id, critical_id, role, horizon, in_pool (1 when a reviewer put
+    them in the pool). Per critical role (segment: its title) and overall (segment ""): how many
+    in the pool are ready now or in about a year (value), out of how many in the pool (measured)."""
+    pool = succession[succession["in_pool"] == 1]
+    soon = pool["horizon"].isin(BENCH_SOON)
+    figures = {"": Figure(float(soon.sum()), int(len(pool)))}
+    for role in sorted(succession["role"].unique()):
+        of_role = (pool["role"] == role).to_numpy()
+        figures[str(role)[:40]] = Figure(float(soon.to_numpy()[of_role].sum()), int(of_role.sum()))
     return figures

@@ -1,4 +1,6 @@
-"""Step 8: the five outcome metrics per cohort and date, and the bias audit's runs.
+"""Step 8: the five outcome metrics per cohort and date (with two figures of internal moves:
+placements traced to a development path, and the bench strength of critical roles), and the
+bias audit's runs.
 
 Snapshots are kept, never overwritten by a later date: the first one taken for a cohort is its
 baseline, and the HR page sets the newest beside it. A snapshot taken again for the same date
@@ -14,6 +16,8 @@ class Metric(models.TextChoices):
     RETENTION = "retention", "12-month retention"
     CONVERSATION_QUALITY = "conversation_quality", "Manager conversation quality"
     ENGAGEMENT = "engagement", "Recommendation engagement rate"
+    PLACEMENTS_TRACED = "placements_traced", "Placements traced to a development path"
+    BENCH_STRENGTH = "bench_strength", "Bench strength of critical roles"
 
 
 class MetricSnapshot(models.Model):

@@ -19,6 +19,14 @@ EXPLAINED = {
     ),
     Metric.CONVERSATION_QUALITY: "Post-check-in survey answers, 1 to 5.",
     Metric.ENGAGEMENT: "Learning picks acted on within 30 days of delivery.",
+    Metric.PLACEMENTS_TRACED: (
+        "Internal placements made in the last year that a development path led to: the person had completed "
+        "learning picks before the placement."
+    ),
+    Metric.BENCH_STRENGTH: (
+        "People a reviewer put in a critical role's succession pool who are ready now or in about a year; "
+        "overall and per critical role (a count)."
+    ),
 }
 
 
@@ -29,6 +37,8 @@ def shown(metric: str, value: float | None) -> str:
         return f"{value:+.2f} levels"
     if metric == Metric.CONVERSATION_QUALITY:
         return f"{value:.1f} / 5"
+    if metric == Metric.BENCH_STRENGTH:
+        return f"{value:.0f} {'person' if round(value) == 1 else 'people'}"
     return f"{value:.0%}"
 
 
@@ -37,6 +47,8 @@ def change_shown(metric: str, change: float | None) -> str:
         return ""
     if metric in (Metric.SKILL_VELOCITY, Metric.CONVERSATION_QUALITY):
         return f"{change:+.2f}"
+    if metric == Metric.BENCH_STRENGTH:
+        return f"{change:+.0f}"
     return f"{change * 100:+.0f} points"
 
 
@@ -61,6 +73,14 @@ WHEN_IT_FALLS = {
     ),
     Metric.ENGAGEMENT: (
         "Fewer picks were acted on within 30 days: read the dismissal reasons and the flags in the review queue."
+    ),
+    Metric.PLACEMENTS_TRACED: (
+        "Fewer placements followed completed learning: check whether the people placed had picks to complete, "
+        "and whether opportunities went to people the engine recommended."
+    ),
+    Metric.BENCH_STRENGTH: (
+        "Fewer people in the pools are ready now or soon: someone was placed or left, or a reviewer moved them "
+        "to a later horizon. See the succession page for each bench."
     ),
 }
 
@@ -107,6 +127,9 @@ def chart_domain(metric: str, rows: list[Row]) -> tuple[float, float]:
     velocity symmetric around 0 (it falls as well as rises)."""
     if metric == Metric.CONVERSATION_QUALITY:
         return 0.0, 5.0
+    if metric == Metric.BENCH_STRENGTH:
+        largest = max((v for row in rows for v in (row.baseline.value, row.current.value) if v is not None), default=0)
+        return 0.0, max(float(largest), 5.0)
     if metric == Metric.SKILL_VELOCITY:
         largest = max(
             (abs(v) for row in rows for v in (row.baseline.value, row.current.value) if v is not None), default=0

@@ -58,6 +58,9 @@ def queries(*, end: pd.Timestamp) -> dict[str, Select]:
         "demographics": profile_frames.demographics_select(),
         "matched": recommendation_frames.matched_employees_select(),
         "scores": profile_frames.performance_reviews_select(submitted_until=until),
+        "placements": recommendation_frames.placements_select(placed_until=until),
+        "succession": recommendation_frames.succession_select(until=until),
+        "readiness": recommendation_frames.readiness_select(),
     }
 
 
@@ -71,6 +74,9 @@ class Inputs:
     demographics: pd.DataFrame  # employee_id and audit.ATTRIBUTES
     matched: pd.DataFrame  # employee_id: matched to an open opportunity in their visible analysis
     scores: pd.DataFrame  # employee_id, score: performance reviews
+    placements: pd.DataFrame  # employee_id, placed_on, traced
+    succession: pd.DataFrame  # employee_id, critical_id, role, horizon, in_pool
+    readiness: pd.DataFrame  # employee_id, readiness (for their current role)
 
 
 def inputs_read(*, end: pd.Timestamp) -> Inputs:
@@ -126,6 +132,13 @@ def figures_compute(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta, 
             (Metric.INTERNAL_MOBILITY, ""): measures.internal_mobility(
                 of(data.moves), completions, as_of=as_of, window=MOBILITY_WINDOW
             ),
+            (Metric.PLACEMENTS_TRACED, ""): measures.placements_traced(
+                of(data.placements), as_of=as_of, window=MOBILITY_WINDOW
+            ),
+            **{
+                (Metric.BENCH_STRENGTH, segment): figure
+                for segment, figure in measures.bench_strength(of(data.succession)).items()
+            },
             **{
                 (Metric.RETENTION, segment): figure
                 for segment, figure in measures.retention(of(data.people), enrolments, as_of=as_of).items()
@@ -161,6 +174,14 @@ def audit_people(data: Inputs, *, as_of: pd.Timestamp, window: pd.Timedelta) -> 
     due, in_time = measures.acted_in_time(data.picks, as_of=as_of, window=window)
     people["engaged"] = people["employee_id"].map(in_time.groupby(due["employee_id"]).any().astype(float))
     people["review_score"] = people["employee_id"].map(data.scores.groupby("employee_id")["score"].mean())
+    proposed = data.succession["employee_id"]
+    people["succession_proposed"] = people["employee_id"].isin(proposed).astype(float)
+    in_pool = data.succession.loc[data.succession["in_pool"] == 1, "employee_id"]
+    # of the people proposed, those a reviewer put in a pool (NaN for people never proposed)
+    people["succession_pool"] = (
+        people["employee_id"].isin(in_pool).astype(float).where(people["succession_proposed"] == 1)
+    )
+    people["readiness"] = people["employee_id"].map(data.readiness.set_index("employee_id")["readiness"])
     return people
 
 

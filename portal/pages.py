@@ -28,9 +28,11 @@ from profiles.models import (
 )
 from profiles.quality import last_scan_at
 from profiles.selectors import role_requirements
+from recommendations.candidates import interest_told, my_candidacies
 from recommendations.engine.rationale import about_them
 from recommendations.models import CareerPath, EmployeeAnalysis, Recommendation, ReviewItem, ReviewStatus, SkillGap
 from recommendations.selectors import SHOWN_GAPS, analysis_context, employee_levels
+from recommendations.succession import bench_strength
 from taxonomy.models import MobilityPath, Role, RoleRequirement, Skill
 
 from .progress import progress_series
@@ -70,6 +72,7 @@ def hr_home_context(*, now=None) -> dict:
         "queues": {
             "gap_analyses": review.get(ReviewItem.Kind.GAP_ANALYSIS, 0),
             "learning_picks": review.get(ReviewItem.Kind.RECOMMENDATION, 0),
+            "succession": review.get(ReviewItem.Kind.SUCCESSION, 0),
             "flagged": flagged,
             "contests": SkillContest.objects.filter(status=SkillContest.Status.OPEN).count(),
             "reviews_overdue": reviews_overdue_count(today=timezone.localdate(now)),
@@ -80,6 +83,7 @@ def hr_home_context(*, now=None) -> dict:
             ).count(),
             "failed_sync_days": FAILED_SYNC_DAYS,
         },
+        "bench": bench_strength(),
         "counts": {
             "employees": Employee.objects.active().count(),
             "business_units": BusinessUnit.objects.count(),
@@ -148,6 +152,9 @@ def me_context(*, employee, as_hr: bool) -> dict:
     )
     aspiration = aspirations[0] if aspirations else None
     gaps = analysis.get("gaps", [])
+    mine = my_candidacies(employee=employee)
+    for match in analysis.get("matches", []):
+        match.candidacy = mine.get(match.opportunity_id)
     chart_skills = list(
         {**{g.skill_id: g.skill.name for g in gaps}, **{r["skill"].pk: r["skill"].name for r in rows}}.items()
     )
@@ -177,6 +184,7 @@ def me_context(*, employee, as_hr: bool) -> dict:
         "progress": progress_series(employee=employee, skills=chart_skills),
         "deep_review": open_review(employee=employee),
         "themes": person_themes(employee=employee),
+        "candidacies": sorted(mine.values(), key=lambda c: c.created_at, reverse=True),
     }
 
 
@@ -555,6 +563,7 @@ def briefing_context(*, employee, as_hr: bool, now=None) -> dict:
         "aspiration": aspiration,
         "earlier_aspirations": aspirations[1:],
         "goal_path": goal_path,
+        "interest_told": interest_told(employee=employee),
         "signals": signals,
         "reflections": [s for s in signals if s.kind == Signal.Kind.SELF_REFLECTION],
         "open_contests": open_contests,

@@ -42,11 +42,11 @@ from metrics import capability, capability_selectors
 from profiles import selectors as profile_selectors
 from profiles.access import employee_for_viewer, employee_of, hr_required, is_hr, is_manager, manages, visible_employees
 from profiles.models import BusinessUnit, Employee
-from recommendations import outcomes
+from recommendations import moves, outcomes
 from recommendations import selectors as analysis_selectors
 from recommendations.catalogue_gaps import catalogue_gaps
 from recommendations.engine.rationale import about_them
-from recommendations.models import Recommendation
+from recommendations.models import Candidacy, Opportunity, Recommendation
 from taxonomy.models import Skill
 
 from . import pagecache, pages
@@ -286,6 +286,42 @@ def recommendation_act(request, pk):
         return _answer(request, text, to=reverse("portal:me"), section="learning", level=messages.ERROR)
     text = done.format(title=recommendation.resource.title)
     return _answer(request, text, to=reverse("portal:me"), section="learning")
+
+
+# --- internal opportunities: my interest ------------------------------------------------------
+
+
+@login_required
+@require_POST
+def interest_express(request, pk):
+    """Say I am interested in a matched opportunity; my manager is told only if I tick the box."""
+    employee = _linked_employee(request)
+    opportunity = get_object_or_404(Opportunity, pk=pk)
+    try:
+        moves.interest_express(
+            employee=employee, opportunity=opportunity, tell_manager=request.POST.get("tell_manager") == "on"
+        )
+    except ValidationError as error:
+        text = " ".join(error.messages)
+        return _answer(request, text, to=reverse("portal:me"), section="careers", level=messages.ERROR)
+    who = "the person who posted it and HR" if opportunity.posted_by_id else "HR"
+    told = " and your manager" if request.POST.get("tell_manager") == "on" else "; your manager is not told"
+    text = f"You are interested in “{opportunity.title}”: {who}{told} can see it."
+    return _answer(request, text, to=reverse("portal:me"), section="careers")
+
+
+@login_required
+@require_POST
+def interest_withdraw(request, pk):
+    employee = _linked_employee(request)
+    candidacy = get_object_or_404(Candidacy.objects.select_related("opportunity"), pk=pk, employee=employee)
+    try:
+        moves.interest_withdraw(candidacy=candidacy)
+    except ValidationError as error:
+        text = " ".join(error.messages)
+        return _answer(request, text, to=reverse("portal:me"), section="careers", level=messages.ERROR)
+    text = f"You withdrew your interest in “{candidacy.opportunity.title}”."
+    return _answer(request, text, to=reverse("portal:me"), section="careers")
 
 
 # --- /team/ ------------------------------------------------------------------------------------

@@ -103,3 +103,24 @@ def hr_required(refusal: str):
         return guarded
 
     return decorator
+
+
+# --- internal moves: who may see a person's interest in an opportunity ------------------------
+
+
+def owns(user, owner_id) -> bool:
+    """The user is the employee ``owner_id`` (an opportunity's hiring manager, a critical role's
+    owner), or HR, who owns every opportunity and every bench."""
+    if is_hr(user):
+        return True
+    viewer = employee_of(user)
+    return viewer is not None and owner_id is not None and viewer.pk == owner_id
+
+
+def may_see_interest(user, employee, *, owner_id, manager_told: bool) -> bool:
+    """Who may see that ``employee`` is a candidate for an opportunity owned by ``owner_id``:
+    the person themselves, the owner and HR; their managers only when the person chose to tell
+    them (people must be able to look for their next move safely)."""
+    if is_self(user, employee) or owns(user, owner_id):
+        return True
+    return bool(manager_told) and manages(user, employee)

@@ -180,6 +180,20 @@ def career_aspirations(
     ).read()
 
 
+def roles_not_wanted() -> pd.DataFrame:
+    """The roles people said they do not want, on their newest stated goal: employee_id, role_id."""
+    through = CareerAspiration.not_wanted_roles.through
+    aspirations = table(CareerAspiration)
+    return Select(
+        f"SELECT a.employee_id, t.role_id FROM {table(through)} t "  # noqa: S608
+        f"JOIN {aspirations} a ON a.id = t.careeraspiration_id "
+        f"WHERE a.stated_at = (SELECT MAX(b.stated_at) FROM {aspirations} b WHERE b.employee_id = a.employee_id)",
+        [],
+        columns=["employee_id", "role_id"],
+        dtypes={"employee_id": "int64", "role_id": "int64"},
+    ).read()
+
+
 def role_assignments_select(*, kinds: Collection[str] | None = None) -> Select:
     """The statement of ``role_assignments``."""
     where, params = "1=1", []

@@ -300,6 +300,12 @@ class CareerAspiration(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="aspirations")
     target_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="aspirants")
     interests = models.TextField(blank=True)
+    not_wanted_roles = models.ManyToManyField(
+        Role,
+        blank=True,
+        related_name="+",
+        help_text="Roles the person said they do not want: never proposed for their succession bench.",
+    )
     stated_at = models.DateTimeField()
     source = models.CharField(max_length=20, default="self")
 

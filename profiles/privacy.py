@@ -43,6 +43,7 @@ FREE_TEXT = {
     "profiles.DataQualityFlag": ["detail"],
     "recommendations.SkillGap": ["hr_rationale"],
     "recommendations.ReviewItem": ["note"],
+    "recommendations.Candidacy": ["reason"],
     "recommendations.Recommendation": ["dismissed_reason"],
     "recommendations.Flag": ["reason", "resolution"],
     "feedback.CheckIn": ["notes", "agreed_actions"],
@@ -69,6 +70,7 @@ KEPT_TEXT = {
     "recommendations.Opportunity": ["title", "description"],
     "recommendations.LearningResource": ["title", "description", "provider", "url", "activity_id"],
     "recommendations.Recommendation": ["reason", "scorer"],
+    "recommendations.SuccessionCandidate": ["reasons"],  # generated copy, not what anyone wrote
 }
 DELETED_ON_ERASURE = {
     "account.EmailAddress",

@@ -13,6 +13,8 @@ from taxonomy.admin import SpreadsheetAdmin
 
 from .models import (
     AnalysisRun,
+    Candidacy,
+    CriticalRole,
     EmployeeAnalysis,
     EngineSettings,
     Flag,
@@ -20,9 +22,11 @@ from .models import (
     ModelRun,
     Opportunity,
     OpportunitySkill,
+    Placement,
     Recommendation,
     ResourceSkill,
     ReviewItem,
+    SuccessionCandidate,
 )
 from .resources import CatalogueResource, validate_mentor_level
 
@@ -434,3 +438,36 @@ def _metric_rows(metrics) -> list[tuple[str, dict]]:
 
 def _number(value):
     return f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else value)
+
+
+@admin.register(CriticalRole)
+class CriticalRoleAdmin(admin.ModelAdmin):
+    """HR marks critical roles here or on /hr/succession/; the engine proposes each bench."""
+
+    list_display = ["role", "owner", "marked_at", "marked_by"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["marked_at", "marked_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.marked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SuccessionCandidate)
+class SuccessionCandidateAdmin(ReadOnlyAdmin):
+    """Proposals are decided in the review queue (with the audit log), never edited here."""
+
+    list_display = ["employee", "critical_role", "horizon", "readiness", "confidence", "status"]
+    list_filter = ["status", "horizon", "critical_role"]
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "opportunity", "origin", "status", "tell_manager", "created_at"]
+    list_filter = ["status", "origin"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "opportunity", "placed_on", "placed_by"]

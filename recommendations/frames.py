@@ -18,14 +18,17 @@ from core.frames import Select, table
 from profiles.models import Employee
 
 from .models import (
+    CriticalRole,
     EmployeeAnalysis,
     LearningResource,
     Opportunity,
     OpportunityMatch,
     OpportunitySkill,
+    Placement,
     Recommendation,
     ResourceSkill,
     SkillGap,
+    SuccessionCandidate,
 )
 
 # --- opportunities ---------------------------------------------------------------------------
@@ -171,4 +174,45 @@ def picks_in_progress_select() -> Select:
         columns=["employee_id", "skill_id", "reaches_level", "acted_at", "hours"],
         dtypes={"employee_id": "int64", "skill_id": "int64", "reaches_level": "int64", "hours": "float64"},
         dates=("acted_at",),
+    )
+
+
+def placements_select(*, placed_until: datetime) -> Select:
+    """Internal placements effective by ``placed_until`` (their ``placed_on`` day): employee_id,
+    placed_on (UTC midnight), traced (bool: a development path, picks completed before it, led to it)."""
+    path = Placement.development_path.through
+    return Select(
+        f"SELECT p.employee_id, p.placed_on, EXISTS (SELECT 1 FROM {table(path)} d WHERE d.placement_id = p.id) "  # noqa: S608
+        f"FROM {table(Placement)} p WHERE p.placed_on <= %s",
+        [placed_until.date()],
+        columns=["employee_id", "placed_on", "traced"],
+        dtypes={"employee_id": "int64"},
+        dates=("placed_on",),
+        flags=("traced",),
+    )
+
+
+def succession_select(*, until: datetime) -> Select:
+    """Succession proposals made by ``until``: employee_id, critical_id, role (its title),
+    horizon, proposed_at, in_pool (bool: approved or edited by ``until``)."""
+    pool = ", ".join(f"'{status}'" for status in SuccessionCandidate.IN_POOL)  # choice values from the code
+    return Select(
+        f"SELECT s.employee_id, s.critical_role_id, r.title, s.horizon, "  # noqa: S608
+        f"CASE WHEN s.status IN ({pool}) AND s.decided_at <= %s THEN 1 ELSE 0 END "
+        f"FROM {table(SuccessionCandidate)} s JOIN {table(CriticalRole)} c ON c.id = s.critical_role_id "
+        f"JOIN {table(CriticalRole._meta.get_field('role').related_model)} r ON r.id = c.role_id "
+        "WHERE s.proposed_at <= %s",
+        [until, until],
+        columns=["employee_id", "critical_id", "role", "horizon", "in_pool"],
+        dtypes={"employee_id": "int64", "critical_id": "int64", "role": "str", "horizon": "str", "in_pool": "int64"},
+    )
+
+
+def readiness_select() -> Select:
+    """Each analysed employee's readiness for their current role (as the analysis stands)."""
+    return Select(
+        f"SELECT employee_id, readiness_current FROM {table(EmployeeAnalysis)} WHERE readiness_current IS NOT NULL",  # noqa: S608
+        [],
+        columns=["employee_id", "readiness"],
+        dtypes={"employee_id": "int64", "readiness": "float64"},
     )

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import EmployeeAnalysis, Flag, Recommendation, ReviewItem, ReviewStatus, SkillGap
+from .models import EmployeeAnalysis, Flag, Recommendation, ReviewItem, ReviewStatus, SkillGap, SuccessionCandidate
 from .outcomes import recommendations_deliver
 from .tasks import queue_recompute
 
@@ -16,7 +16,13 @@ Status = Recommendation.Status
 
 @transaction.atomic
 def review_decide(
-    *, item: ReviewItem, decision: str, user: User, note: str = "", rationales: dict[int, str] | None = None
+    *,
+    item: ReviewItem,
+    decision: str,
+    user: User,
+    note: str = "",
+    rationales: dict[int, str] | None = None,
+    horizon: str = "",
 ) -> ReviewItem:
     """HR approves, edits (new wording for some gaps, with why) or rejects (with why) one item.
 
@@ -36,6 +42,8 @@ def review_decide(
     now = timezone.now()
     if item.kind == ReviewItem.Kind.RECOMMENDATION:
         _recommendations_decide(item=item, decision=decision, note=note, now=now)
+    elif item.kind == ReviewItem.Kind.SUCCESSION:
+        _succession_decide(item=item, decision=decision, horizon=horizon, now=now)
     else:
         _analysis_decide(item=item, decision=decision, rationales=rationales)
     item.status = decision
@@ -95,3 +103,20 @@ def _recommendations_decide(*, item: ReviewItem, decision: str, note: str, now) 
     ).update(status=Status.REJECTED)
     flags.update(resolved_at=now, resolution=f"Upheld in HR review: {note}")
     queue_recompute([item.employee_id], trigger="recommendations rejected in HR review")
+
+
+def _succession_decide(*, item: ReviewItem, decision: str, horizon: str, now) -> None:
+    """A proposed name for a critical role's bench: approve puts them in the pool as proposed,
+    edit puts them in with another horizon (and why), reject keeps them out (and why) and the
+    engine never proposes them for that role again. Saved row by row: the audit log keeps each."""
+    candidate = SuccessionCandidate.objects.select_for_update().get(pk=item.succession_id)
+    if decision == ReviewStatus.EDITED:
+        if horizon not in SuccessionCandidate.Horizon.values:
+            raise ValidationError({"horizon": "An edit sets the horizon: ready now, in about a year, or later."})
+        if horizon == candidate.horizon:
+            raise ValidationError({"horizon": "That is the horizon proposed: approve it, or choose another."})
+        candidate.horizon = horizon
+    candidate.status = decision
+    candidate.decided_at = now
+    candidate.full_clean()
+    candidate.save()

@@ -18,7 +18,23 @@ def recompute_employees(employee_ids: list[int], trigger: str = "event") -> int:
 
 def recompute_all(trigger: str = "nightly") -> int:
     run, _ = analysis.recompute(trigger=trigger)
+    succession_propose()  # benches follow the night's readiness
     return run.pk
+
+
+def succession_propose() -> int:
+    """Propose every critical role's bench (``recommendations.succession``); returns how many new names."""
+    from .succession import succession_propose as propose
+
+    return propose().created
+
+
+def queue_succession_propose() -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task("recommendations.tasks.succession_propose", task_name="succession: propose benches")
+    )
 
 
 def recompute_chunk(run_id: int, low: int, high: int, business_unit_id: int | None = None) -> bool:

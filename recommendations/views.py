@@ -7,7 +7,7 @@ from profiles.access import hr_required
 
 from . import selectors, services
 from .engine.rationale import about_them
-from .models import EngineSettings, ReviewItem
+from .models import EngineSettings, ReviewItem, SuccessionCandidate
 
 REVIEW_REFUSAL = "The review queue is for the HR team."
 
@@ -24,6 +24,7 @@ def review_queue(request):
             "kinds": [
                 (ReviewItem.Kind.GAP_ANALYSIS, "gap analyses"),
                 (ReviewItem.Kind.RECOMMENDATION, "learning picks"),
+                (ReviewItem.Kind.SUCCESSION, "succession proposals"),
             ],
             "accuracy": selectors.review_accuracy(),
             "engine": EngineSettings.load(),
@@ -34,6 +35,8 @@ def review_queue(request):
 @hr_required(REVIEW_REFUSAL)
 def review_item(request, pk):
     item = get_object_or_404(ReviewItem.objects.select_related("employee", "employee__role", "decided_by"), pk=pk)
+    if item.kind == ReviewItem.Kind.SUCCESSION:
+        return _succession_item(request, item)
     context = {
         "item": item,
         "employee": item.employee,
@@ -50,6 +53,23 @@ def review_item(request, pk):
         for pick in context["waiting_picks"]:
             pick.reason = about_them(pick.reason)
     return render(request, "recommendations/review_item.html", context)
+
+
+def _succession_item(request, item):
+    candidate = SuccessionCandidate.objects.select_related("critical_role__role").get(pk=item.succession_id)
+    bench = (
+        SuccessionCandidate.objects.filter(critical_role=candidate.critical_role)
+        .exclude(pk=candidate.pk)
+        .select_related("employee")
+    )
+    context = {
+        "item": item,
+        "employee": item.employee,
+        "candidate": candidate,
+        "bench": bench,
+        "horizons": SuccessionCandidate.Horizon.choices,
+    }
+    return render(request, "recommendations/review_succession.html", context)
 
 
 def _about_them(context: dict) -> dict:
@@ -74,6 +94,7 @@ def review_decide(request, pk):
             user=request.user,
             note=request.POST.get("note", ""),
             rationales=rationales,
+            horizon=request.POST.get("horizon", ""),
         )
     except ValidationError as error:
         for message in error.messages:

@@ -25,6 +25,7 @@ QUEUED_TASKS = frozenset(
     {
         "recommendations.tasks.recompute_employees",  # recommendations.tasks.queue_recompute
         "recommendations.tasks.recompute_chunk",  # recompute --distribute
+        "recommendations.tasks.succession_propose",  # the HR succession page
         "profiles.importing.tasks.uploaded_file_import",  # large uploads on the HR data pages
         "feedback.tasks.text_tag",  # feedback.mentions.text_record
     }

@@ -37,6 +37,8 @@ urlpatterns = [
     path("hr/review/", include("recommendations.urls")),
     path("hr/quality/", include("profiles.quality_urls")),
     path("hr/metrics/", include("metrics.urls")),
+    path("hr/succession/", include("recommendations.succession_urls")),
+    path("opportunities/", include("recommendations.moves_urls")),
     path("admin/", admin.site.urls),
     # allauth, piece by piece: sign-in and account pages, the second factor, and single sign-on
     # (its provider's login and callback, and the pages it ends on). Not its page for linking

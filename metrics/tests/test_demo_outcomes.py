@@ -1,5 +1,7 @@
-"""Step 8's verification check on the demo pilot: a baseline and a current snapshot, and the
-directional trend the demo plants (conversations rated higher once briefings start) is visible."""
+"""Step 8's verification check on the demo pilot: a baseline and a current snapshot, and every
+outcome metric moves between them, each the way the demo planted it (``demo.moves`` and the
+recommendation history): conversations rated higher once briefings start, an internal placement
+traced to a development path, leavers, a succession pool with someone in it, picks acted on."""
 
 from datetime import timedelta
 
@@ -9,22 +11,72 @@ from django.core.management import call_command
 from demo.context import BASE_DATE
 from demo.generator import build_demo
 from metrics.models import Metric, MetricSnapshot
+from recommendations.models import Placement, ReviewItem, SuccessionCandidate
 
 pytestmark = pytest.mark.django_db
+BASELINE, CURRENT = BASE_DATE - timedelta(days=90), BASE_DATE
 
 
-def test_the_pilot_has_a_baseline_and_current_figures_and_conversations_got_better():
-    build_demo()
-    call_command("metrics_snapshot", as_of=BASE_DATE.isoformat(), baseline_days=90, verbosity=0)
-    baseline, current = BASE_DATE - timedelta(days=90), BASE_DATE
-    pilot = MetricSnapshot.objects.filter(cohort="pilot")
-    assert {s.metric for s in pilot.filter(as_of=baseline)} == set(Metric.values)
-    assert {s.metric for s in pilot.filter(as_of=current)} == set(Metric.values)
+@pytest.fixture(scope="module")
+def pilot(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            build_demo()
+            call_command("metrics_snapshot", as_of=BASE_DATE.isoformat(), baseline_days=90, verbosity=0)
+            figures = {
+                (s.metric, s.segment, s.as_of): (s.value, s.measured)
+                for s in MetricSnapshot.objects.filter(cohort="pilot")
+            }
+            placements = [(p.development_path.count(), p.assignment.kind) for p in Placement.objects.all()]
+            waiting = ReviewItem.objects.filter(kind="succession", status="pending").count()
+            pooled = SuccessionCandidate.objects.filter(status="approved").count()
+            transaction.set_rollback(True)
+    return figures, placements, waiting, pooled
+
+
+def moved(figures, metric, segment=""):
+    """(value, measured) at the baseline and today; a segment first seen today (a critical role
+    marked since) had nothing to measure at the baseline."""
+    before, after = (figures.get((metric, segment, day), (None, 0)) for day in (BASELINE, CURRENT))
+    return before, after
+
+
+def test_every_metric_has_a_baseline_and_a_current_figure(pilot):
+    figures, *_ = pilot
+    for day in (BASELINE, CURRENT):
+        assert {metric for metric, _, as_of in figures if as_of == day} == set(Metric.values)
+
+
+def test_every_outcome_metric_moves_between_the_baseline_and_today(pilot):
+    figures, *_ = pilot
+    for metric in Metric.values:
+        segments = {segment for m, segment, _ in figures if m == metric}
+        changes = [moved(figures, metric, segment) for segment in segments]
+        assert any(before[0] != after[0] for before, after in changes), f"{metric} did not move: {changes}"
+
+
+def test_conversations_got_better_and_velocity_is_measured(pilot):
+    figures, *_ = pilot
     for segment in ("employee: relevant to my goals", "manager: saved preparation"):
-        before, after = (
-            pilot.get(metric=Metric.CONVERSATION_QUALITY, segment=segment, as_of=day) for day in (baseline, current)
-        )
-        assert before.measured > 0 and after.measured > 0
-        assert after.value > before.value + 0.3, segment
-    velocity = pilot.filter(metric=Metric.SKILL_VELOCITY)
-    assert all(s.value is not None and s.measured > 0 for s in velocity)
+        before, after = moved(figures, Metric.CONVERSATION_QUALITY, segment)
+        assert before[1] > 0 and after[1] > 0
+        assert after[0] > before[0] + 0.3, segment
+    for day in (BASELINE, CURRENT):
+        value, measured = figures[(Metric.SKILL_VELOCITY, "", day)]
+        assert value is not None and measured > 0
+
+
+def test_the_planted_moves_show_in_the_figures(pilot):
+    figures, placements, waiting, pooled = pilot
+    assert placements and all(path > 0 and kind == "internal_fill" for path, kind in placements)
+    assert moved(figures, Metric.PLACEMENTS_TRACED)[1] == (1.0, len(placements))
+    assert moved(figures, Metric.INTERNAL_MOBILITY)[1][0] > moved(figures, Metric.INTERNAL_MOBILITY)[0][0]
+    before, after = moved(figures, Metric.RETENTION, "enrolled")
+    not_before, not_after = moved(figures, Metric.RETENTION, "not enrolled")
+    assert min(after[0], not_after[0]) < 1.0  # leavers: retention is no longer 100%
+    assert moved(figures, Metric.BENCH_STRENGTH) == ((0.0, 0), (1.0, 1))
+    assert pooled == 1 and waiting > 0  # one name decided by HR, the rest wait for a human
+    before, after = moved(figures, Metric.ENGAGEMENT)
+    assert before[1] > 0 and after[1] > 0  # picks delivered recently enough to be due

@@ -225,7 +225,7 @@ def test_a_manager_note_becomes_a_signal(client, analysed):  # noqa: F811
     assert "Great demo on Friday" in briefing(client, org)
 
 
-BUILT = 36  # the briefing's own queries (with its open review and themes), the page key (one), and the cache's look-up and write
+BUILT = 37  # the briefing's own queries (with its open review, themes and the interest the report told their managers about), the page key (one), and the cache's look-up and write
 SERVED = 7  # the same briefing again: nothing it shows changed, so it comes from the page cache
 
 

@@ -20,11 +20,16 @@ from .analysis import (
     SkillGap,
 )
 from .learning import Flag, LearningResource, ModelRun, Recommendation, ResourceSkill
+from .moves import Candidacy, CriticalRole, Placement, SuccessionCandidate
 from .opportunities import Opportunity, OpportunityMatch, OpportunitySkill
 
 __all__ = [
     "RESULT_FK",
     "AnalysisRun",
+    "Candidacy",
+    "CriticalRole",
+    "Placement",
+    "SuccessionCandidate",
     "CareerPath",
     "EmployeeAnalysis",
     "EmployeeAnalysisQuerySet",

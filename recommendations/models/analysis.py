@@ -256,11 +256,13 @@ class ReviewItem(models.Model):
     class Kind(models.TextChoices):
         GAP_ANALYSIS = "gap_analysis", "Gap analysis"
         RECOMMENDATION = "recommendation", "Learning recommendation"
+        SUCCESSION = "succession", "Succession proposal"
 
     class Reason(models.TextChoices):
         PILOT = "pilot", "Pilot mode: everything is reviewed"
         LOW_CONFIDENCE = "low_confidence", "Confidence below the threshold"
         FLAGGED = "flagged", "Flagged as wrong by a manager or HR"
+        SUCCESSION = "succession", "Nobody enters a succession pool without a human decision"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="review_items")
@@ -274,6 +276,9 @@ class ReviewItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True, help_text="Why HR decided as it did (required for edits and rejections).")
+    succession = models.ForeignKey(
+        "SuccessionCandidate", null=True, blank=True, on_delete=models.CASCADE, related_name="review_items"
+    )
 
     class Meta:
         ordering = ["status", "confidence", "created_at"]
@@ -281,8 +286,12 @@ class ReviewItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "employee"],
-                condition=Q(status="pending"),
+                condition=Q(status="pending") & ~Q(kind="succession"),
                 name="review_one_pending_per_employee",
+            ),
+            # one person may be proposed for several critical roles: one item per proposal
+            models.UniqueConstraint(
+                fields=["succession"], condition=Q(status="pending"), name="review_one_pending_per_proposal"
             ),
         ]
 

@@ -38,7 +38,7 @@ from feedback.models import (
 from feedback.tests.fixtures import recommendation_for
 from profiles.access import visible_employees
 from profiles.models import SyncRun
-from recommendations.models import Recommendation, ReviewItem
+from recommendations.models import Candidacy, Opportunity, Recommendation, ReviewItem
 from taxonomy.tests.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,8 @@ class World:
     feedback_request: FeedbackRequest | None = None  # about the employee
     ask: FeedbackAsk | None = None  # the peer, asked for feedback on the employee
     deep_review: DeepReview | None = None  # the employee's quarterly review, held by the manager
+    opportunity: Opportunity | None = None  # posted by the manager
+    candidacy: Candidacy | None = None  # the employee's interest in it
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -185,6 +187,12 @@ def world(org):
     made.deep_review = DeepReview.objects.create(
         cycle=cycle, employee=org.employee, manager=org.manager, status=DeepReview.Status.SELF_DONE
     )
+    made.opportunity = Opportunity.objects.create(
+        title="Data guild project", kind=Opportunity.Kind.PROJECT, posted_by=org.manager
+    )
+    made.candidacy = Candidacy.objects.create(
+        opportunity=made.opportunity, employee=org.employee, origin=Candidacy.Origin.INTEREST
+    )
     return made
 
 
@@ -206,6 +214,10 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "ask": lambda w: {"pk": w.ask.pk},  # the peer's, about the employee
     "deep review": lambda w: {"pk": w.deep_review.pk},  # the employee's, held by the manager
     "sync run": lambda w: {"pk": w.sync_run.pk},
+    "opportunity": lambda w: {"pk": w.opportunity.pk},  # posted by the manager
+    "candidate": lambda w: {"pk": w.opportunity.pk, "employee_pk": w.org.employee.pk},
+    "unknown candidate": lambda w: {"pk": w.opportunity.pk, "employee_pk": UNKNOWN_PK},
+    "candidacy": lambda w: {"pk": w.candidacy.pk},  # the employee's interest
     "people template": lambda w: {"kind": "people", "file_format": "xlsx"},
     "unknown template": lambda w: {"kind": "salaries", "file_format": "csv"},
     "scim schema": lambda w: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
@@ -330,8 +342,47 @@ ACCESS: dict[str, list[Case]] = {
     ],
     "quality:flags": [Case(HR_ONLY)],
     "metrics:outcomes": [Case(HR_ONLY)],
+    # Succession (HR): the bench's names are decided in the review queue.
+    "succession:home": [Case(HR_ONLY)],
+    "succession:mark": [  # posted without a role: HR is told to choose one
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr="/hr/succession/"), method="post")
+    ],
+    "succession:propose": [
+        Case(per_role(employee=403, manager=403, director=403, peer=403, hr="/hr/succession/"), method="post")
+    ],
+    # Opportunities: each viewer lists those they own (HR all); an opportunity's candidates are
+    # for its owner (the manager who posted it) and HR, not for managers above the owner.
+    "opportunities:list": [Case(everyone(200, anonymous=LOGIN))],
+    "opportunities:candidates": [
+        Case(per_role(employee=403, manager=200, director=403, peer=403, hr=200), "opportunity"),
+        Case(everyone(404, anonymous=LOGIN), "unknown"),
+    ],
+    # Posted without an action: the owner is sent back to the candidates with a message.
+    "opportunities:decide": [
+        Case(
+            per_role(employee=403, manager="/opportunities/", director=403, peer=403, hr="/opportunities/"),
+            "candidate",
+            method="post",
+        ),
+        Case(per_role(employee=403, manager=404, director=403, peer=403, hr=404), "unknown candidate", method="post"),
+        Case(everyone(405, anonymous=LOGIN), "candidate"),  # POST only
+    ],
     # The portal.
     "portal:me": [Case(LINKED_EMPLOYEES)],
+    # Interest in an opportunity is the signed-in person's own: said for oneself (one not matched
+    # to them is refused with a message on /me/), withdrawn only by its owner.
+    "portal:interest_express": [
+        Case(
+            per_role(employee="/me/", manager="/me/", director="/me/", peer="/me/", hr=403),
+            "opportunity",
+            method="post",
+        ),
+        Case(per_role(employee=404, manager=404, director=404, peer=404, hr=403), "unknown", method="post"),
+    ],
+    "portal:interest_withdraw": [
+        Case(per_role(employee="/me/", manager=404, director=404, peer=404, hr=403), "candidacy", method="post"),
+        Case(everyone(405, anonymous=LOGIN), "candidacy"),  # POST only
+    ],
     "portal:team": [Case(LINKED_EMPLOYEES)],
     # Capability: a manager's own line (people with no reports are refused; HR uses /hr/capability/).
     # Which scopes and which pooled cells each role sees: portal/tests/test_capability_pages.py.
