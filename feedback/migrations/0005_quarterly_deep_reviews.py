@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('feedback', '0004_feedback_requests'),
-        ('profiles', '0005_evidence_source_review'),
+        ('profiles', '0007_evidence_source_review'),
         ('taxonomy', '0002_level_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
