@@ -13,8 +13,9 @@ evidence (mentors) and the open opportunities (stretch assignments), so it runs 
    dashboard critique club.
 4. Stretch assignments: one curated per skill, and one per open project or stretch opportunity,
    linked to it, raising each of its skills to the opportunity's target level.
-5. Mentorship pairings with the two pilot people most advanced in each skill whose newest
-   evidence reaches the level the pairing leads to (the importer's rule).
+5. Mentorship pairings with the two pilot people most advanced in each skill, by the importer's
+   mentor rule (``recommendations.resources.mentor_levels``: the newest evidence of any source),
+   each leading to the mentor's level.
 6. For any level step (0→1, 1→2, 2→3, 3→4) a skill still lacks, a workshop, masterclass or
    peer group at that step.
 
@@ -24,25 +25,26 @@ per job-family domain, two certifications, and per generated skill items in the 
 people outside the pilot, more courses) until the catalogue has about 5,000 items at 10,000
 people or more (fewer, in proportion, below).
 
-Deterministic for a seed (ties between mentors are broken by ``random.Random`` seeded with the
-seed and the skill's name) and idempotent: items are upserted by activity id, or by title when
-they have none, and their skills by item and skill; nothing is deleted.
+The catalogue is written as the file ``import_catalogue`` reads (docs/data-formats.md, "Learning
+catalogue") and loaded through its importer (``demo.imports.import_catalogue``), as a customer's
+is: items are matched by activity id, or by title when they have none, and their skills by item
+and skill; nothing is deleted. Deterministic for a seed (ties between mentors are broken by
+``random.Random`` seeded with the seed and the skill's name).
 """
 
 import random
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils.text import slugify
 
-from core.frames import read_frame
-from profiles.models import Employee, SkillEvidence
+from profiles.models import Employee
+from recommendations.resources import mentor_levels
 
 from . import catalogue_data as text
 from . import history_data
 from . import taxonomy_data as data
 from .context import PILOT_COHORT, PILOT_SIZE, Context
-from .upsert import upsert
+from .imports import import_catalogue
 
 LARGE_AT = 10_000  # employees from which the catalogue has its full size
 LARGE_ITEMS = 5_000
@@ -57,20 +59,6 @@ KIND_PLURALS = {
     "stretch": "stretch assignments",
     "peer": "peer-learning groups",
 }
-ITEM_FIELDS = [
-    "title",
-    "kind",
-    "format",
-    "description",
-    "hours",
-    "cost",
-    "provider",
-    "url",
-    "activity_id",
-    "mentor_id",
-    "opportunity_id",
-    "active",
-]
 
 
 @dataclass
@@ -85,29 +73,32 @@ class Item:
     cost: float = 0
     activity_id: str | None = None
     url: str = ""
-    mentor_id: int | None = None
-    opportunity_id: int | None = None
+    mentor_external_id: str | None = None
+    opportunity_title: str | None = None
 
-    def row(self) -> dict:
-        return {
+    def rows(self) -> list[dict]:
+        """The item's rows of a catalogue file (docs/data-formats.md): one per skill it raises."""
+        item = {
             "title": self.title,
             "kind": self.kind,
             "format": self.format,
             "description": self.description,
-            "hours": float(self.hours),
-            "cost": Decimal(str(self.cost)),
+            "hours": f"{float(self.hours):g}",
+            "cost": f"{float(self.cost):g}",
             "provider": self.provider,
             "url": self.url,
             "activity_id": self.activity_id,
-            "mentor_id": self.mentor_id,
-            "opportunity_id": self.opportunity_id,
-            "active": True,
+            "active": "yes",
+            "mentor_external_id": self.mentor_external_id,
+            "opportunity_title": self.opportunity_title,
         }
+        return [{**item, "skill": skill, "from_level": start, "to_level": end} for skill, start, end in self.skills]
 
 
 @dataclass
 class Mentor:
     pk: int
+    external_id: str
     name: str
     role: str
     level: int
@@ -173,7 +164,7 @@ def _pilot_items(ctx: Context, catalogue: Catalogue, curated: list[str], lms: di
     for title, skills, hours, description in text.STRETCH_ASSIGNMENTS:
         catalogue.add(Item(title, "stretch", "on_the_job", hours, text.STRETCH_PROVIDER, description, list(skills)))
     _opportunity_items(ctx, catalogue)
-    mentors = _mentors(ctx, [ctx.skill_ids[s] for s in curated], only=pilot_pks)
+    mentors = _pairings(ctx, [ctx.skill_ids[s] for s in curated], only=pilot_pks)
     for skill in curated:
         for mentor in mentors.get(ctx.skill_ids[skill], [])[:PILOT_MENTORS_PER_SKILL]:
             catalogue.add(_mentorship(skill, mentor))
@@ -227,62 +218,84 @@ def _opportunity_items(ctx: Context, catalogue: Catalogue) -> None:
                 text.STRETCH_PROVIDER,
                 description,
                 skills,
-                opportunity_id=opportunity.pk,
+                opportunity_title=opportunity.title,
             )
         )
 
 
-def _mentors(ctx: Context, skill_ids: list[int], *, only: list[int] | None = None, exclude: list[int] | None = None):
-    """{skill pk: [Mentor]}: people whose newest evidence in the skill is at least level 3, most
-    advanced first, ties in a seeded order. ``only``/``exclude`` restrict who may mentor.
+def _pairings(ctx: Context, skill_ids: list[int], *, only: list[int] | None = None, exclude: list[int] | None = None):
+    """{skill pk: [Mentor]}: who mentors in each skill, in the order the pairings are offered.
 
-    Only the history's own evidence counts, so evidence that later steps add (past
-    recommendations' outcomes) cannot change the mentors on a rerun."""
-    if not skill_ids:
-        return {}
-    evidence = SkillEvidence._meta.db_table
-    employees = Employee._meta.db_table
-    where, params = [f"e.skill_id IN ({', '.join(['%s'] * len(skill_ids))})"], [*skill_ids]
-    if only is not None:
-        where.append(f"e.employee_id IN ({', '.join(['%s'] * len(only))})" if only else "1=0")
-        params += only
-    if exclude:
-        where.append(f"e.employee_id NOT IN ({', '.join(['%s'] * len(exclude))})")
-        params += exclude
-    # The newest observation of each (employee, skill), by time then id.
-    frame = read_frame(
-        f"""
-        SELECT skill_id, employee_id, level, external_id, first_name, last_name, role_id FROM (
-          SELECT e.skill_id, e.employee_id, e.level, p.external_id, p.first_name, p.last_name, p.role_id, p.status,
-                 ROW_NUMBER() OVER (PARTITION BY e.employee_id, e.skill_id ORDER BY e.observed_at DESC, e.id DESC) AS nth
-          FROM {evidence} e JOIN {employees} p ON p.id = e.employee_id
-          WHERE e.external_id LIKE 'demo-ev-%%' AND {" AND ".join(where)}
-        ) newest
-        WHERE nth = 1 AND level >= %s AND status = 'active'
-        ORDER BY skill_id, external_id
-        """,  # noqa: S608 - table names are ours, values are parameters
-        [*params, MENTOR_MIN_LEVEL],
-        columns=["skill_id", "employee_id", "level", "external_id", "first_name", "last_name", "role_id"],
+    The first run chooses them (``_mentors``). A rerun finds the demo's pairings in the catalogue
+    and keeps them, each still checked by the mentor rule (a pairing whose mentor's newest evidence
+    fell below its level is left out of the file): the history's later steps add evidence that
+    would otherwise change who is most advanced, and a second run must change nothing."""
+    existing = _existing_pairings(ctx, skill_ids, only=only, exclude=exclude)
+    return existing if existing is not None else _mentors(ctx, skill_ids, only=only, exclude=exclude)
+
+
+def _existing_pairings(ctx: Context, skill_ids: list[int], *, only, exclude) -> dict[int, list[Mentor]] | None:
+    """The demo's mentorship pairings already in the catalogue, as ``_pairings`` returns them, or
+    None when the catalogue has none yet (a first run)."""
+    from recommendations.models import LearningResource, ResourceSkill
+
+    demo_pairings = LearningResource.objects.filter(
+        kind=LearningResource.Kind.MENTORSHIP, provider=text.MENTORING_PROVIDER
     )
+    if not demo_pairings.exists():
+        return None
+    rows = ResourceSkill.objects.filter(resource__in=demo_pairings, skill_id__in=skill_ids)
+    if only is not None:
+        rows = rows.filter(resource__mentor_id__in=only)
+    if exclude:
+        rows = rows.exclude(resource__mentor_id__in=exclude)
+    rows = list(
+        rows.order_by("skill_id", "resource_id").values_list(
+            "skill_id", "to_level", "resource__mentor_id", "resource__mentor__external_id",
+            "resource__mentor__first_name", "resource__mentor__last_name", "resource__mentor__role_id",
+        )
+    )  # fmt: skip
+    levels = mentor_levels(skill_ids=skill_ids, employee_ids={row[2] for row in rows})
+    level_of = dict(zip(zip(levels["employee_id"], levels["skill_id"], strict=True), levels["level"], strict=True))
+    roles = {pk: title for title, pk in ctx.role_ids.items()}
+    result: dict[int, list[Mentor]] = {}
+    for skill_id, to_level, pk, external_id, first, last, role_id in rows:
+        if level_of.get((pk, skill_id), -1) >= to_level:
+            result.setdefault(skill_id, []).append(
+                Mentor(pk, external_id, f"{first} {last}", roles.get(role_id, ""), to_level)
+            )
+    return result
+
+
+def _mentors(ctx: Context, skill_ids: list[int], *, only: list[int] | None = None, exclude: list[int] | None = None):
+    """{skill pk: [Mentor]}: active people whose level in the skill is at least 3 by the catalogue's
+    mentor rule (``recommendations.resources.mentor_levels``: their newest evidence, of any source,
+    the rule the importer checks each pairing by), most advanced first, ties in a seeded order.
+    ``only``/``exclude`` restrict who may mentor."""
+    if not skill_ids or only == []:
+        return {}
+    levels = mentor_levels(skill_ids=skill_ids, employee_ids=only, exclude_employee_ids=exclude or ())
+    levels = levels[levels["level"].to_numpy() >= MENTOR_MIN_LEVEL]
+    people = {
+        pk: (external_id, f"{first} {last}", role_id)
+        for pk, external_id, first, last, role_id in Employee.objects.filter(
+            pk__in=levels["employee_id"].unique().tolist(), status=Employee.Status.ACTIVE
+        ).values_list("pk", "external_id", "first_name", "last_name", "role_id")
+    }
+    levels = levels[levels["employee_id"].isin(list(people)).to_numpy()]
     roles = {pk: title for title, pk in ctx.role_ids.items()}
     names = {pk: name for name, pk in ctx.skill_ids.items()}
     result: dict[int, list[Mentor]] = {}
-    for skill_id, group in frame.groupby("skill_id", sort=True):
+    for skill_id, group in levels.groupby("skill_id", sort=True):
         rng = random.Random(f"catalogue:{ctx.seed}:{names.get(int(skill_id), skill_id)}")
-        people = [
-            (
-                -int(row.level),
-                rng.random(),
-                Mentor(
-                    int(row.employee_id),
-                    f"{row.first_name} {row.last_name}",
-                    roles.get(row.role_id, ""),
-                    int(row.level),
-                ),
-            )
-            for row in group.itertuples(index=False)
-        ]
-        result[int(skill_id)] = [mentor for *_, mentor in sorted(people, key=lambda entry: entry[:2])]
+        candidates = []
+        for employee_id, level in sorted(
+            zip(group["employee_id"], group["level"], strict=True), key=lambda r: people[r[0]][0]
+        ):
+            external_id, name, role_id = people[int(employee_id)]
+            mentor = Mentor(int(employee_id), external_id, name, roles.get(role_id, ""), int(level))
+            candidates.append((-int(level), rng.random(), mentor))
+        result[int(skill_id)] = [mentor for *_, mentor in sorted(candidates, key=lambda entry: entry[:2])]
     return result
 
 
@@ -301,7 +314,7 @@ def _mentorship(skill: str, mentor: Mentor, *, suffix: str = "") -> Item:
         text.MENTORING_PROVIDER,
         description,
         [(skill, end - 1, end)],
-        mentor_id=mentor.pk,
+        mentor_external_id=mentor.external_id,
     )
 
 
@@ -368,7 +381,7 @@ def _large_items(ctx: Context, catalogue: Catalogue, lms: dict, domains: list, p
                 )
             )
     generated = [name for _, _, names in domains for name in names]
-    mentors = _mentors(ctx, [ctx.skill_ids[name] for name in generated], exclude=pilot_pks)
+    mentors = _pairings(ctx, [ctx.skill_ids[name] for name in generated], exclude=pilot_pks)
     next_mentor = dict.fromkeys(generated, 0)
     base = 4 * len(generated)  # every generated skill gets its four course steps, however small the company
     target = max(target_size(employees=ctx.employees, pilot_items=pilot_count), len(catalogue.items) + base)
@@ -384,7 +397,7 @@ def _large_items(ctx: Context, catalogue: Catalogue, lms: dict, domains: list, p
                 next_mentor[name] += 1
                 item = _mentorship(name, mentor)
                 if item.title in catalogue.titles:
-                    item = _mentorship(name, mentor, suffix=f" ({_external_id(ctx, mentor.pk)})")
+                    item = _mentorship(name, mentor, suffix=f" ({mentor.external_id})")
                 catalogue.add(item)
                 continue
             title = pattern.format(Skill=name, skill=_mid(name))
@@ -416,47 +429,12 @@ def _large_items(ctx: Context, catalogue: Catalogue, lms: dict, domains: list, p
             )
 
 
-def _external_id(ctx: Context, pk: int) -> str:
-    return next((external_id for external_id, value in ctx.employee_ids.items() if value == pk), str(pk))
-
-
 # --- Writing --------------------------------------------------------------------------------------
 
 
 def _write(ctx: Context, catalogue: Catalogue) -> None:
-    from recommendations.models import LearningResource, ResourceSkill
-
-    items = ctx.summary.table("catalogue items")
-    with_id = [item.row() for item in catalogue.items if item.activity_id]
-    without_id = [item.row() for item in catalogue.items if not item.activity_id]
-    by_activity = upsert(
-        LearningResource,
-        with_id,
-        key="activity_id",
-        fields=[f for f in ITEM_FIELDS if f != "activity_id"],
-        counts=items,
-    )
-    by_title = upsert(
-        LearningResource,
-        without_id,
-        key="title",
-        fields=[f for f in ITEM_FIELDS if f not in ("title", "activity_id")],
-        counts=items,
-    )
-    links = []
-    for item in catalogue.items:
-        pk = by_activity[item.activity_id] if item.activity_id else by_title[item.title]
-        links += [
-            {"resource_id": pk, "skill_id": ctx.skill_ids[skill], "from_level": start, "to_level": end}
-            for skill, start, end in item.skills
-        ]
-    upsert(
-        ResourceSkill,
-        links,
-        key=("resource_id", "skill_id"),
-        fields=["from_level", "to_level"],
-        counts=ctx.summary.table("catalogue item skills"),
-    )
+    """The catalogue as the file ``import_catalogue`` reads, loaded through its importer."""
+    import_catalogue(ctx, [row for item in catalogue.items for row in item.rows()])
     kinds: dict[str, int] = {}
     for item in catalogue.items:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1

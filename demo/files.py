@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recommendations.resources import COLUMNS as CATALOGUE_COLUMNS
 from taxonomy.importing import FILES as TAXONOMY_FILES
 
 from .context import TaxonomySpec
@@ -83,3 +84,9 @@ def write_taxonomy(spec: TaxonomySpec, folder: Path) -> Path:
         ),
     )
     return folder
+
+
+def write_catalogue(rows: Iterable[dict], path: Path) -> Path:
+    """The file ``import_catalogue`` reads: one row per item and skill, every column of the format
+    (``recommendations.resources.COLUMNS``); a value a row leaves out is a blank cell."""
+    return write_csv(path, CATALOGUE_COLUMNS, ([row.get(column) for column in CATALOGUE_COLUMNS] for row in rows))

@@ -17,10 +17,11 @@ import pandas as pd
 
 from profiles.importing import file_import
 from profiles.models import SyncRejection, SyncRun
+from recommendations.catalogue_import import import_catalogue_file
 from taxonomy.importing import taxonomy_plan, taxonomy_write
 
 from .context import Context, DemoSummary, TaxonomySpec
-from .files import write_frame_csv, write_taxonomy
+from .files import write_catalogue, write_frame_csv, write_taxonomy
 
 # The taxonomy importer's table labels, as the demo's summary has always named those tables.
 TAXONOMY_TABLES = {
@@ -85,3 +86,19 @@ def import_profile_file(
     counts.updated += run.updated
     counts.unchanged += run.unchanged
     return run
+
+
+def import_catalogue(ctx: Context, rows: list[dict]) -> None:
+    """The learning catalogue (one dict per item and skill, keyed by the format's columns) through
+    ``import_catalogue_file``, the path ``import_catalogue`` and a customer's file take."""
+    if not rows:
+        return
+    with tempfile.TemporaryDirectory(prefix="demo-catalogue-") as folder:
+        outcome = import_catalogue_file(write_catalogue(rows, Path(folder) / "demo-catalogue.csv"))
+    if outcome.problems:
+        raise DemoFileRefused(f"The catalogue importer did not take the demo's file: {outcome.problems[:5]}")
+    for label, counts in (("catalogue items", outcome.items), ("catalogue item skills", outcome.skills)):
+        table = ctx.summary.table(label)
+        table.created += counts["created"]
+        table.updated += counts["updated"]
+        table.unchanged += counts["unchanged"]

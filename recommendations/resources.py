@@ -10,17 +10,22 @@ is the shape HR keeps in a spreadsheet, and it needs one file instead of two tha
 * Every row is checked with the models' own ``full_clean`` and constraints, plus the rules
   below, and reported against its column; one bad row and nothing is saved (the shared
   ``NaturalKeyResource`` rules, as for the taxonomy).
-* ``validate_mentor_level``: a mentor's newest evidence in the skill must reach ``to_level``.
+* ``validate_mentor_level``: a mentor's newest evidence in the skill must reach ``to_level``
+  (``mentor_levels`` states the rule once, set-based; the demo picks its mentors by it).
 * The rows of one item must agree on the item's columns, and list each skill once.
 
 ``import_catalogue`` (the command) and the admin's import page both use ``CatalogueResource``.
 """
 
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 
+import pandas as pd
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, widgets
 
+from core.frames import placeholders, read_frame, table
+from profiles.frames import employee_filter
 from profiles.models import Employee, SkillEvidence
 from taxonomy.models import Skill
 from taxonomy.resources import NaturalKeyResource, NaturalKeyWidget, YesNoWidget, _text
@@ -44,6 +49,7 @@ COLUMNS = [
     "to_level",
     "mentor_external_id",
     "opportunity_title",
+    "description",
 ]
 # The columns that describe the item itself (every row of one item repeats them), not one of its skills.
 SKILL_COLUMNS = ["skill", "from_level", "to_level"]
@@ -72,12 +78,46 @@ CONSTRAINT_COLUMN = {
 # --- The catalogue's rules ------------------------------------------------------------------
 
 
-def mentor_level(*, mentor: Employee, skill: Skill) -> int | None:
-    """The level of the mentor's newest evidence in ``skill`` (any source), or None without any."""
-    newest = (
-        SkillEvidence.objects.filter(employee=mentor, skill=skill).order_by("-observed_at", "-pk").only("level").first()
+def mentor_levels(
+    *,
+    skill_ids: Collection[int],
+    employee_ids: Collection[int] | None = None,
+    exclude_employee_ids: Collection[int] = (),
+) -> pd.DataFrame:
+    """The mentor rule, stated once: a person's level as a mentor in a skill is the level of their
+    newest evidence in it, of any source (the latest ``observed_at``, then the latest recorded).
+
+    One row per (employee_id, skill_id) with any evidence in ``skill_ids``, for ``employee_ids``
+    (everyone when None) but not ``exclude_employee_ids``: employee_id, skill_id, level. One query.
+    """
+    skills = [int(pk) for pk in skill_ids]
+    if not skills:
+        return pd.DataFrame({"employee_id": [], "skill_id": [], "level": []}, dtype="int64")
+    where, params = employee_filter("e.employee_id", employee_ids=employee_ids)
+    where += f" AND e.skill_id IN ({placeholders(skills)})"
+    params += skills
+    excluded = [int(pk) for pk in exclude_employee_ids]
+    if excluded:
+        where += f" AND e.employee_id NOT IN ({placeholders(excluded)})"
+        params += excluded
+    return read_frame(
+        f"""
+        SELECT employee_id, skill_id, level FROM (
+          SELECT e.employee_id, e.skill_id, e.level,
+                 ROW_NUMBER() OVER (PARTITION BY e.employee_id, e.skill_id ORDER BY e.observed_at DESC, e.id DESC) AS nth
+          FROM {table(SkillEvidence)} e WHERE {where}
+        ) newest WHERE nth = 1 ORDER BY employee_id, skill_id
+        """,  # noqa: S608 - the table name is ours, values are parameters
+        params,
+        columns=["employee_id", "skill_id", "level"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "level": "int64"},
     )
-    return newest.level if newest is not None else None
+
+
+def mentor_level(*, mentor: Employee, skill: Skill) -> int | None:
+    """The mentor's level in ``skill`` by the mentor rule (``mentor_levels``), or None without evidence."""
+    levels = mentor_levels(skill_ids=[skill.pk], employee_ids=[mentor.pk])
+    return int(levels["level"].iloc[0]) if len(levels) else None
 
 
 def validate_mentor_level(*, mentor: Employee, skill: Skill, to_level: int) -> None:
@@ -270,6 +310,7 @@ class CatalogueResource(NaturalKeyResource):
         widget=NaturalKeyWidget(Employee, "external_id"),
         saves_null_values=True,
     )
+    description = _item_field("description", TextWidget())
     opportunity_title = fields.Field(
         attribute="resource__opportunity",
         column_name="opportunity_title",

@@ -34,6 +34,9 @@ Candidates, in order:
    (no masterclass at level 0, nothing that starts beyond what the goal needs);
 3. never a pair in ``history`` (completed, in progress, abandoned, dismissed, accepted), never a
    mentorship with oneself;
+3b. effort per level (``hours_per_level``): an item whose hours per level it closes for this
+   person exceed ``MAX_HOURS_PER_LEVEL`` is not a candidate for a gap that some proportionate item
+   serves; when none does, it stays (its reason then says it is a long commitment);
 4. one row per (employee, resource): a resource that works on several of the top gaps is kept
    for its highest-ranked gap and counts the others in ``gaps_covered``; and only the resources
    of the ``COVERED_GAPS`` best-ranked gaps that have any (so a gap the catalogue does not
@@ -61,6 +64,22 @@ KEEP = 8
 """Rows kept per employee: the three shown and the rest available on request."""
 DEMAND_TARGET_LEVEL = 3
 """The level a demanded skill should reach when neither role names it (as in ``EngineWeights``)."""
+
+MAX_HOURS_PER_LEVEL = 40.0
+"""Hours per level closed above which an item is a long commitment for the gap it would serve.
+
+A working week of learning for one proficiency level: the size of the longest single-step items
+a learning designer builds (an in-person lab of 14 hours, a 21-hour bootcamp over two levels, a
+30-40 hour stretch assignment, a 12-hour mentorship), and about what a person can fit around
+their job in a quarter at three hours a week. Above it an item is a programme (a 180-hour
+certificate, a 200-hour professional credential) whose worth lies in the credential or in
+several levels at once, not in the one level step a person is short. An absolute bound, not one
+relative to the alternatives, because the cost is the person's time whatever else the catalogue
+holds; the alternatives decide only whether the long item is dropped (a proportionate one
+exists for that gap) or offered with the long commitment said."""
+MIN_LEVELS_CLOSED = 0.5
+"""The fewest levels an item counts as closing when weighing its hours: levels are estimates,
+and a 2.9 that an item takes to 3 would otherwise make a 4-hour course look like 40 hours a level."""
 
 KINDS = ("course", "certification", "mentorship", "stretch", "peer")
 EXTERNAL_FORMAT = "course"
@@ -205,6 +224,28 @@ def level_fit_of(*, from_level: np.ndarray, to_level: np.ndarray, current: np.nd
     )
 
 
+def levels_closed(*, to_level: np.ndarray, target: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """The levels an item closes for this person: ``min(item's to_level, level the gap needs) -
+    current level``, counted as at least MIN_LEVELS_CLOSED."""
+    closed = np.minimum(np.asarray(to_level, dtype="float64"), np.asarray(target, dtype="float64"))
+    return np.maximum(closed - np.asarray(current, dtype="float64"), MIN_LEVELS_CLOSED)
+
+
+def hours_per_level(*, hours: np.ndarray, to_level: np.ndarray, target: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """An item's hours over the levels it closes for this person (``levels_closed``): the effort
+    it asks per level of the gap. A 200-hour certification for a one-level step: 200."""
+    return np.asarray(hours, dtype="float64") / levels_closed(to_level=to_level, target=target, current=current)
+
+
+def proportionate(*, gap_row: np.ndarray, per_level: np.ndarray, n_gaps: int) -> np.ndarray:
+    """Which (gap, item) rows to keep under the effort-per-level rule: every row within
+    MAX_HOURS_PER_LEVEL, and a longer one only when no row of its gap (``gap_row``: the gap's row,
+    one per employee and skill) is within it."""
+    within = per_level <= MAX_HOURS_PER_LEVEL
+    gap_has_proportionate = np.bincount(gap_row, weights=within, minlength=n_gaps) > 0
+    return within | ~gap_has_proportionate[gap_row]
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The catalogue side of ``candidate_features`` as sorted arrays: built once (per run, or per
@@ -320,6 +361,19 @@ def candidate_features(
     )  # fmt: skip
     if len(pairs) == 0:
         return empty_candidates()
+
+    # 3b. effort per level: a long item is not picked for a gap a proportionate one serves
+    resource_row = np.searchsorted(cat.resource_ids, resource)
+    per_level = hours_per_level(
+        hours=cat.hours[resource_row],
+        to_level=cat.listed_to[listed_row],
+        target=gap_targets(top)[0][gap_row],
+        current=_float(top, "current", 0.0)[gap_row],
+    )
+    keep = proportionate(gap_row=gap_row, per_level=per_level, n_gaps=len(top))
+    gap_row, listed_row, employee, resource, pairs = (
+        gap_row[keep], listed_row[keep], employee[keep], resource[keep], pairs[keep]
+    )  # fmt: skip
 
     # 4. one row per (employee, resource), for its best-ranked gap; only the best-ranked gaps
     #    the catalogue covers

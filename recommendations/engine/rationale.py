@@ -9,6 +9,8 @@ from math import floor
 import numpy as np
 import pandas as pd
 
+from .picking import MAX_HOURS_PER_LEVEL, hours_per_level
+
 LEVEL_NAMES = {0: "no level yet", 1: "awareness", 2: "working knowledge", 3: "applied expertise", 4: "mastery"}
 
 
@@ -151,13 +153,19 @@ def _demand_clause(*, for_demand, business_unit, demand_weight):
     return f", a skill in {strength} demand in {business_unit}"
 
 
-def _item(*, kind, format, hours, mentor, mentor_level):  # noqa: A002 - the column's name
+def _item(*, kind, format, hours, mentor, mentor_level, long_per_level):  # noqa: A002 - the column's name
     noun = KIND_NOUNS.get(kind, ("learning item", ""))[0]
     delivery = FORMAT_WORDS.get(format, "") if kind in ("course", "certification") else ""
     hours_text = f"{float(hours):g}"
     text = f"{_article(hours_text)} {hours_text}-hour {delivery + ' ' if delivery else ''}{noun}"
     if not _missing(mentor):
         text += f" with {mentor}" + ("" if _missing(mentor_level) else f", who is at level {_level(mentor_level)}")
+    if not _missing(long_per_level):
+        text += (
+            f": a long commitment for this step, about {float(long_per_level):.0f} hours a level where a"
+            f" proportionate item takes at most {MAX_HOURS_PER_LEVEL:g}; the catalogue has nothing shorter"
+            " left for it"
+        )
     return text + "."
 
 
@@ -177,7 +185,7 @@ REASON_PARTS = [
         _aspired_clause,
     ),
     (["for_demand", "business_unit", "demand_weight"], _demand_clause),
-    (["kind", "format", "hours", "mentor", "mentor_level"], _item),
+    (["kind", "format", "hours", "mentor", "mentor_level", "long_per_level"], _item),
     (["kind", "format_records", "format_completed"], _track),
 ]
 FEW = 200
@@ -186,7 +194,9 @@ FEW = 200
 
 def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
     """One sentence per recommendation: the gap, the level it reaches, the goal it serves and
-    what the item is, built from the row's own data.
+    what the item is, built from the row's own data. An item over the effort-per-level bound
+    (``picking.MAX_HOURS_PER_LEVEL``; picked only when nothing proportionate is left for the gap)
+    says it is a long commitment.
 
     Columns: skill, current_level, reaches_level, target_level, goal, current_role,
     target_current, core, aspired_role, target_aspired, aspired_gaps_left, business_unit,
@@ -205,7 +215,14 @@ def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
     for_current = np.isin(goal, ["current", "both"]) & frame["current_role"].notna().to_numpy()
     for_aspired = np.isin(goal, ["aspired", "both"]) & frame["aspired_role"].notna().to_numpy()
     columns = {name: frame[name].to_numpy(dtype=object) for names, _ in REASON_PARTS for name in names if name in frame}
+    per_level = hours_per_level(
+        hours=frame["hours"].to_numpy(dtype="float64"),
+        to_level=frame["reaches_level"].to_numpy(dtype="float64"),
+        target=frame["target_level"].to_numpy(dtype="float64"),
+        current=frame["current_level"].to_numpy(dtype="float64"),
+    )
     columns.update(
+        long_per_level=np.where(per_level > MAX_HOURS_PER_LEVEL, np.round(per_level), np.nan).astype(object),
         current_level=np.floor(frame["current_level"].to_numpy(dtype="float64") + 0.5).astype(object),
         core=frame["core"].fillna(False).to_numpy(dtype=bool).astype(object),
         for_current=for_current.astype(object),

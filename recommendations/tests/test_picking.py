@@ -9,15 +9,19 @@ from hypothesis import strategies as st
 from recommendations.engine.learning_path import learning_path
 from recommendations.engine.picking import (
     FEATURES,
+    MAX_HOURS_PER_LEVEL,
     SAME_FORMAT_PENALTY,
     candidate_features,
+    gap_targets,
     heuristic_score,
+    hours_per_level,
     level_fit_of,
     pick,
     prepare,
     recommendation_confidence,
     resource_stats,
 )
+from recommendations.engine.rationale import recommendation_reasons
 
 ANNA, BEN = 1, 2
 STAKEHOLDERS, SQL, COACHING = 10, 11, 12
@@ -160,6 +164,61 @@ class TestCandidates:
             assert frame.empty and set(FEATURES) <= set(frame.columns)
 
 
+def reason_row(**overrides):
+    row = {
+        "skill": "SQL", "current_level": 2.0, "reaches_level": 3, "target_level": 3.0, "goal": "current",
+        "current_role": "Data Analyst", "target_current": 3.0, "core": True, "aspired_role": None,
+        "target_aspired": np.nan, "aspired_gaps_left": np.nan, "business_unit": "Analytics", "demand_weight": np.nan,
+        "kind": "certification", "format": "self_paced", "hours": 200.0, "mentor": None, "mentor_level": np.nan,
+        "format_records": 0.0, "format_completed": 0.0,
+    }  # fmt: skip
+    return {**row, **overrides}
+
+
+class TestEffortPerLevel:
+    """A 200-hour certification is not picked for a one-level step a shorter item serves."""
+
+    ONE_STEP = gaps_frame([(ANNA, SQL, 2.0, 3, None, 1, 0.9)])
+    CERT_AND_COURSE = resources_frame([(1, "certification", 200), (2, "course", 8)])
+    BOTH_LIST_SQL = skills_frame([(1, SQL, 2, 4), (2, SQL, 2, 3)])
+
+    def test_hours_are_weighed_against_the_levels_closed_for_this_person(self):
+        per_level = hours_per_level(
+            hours=np.array([200.0, 200.0, 8.0, 4.0]),
+            to_level=np.array([4.0, 4.0, 3.0, 3.0]),
+            target=np.array([3.0, 4.0, 3.0, 3.0]),
+            current=np.array([2.0, 1.0, 2.0, 2.9]),
+        )
+        # 4 reached but 3 needed: one level; from 1 to 4: three; a 0.1 remainder counts as half a level
+        assert per_level.tolist() == [200.0, pytest.approx(200 / 3), 8.0, 8.0]
+
+    def test_a_long_item_is_not_a_candidate_when_a_proportionate_one_serves_the_gap(self):
+        frame = features(self.ONE_STEP, self.CERT_AND_COURSE, self.BOTH_LIST_SQL)
+        assert frame["resource_id"].tolist() == [2]
+
+    def test_when_only_a_long_item_is_left_it_is_offered_and_its_reason_says_so(self):
+        history = pd.DataFrame({"employee_id": [ANNA], "resource_id": [2], "status": ["completed"]})
+        frame = features(self.ONE_STEP, self.CERT_AND_COURSE, self.BOTH_LIST_SQL, history=history)
+        assert frame["resource_id"].tolist() == [1]
+        [reason] = recommendation_reasons(pd.DataFrame([reason_row()]))
+        assert "A 200-hour self-paced certification: a long commitment for this step, about 200 hours a level" in reason
+        [short] = recommendation_reasons(pd.DataFrame([reason_row(kind="course", hours=8.0)]))
+        assert "long commitment" not in short and short.endswith("An 8-hour self-paced course.")
+
+    def test_a_long_item_stays_where_it_closes_enough_levels(self):
+        gaps = gaps_frame([(ANNA, SQL, 1.0, 4, None, 1, 0.9)])  # three levels short
+        resources = resources_frame([(1, "certification", 90), (2, "course", 8)])
+        frame = features(gaps, resources, skills_frame([(1, SQL, 1, 4), (2, SQL, 1, 2)]))
+        assert sorted(frame["resource_id"]) == [1, 2]  # 30 hours a level: proportionate
+
+    def test_an_item_long_for_one_gap_stays_a_candidate_for_another_it_serves_in_proportion(self):
+        gaps = gaps_frame([(ANNA, SQL, 2.0, 3, None, 1, 0.9), (ANNA, COACHING, 0.0, 4, None, 2, 0.9)])
+        resources = resources_frame([(1, "certification", 120), (2, "course", 8)])
+        listed = skills_frame([(1, SQL, 2, 3), (1, COACHING, 0, 4), (2, SQL, 2, 3)])
+        frame = features(gaps, resources, listed).set_index("resource_id")
+        assert frame.loc[1, "skill_id"] == COACHING and frame.loc[2, "skill_id"] == SQL
+
+
 class TestPicking:
     def test_the_best_fit_comes_first_and_the_rest_follow_by_score(self):
         frame = features(GAPS, RESOURCES, RESOURCE_SKILLS)
@@ -263,7 +322,8 @@ def worlds(draw):
             gap_rows.append((employee, skill, current, target_current, target_aspired, rank, draw(st.floats(0, 1))))
     skill_rows, resource_rows = [], []
     for resource in range(100, 100 + n_resources):
-        resource_rows.append((resource, draw(st.sampled_from(KINDS)), draw(st.integers(1, 40))))
+        hours = draw(st.one_of(st.integers(1, 40), st.sampled_from([60, 120, 180, 200])))
+        resource_rows.append((resource, draw(st.sampled_from(KINDS)), hours))
         for skill in draw(st.lists(st.integers(1, n_skills), unique=True, min_size=1, max_size=2)):
             from_level = draw(st.integers(0, 3))
             skill_rows.append((resource, skill, from_level, draw(st.integers(from_level + 1, 4))))
@@ -323,3 +383,32 @@ def test_the_path_never_puts_a_higher_step_before_a_lower_one_of_the_same_skill(
             ]
         )
         assert not done & set(path["resource_id"].dropna().astype(int))
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds())
+def test_a_gap_is_never_served_by_a_long_item_when_a_proportionate_one_for_it_exists(world):
+    """The effort-per-level rule against a plain reference: for every candidate whose hours per
+    level closed exceed the bound, no item the person could take for that gap is within it."""
+    gaps, resources, listed, history = world
+    kinds = pd.DataFrame({"skill_id": [1, 2, 3, 4], "kind": ["technical", "leadership", "interpersonal", "domain"]})
+    frame = candidate_features(
+        gaps=gaps, resources=resources, resource_skills=listed, skill_kinds=kinds, history=history,
+        engagement=NO_ENGAGEMENT, resource_stats=NO_STATS,
+    )  # fmt: skip
+    hours = dict(zip(resources["resource_id"], resources["hours"], strict=True))
+    taken = set(zip(history["employee_id"], history["resource_id"], strict=True))
+    targets = dict(zip(zip(gaps["employee_id"], gaps["skill_id"], strict=True), gap_targets(gaps)[0], strict=True))
+    currents = dict(zip(zip(gaps["employee_id"], gaps["skill_id"], strict=True), gaps["current"], strict=True))
+    for row in frame.itertuples():
+        closed = max(min(row.reaches_level, row.target_level) - row.current_level, 0.5)
+        if hours[row.resource_id] / closed <= MAX_HOURS_PER_LEVEL:
+            continue
+        target, current = targets[row.employee_id, row.skill_id], currents[row.employee_id, row.skill_id]
+        for item in listed[listed["skill_id"] == row.skill_id].itertuples():
+            eligible = (
+                item.to_level > current + 1e-9 and item.from_level <= current + 0.5 and item.from_level < target
+                and (row.employee_id, item.resource_id) not in taken
+            )  # fmt: skip
+            closes = max(min(item.to_level, target) - current, 0.5)
+            assert not (eligible and hours[item.resource_id] / closes <= MAX_HOURS_PER_LEVEL), (row, item)
