@@ -118,8 +118,10 @@ SUPPLY_COLUMNS = [
 
 @transaction.atomic
 def capability_write(*, computed: Capability) -> CapabilitySnapshot:
-    """Store ``computed`` as a new snapshot (cells and supply rows in bulk)."""
+    """Store ``computed`` as the snapshot of its day (cells and supply rows in bulk): one a day,
+    so taking it again the same day (a rerun of the schedule or of the demo) replaces that day's."""
     rates = computed.rates
+    CapabilitySnapshot.objects.filter(as_of=computed.as_of).delete()
     snapshot = CapabilitySnapshot.objects.create(
         as_of=computed.as_of,
         three_months_ago=computed.three_months_ago.date(),

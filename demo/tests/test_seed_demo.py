@@ -68,6 +68,7 @@ HISTORY_AND_RESULTS = DERIVED | {
     "recommendations.Recommendation",
     "recommendations.Flag",
     "auditlog.LogEntry",  # the imports of what the first seed left without are audited, as every import is
+    "metrics.CapabilityCell",  # the heatmap's cells: which teams are pooled follows who is where
 }
 
 

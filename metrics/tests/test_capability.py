@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from feedback.tests.fixtures import recommendation_for
 from metrics import capability
 from metrics.capability_services import capability_take
-from metrics.models import CapabilityCell
+from metrics.models import CapabilityCell, CapabilitySnapshot
 from metrics.tests.capability_fixtures import capability_org, plan, rate  # noqa: F401  (fixtures)
 from recommendations import analysis
 from recommendations.models import Recommendation
@@ -146,3 +146,11 @@ class TestSnapshot:
         assert (supply.learning_6m, supply.learning_12m) == (1, 1)
         assert supply.low_12m <= supply.expected_12m <= supply.high_12m <= 1
         assert supply.verdict == "buy" and supply.gap_after == pytest.approx(2 - supply.expected_12m)
+
+    def test_one_snapshot_a_day_taking_it_again_replaces_that_days(self, capability_org):
+        first = capability_take()
+        again = capability_take()
+        assert list(CapabilitySnapshot.objects.values_list("pk", flat=True)) == [again.pk]
+        assert again.as_of == first.as_of
+        assert CapabilityCell.objects.filter(snapshot_id=first.pk).count() == 0
+        assert CapabilityCell.objects.filter(snapshot=again).count() > 0
