@@ -253,7 +253,7 @@ def team_overview(*, manager, visible, sort: str = "name") -> list:
     Only what HR released is shown: top gap and goal readiness come from the visible run.
     """
     visible_run = OuterRef("analysis__visible_run_id")
-    line = visible.filter(pk__in=Employee.objects.below(manager).values("pk"))
+    line = visible.filter(pk__in=Employee.objects.below(manager).values("pk")).active()  # leavers are history, not team
     rows = line.select_related("role", "manager", "analysis").annotate(
         report_count=_count(Employee.objects.filter(manager_id=OuterRef("pk")), by="manager_id"),
         goal_role=Subquery(

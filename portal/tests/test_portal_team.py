@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from feedback.models import CheckIn
 from feedback.tests.fixtures import analysed, recommendation_for, team, team_member  # noqa: F401  (fixtures)
-from profiles.models import DataQualityFlag
+from profiles.models import DataQualityFlag, Employee
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,12 @@ def test_the_team_page_makes_the_same_queries_for_5_and_50_reports(client, analy
     with django_assert_num_queries(QUERIES):
         page = client.get(reverse("portal:team")).content.decode()
     assert len(rows(page)) == 50
+
+
+def test_someone_who_left_is_no_longer_on_the_team(client, org):
+    org.peer.status = Employee.Status.LEFT
+    org.peer.termination_date = timezone.localdate()
+    org.peer.save()
+    client.force_login(org.manager.user)
+    page = client.get(reverse("portal:team")).content.decode()
+    assert rows(page) == [org.employee.full_name]
