@@ -183,7 +183,9 @@ class Command(BaseCommand):
     def ensure_organisation(self, size, seed):
         from profiles.models import Employee
 
-        if Employee.objects.active().count() >= size:
+        # Everyone the demo built counts, leavers too: `seed_demo --employees N` plants two leavers,
+        # and a bench after it must not build the organisation again.
+        if Employee.objects.count() >= size:
             return
         self.say(f"Building a demo organisation of {size:,} employees (once) ...")
         call_command("seed_demo", employees=size, seed=seed, verbosity=min(self.verbosity, 1))
