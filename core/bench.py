@@ -42,6 +42,19 @@ class Figure:
             self.ratio = float(f"{self.value / self.floor:.3g}")  # three significant digits: 0.000356, 3.03
 
 
+def organisation_ensure(size: int, *, seed: int, say) -> None:
+    """Build the demo organisation of ``size`` employees with ``seed_demo`` unless the database
+    already holds one. Everyone built counts, leavers too: ``seed_demo --employees N`` plants two
+    leavers, and a bench run after it must not build the organisation again."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    if apps.get_model("profiles", "Employee").objects.count() >= size:
+        return
+    say(f"Building a demo organisation of {size:,} employees (once) ...")
+    call_command("seed_demo", employees=size, seed=seed, verbosity=1)
+
+
 def machine() -> dict:
     try:
         memory_mb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.bench import Figure, figures_write, folder_table
+from core.bench import Figure, figures_write, folder_table, organisation_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,11 @@ def test_the_folder_reads_as_one_table(tmp_path):
     assert table[0].split() == ["command", "figure", "value", "unit", "floor", "ratio"]
     assert table[1].split() == ["bench", "one_employee_p95", "109", "ms"]
     assert table[2].split() == ["bench_import", "learning_import", "14400", "rows/s", "32727", "0.44"]
+
+
+def test_an_organisation_already_built_is_not_built_again_leavers_counted(org):
+    said = []
+    org.outsider.status = org.outsider.Status.LEFT  # seed_demo plants leavers too
+    org.outsider.save()
+    organisation_ensure(6, seed=1, say=said.append)  # the org fixture: six employees, one left
+    assert said == []

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
+from core.bench import organisation_ensure
 from core.frames import Select, is_postgres
 from metrics.capability_services import capability_compute, capability_write, evidence_select, queries
 from profiles.models import Employee, SkillDemand
@@ -41,9 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, employees, json_path, seed, **options):
-        if Employee.objects.active().count() < employees:
-            self.stderr.write(f"Building a demo organisation of {employees:,} employees (once) ...")
-            call_command("seed_demo", employees=employees, seed=seed, verbosity=1)
+        organisation_ensure(employees, seed=seed, say=self.stderr.write)
         now = pd.Timestamp(timezone.now())
         marks = []
         started = time.perf_counter()

@@ -15,12 +15,11 @@ import resource
 import time
 
 import pandas as pd
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from core.bench import Figure, figures_write
+from core.bench import Figure, figures_write, organisation_ensure
 from core.frames import is_postgres
 from metrics.services import queries, snapshot_take
 from profiles.models import Employee
@@ -35,9 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, employees, json_path, seed, **options):
-        if Employee.objects.active().count() < employees:
-            self.stderr.write(f"Building a demo organisation of {employees:,} employees (once) ...")
-            call_command("seed_demo", employees=employees, seed=seed, verbosity=1)
+        organisation_ensure(employees, seed=seed, say=self.stderr.write)
         today = timezone.localdate()
         marks = []
         started = time.perf_counter()

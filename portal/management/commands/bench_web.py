@@ -44,13 +44,12 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from core.bench import Figure, figures_write
+from core.bench import Figure, figures_write, organisation_ensure
 
 BENCH_USER_PREFIX = "bench-web-"
 BENCH_URLCONF = "talent.bench_urls"
@@ -104,7 +103,7 @@ class Command(BaseCommand):
             raise CommandError("--requests, --concurrency and --users must be at least 1.")
         self.verbosity = verbosity
         self.check_migrated()
-        self.ensure_organisation(employees, seed)
+        organisation_ensure(employees, seed=seed, say=self.say)
         secret_key = secrets.token_urlsafe(50)
         rng = random.Random(seed)
         try:
@@ -179,18 +178,6 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database has unapplied migrations: run `manage.py migrate` first.")
-
-    def ensure_organisation(self, size, seed):
-        from profiles.models import Employee
-
-        # Everyone the demo built counts, leavers too: `seed_demo --employees N` plants two leavers,
-        # and a bench after it must not build the organisation again.
-        if Employee.objects.count() >= size:
-            return
-        self.say(f"Building a demo organisation of {size:,} employees (once) ...")
-        call_command("seed_demo", employees=size, seed=seed, verbosity=min(self.verbosity, 1))
-
-    # Step 2: people signed in without hashing a password.
 
     def sign_in(self, *, rng, count, secret_key) -> list[Page]:
         """Users and sessions for ``count`` employees and ``count`` managers; the pages they open."""

@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bench import Figure, figures_write
+from core.bench import Figure, figures_write, organisation_ensure
 from core.frames import id_ranges, is_postgres, read_frame, write_frame
 from profiles.models import Employee
 from recommendations import analysis
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, employees, samples, json_path, seed, verbosity, **options):
-        self.ensure_organisation(employees, seed)
+        organisation_ensure(employees, seed=seed, say=self.stderr.write)
         full = self.full_recompute()
         floor = self.raw_floor(result_rows=full["gaps"] + full["paths"] + full["matches"])
         incremental = self.incremental(samples)
@@ -78,14 +78,6 @@ class Command(BaseCommand):
             Figure("one_employee_p50", one.get("p50", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
             Figure("one_employee_p95", one.get("p95", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
         ]
-
-    def ensure_organisation(self, size, seed):
-        if Employee.objects.active().count() >= size:
-            return
-        self.stderr.write(f"Building a demo organisation of {size:,} employees (once) ...")
-        from django.core.management import call_command
-
-        call_command("seed_demo", employees=size, seed=seed, verbosity=1)
 
     def full_recompute(self) -> dict:
         """Run ``recompute`` in a child process and read its own peak memory."""
