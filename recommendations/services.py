@@ -112,7 +112,7 @@ def _succession_decide(*, item: ReviewItem, decision: str, horizon: str, now) ->
     candidate = SuccessionCandidate.objects.select_for_update().get(pk=item.succession_id)
     if decision == ReviewStatus.EDITED:
         if horizon not in SuccessionCandidate.Horizon.values:
-            raise ValidationError({"horizon": "An edit sets the horizon: ready now, in about a year, or later."})
+            raise ValidationError({"horizon": "An edit sets the horizon: ready now, within a year, or later."})
         if horizon == candidate.horizon:
             raise ValidationError({"horizon": "That is the horizon proposed: approve it, or choose another."})
         candidate.horizon = horizon

@@ -125,7 +125,8 @@ def reasons(row) -> str:
     if row.horizon == "now":
         parts.append("ready now")
     elif row.horizon == "year":
-        parts.append(f"at the recent pace ready in about {max(row.months_to_ready, 1):.0f} months")
+        months = max(round(row.months_to_ready), 1)
+        parts.append(f"at the recent pace ready in about {months} month{'s' if months != 1 else ''}")
     else:
         parts.append("in reach, but the gaps are not closing fast enough to say when")
     if row.missing:

@@ -119,7 +119,7 @@ class CriticalRole(models.Model):
 class SuccessionCandidate(models.Model):
     class Horizon(models.TextChoices):
         NOW = "now", "Ready now"
-        YEAR = "year", "Ready in about a year"
+        YEAR = "year", "Ready within a year"
         LATER = "later", "Ready later"
 
     critical_role = models.ForeignKey(CriticalRole, on_delete=models.CASCADE, related_name="bench")
