@@ -37,6 +37,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.bench import organisation_ensure
 from portal.management.commands import bench_web
 
 SOAK_OBJECT = "https://soak.talent.invalid/courses/"  # the activities the soak's statements name
@@ -79,7 +80,7 @@ class Command(bench_web.Command):
             raise CommandError("--minutes, --concurrency, --users and --sample must be positive.")
         self.verbosity = verbosity
         self.check_migrated()
-        self.ensure_organisation(employees, seed)
+        organisation_ensure(employees, seed=seed, say=self.say)
         secret_key = bench_web.secrets.token_urlsafe(50)
         rng = random.Random(seed)
         self.credentials = []
