@@ -21,6 +21,7 @@ import os
 import platform
 import shutil
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,29 @@ def organisation_ensure(size: int, *, seed: int, say) -> None:
         return
     say(f"Building a demo organisation of {size:,} employees (once) ...")
     call_command("seed_demo", employees=size, seed=seed, verbosity=1)
+
+
+def raw_read_seconds(selects) -> tuple[float, int]:
+    """The floor a bench compares against: the seconds and rows of reading ``selects``
+    (``core.frames.Select``) raw, by COPY on PostgreSQL (no parsing, no frames) or a plain
+    fetch elsewhere."""
+    from core.frames import is_postgres
+
+    rows = 0
+    started = time.perf_counter()
+    for query in selects:
+        if is_postgres():
+            connection.ensure_connection()
+            with (
+                connection.connection.cursor() as cursor,
+                cursor.copy(f"COPY ({query.sql}) TO STDOUT", query.params) as copy,
+            ):
+                rows += sum(bytes(block).count(b"\n") for block in copy)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(query.sql, query.params)
+                rows += len(cursor.fetchall())
+    return time.perf_counter() - started, rows
 
 
 def machine() -> dict:

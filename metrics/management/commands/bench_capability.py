@@ -25,8 +25,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from core.bench import organisation_ensure
-from core.frames import Select, is_postgres
+from core.bench import organisation_ensure, raw_read_seconds
+from core.frames import Select
 from metrics.capability_services import capability_compute, capability_write, evidence_select, queries
 from profiles.models import Employee, SkillDemand
 from taxonomy.models import RoleRequirement
@@ -85,18 +85,4 @@ class Command(BaseCommand):
             evidence_select(now=now, skill_ids=sorted(skill_ids)),
             Select(f"SELECT role_id, skill_id, target_level FROM {RoleRequirement._meta.db_table}", [], [], {}),  # noqa: S608
         ]
-        rows = 0
-        started = time.perf_counter()
-        for query in statements:
-            if is_postgres():
-                connection.ensure_connection()
-                with (
-                    connection.connection.cursor() as cursor,
-                    cursor.copy(f"COPY ({query.sql}) TO STDOUT", query.params) as copy,
-                ):
-                    rows += sum(bytes(block).count(b"\n") for block in copy)
-            else:
-                with connection.cursor() as cursor:
-                    cursor.execute(query.sql, query.params)
-                    rows += len(cursor.fetchall())
-        return time.perf_counter() - started, rows
+        return raw_read_seconds(statements)

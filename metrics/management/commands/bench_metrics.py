@@ -19,8 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from core.bench import Figure, figures_write, organisation_ensure
-from core.frames import is_postgres
+from core.bench import Figure, figures_write, organisation_ensure, raw_read_seconds
 from metrics.services import queries, snapshot_take
 from profiles.models import Employee
 
@@ -83,18 +82,4 @@ class Command(BaseCommand):
     @staticmethod
     def raw_floor(today) -> tuple[float, int]:
         end = pd.Timestamp(today, tz="UTC") + pd.Timedelta(days=1)
-        rows = 0
-        started = time.perf_counter()
-        for query in queries(end=end).values():
-            if is_postgres():
-                connection.ensure_connection()
-                with (
-                    connection.connection.cursor() as cursor,
-                    cursor.copy(f"COPY ({query.sql}) TO STDOUT", query.params) as copy,
-                ):
-                    rows += sum(bytes(block).count(b"\n") for block in copy)
-            else:
-                with connection.cursor() as cursor:
-                    cursor.execute(query.sql, query.params)
-                    rows += len(cursor.fetchall())
-        return time.perf_counter() - started, rows
+        return raw_read_seconds(queries(end=end).values())
