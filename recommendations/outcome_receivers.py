@@ -3,8 +3,9 @@ records a completed catalogue item completes the employee's open recommendation 
 
 ``profile_changed`` carries only employee ids, and is sent after the delivery commits, so the
 receiver looks for those employees' completed learning records received in the last hour whose
-activity id is a catalogue item with an open recommendation. Each is handed to
-``outcomes.learning_completed_from_lms``; a resend finds nothing still open, so it is harmless.
+activity id is a catalogue item with an open recommendation, and completes them all at once
+(``outcomes.lms_completions_apply``: a file of a million records is one set of queries, not one
+per record); a resend finds nothing still open, so it is harmless.
 
 Connected by importing this module (``RecommendationsConfig.ready``).
 """
@@ -17,8 +18,7 @@ from django.utils import timezone
 from profiles.models import LearningRecord
 from profiles.signals import profile_changed
 
-from .models import Recommendation
-from .outcomes import COMPLETED_LEARNING, learning_completed_from_lms
+from .outcomes import lms_completions_apply
 
 RECENT = timedelta(hours=1)
 
@@ -27,14 +27,6 @@ RECENT = timedelta(hours=1)
 def complete_recommendations_from_lms(sender, *, employee_ids, what, source, **kwargs):
     if what != "learning" or not employee_ids:
         return
-    open_activities = Recommendation.objects.filter(
-        employee_id__in=employee_ids, status__in=Recommendation.OPEN, resource__activity_id__isnull=False
-    ).values("resource__activity_id")
-    records = LearningRecord.objects.filter(
-        employee_id__in=employee_ids,
-        status__in=COMPLETED_LEARNING,
-        received_at__gte=timezone.now() - RECENT,
-        activity_id__in=open_activities,
-    ).order_by("received_at", "pk")
-    for record in records:
-        learning_completed_from_lms(learning_record=record)
+    lms_completions_apply(
+        records=LearningRecord.objects.filter(employee_id__in=employee_ids, received_at__gte=timezone.now() - RECENT)
+    )

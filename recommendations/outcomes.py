@@ -21,19 +21,21 @@ and the flags are the labels the ranking model learns from.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from math import floor
 
+import numpy as np
+import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from profiles.models import Employee, EvidenceSource, LearningRecord
+from profiles.models import Employee, EvidenceSource, LearningRecord, SkillEvidence
 from profiles.recording import evidence_record, learning_record_upsert
 from profiles.signals import profile_changed_on_commit
 from taxonomy.models import Skill
@@ -183,8 +185,22 @@ def completion_level(recommendation: Recommendation) -> int:
         ResourceSkill.objects.filter(resource_id=recommendation.resource_id, skill_id=recommendation.skill_id)
         .values_list("to_level", flat=True)
         .first()
-    ) or recommendation.reaches_level
-    return max(0, min(int(to_level), floor(max(recommendation.current_level, 0.0)) + 1))
+    )
+    return int(
+        completion_levels(
+            pd.Series([to_level], dtype="float64"),
+            reaches=pd.Series([recommendation.reaches_level]),
+            current=pd.Series([recommendation.current_level]),
+        ).iloc[0]
+    )
+
+
+def completion_levels(to_level: pd.Series, *, reaches: pd.Series, current: pd.Series) -> pd.Series:
+    """``completion_level`` for many: ``to_level`` (or ``reaches`` where the item does not teach
+    the skill, or its ``to_level`` is 0) capped at one level above ``floor(current)``, never below 0."""
+    wanted = to_level.where(to_level.notna() & (to_level != 0), reaches).astype("int64")
+    cap = np.floor(current.astype("float64").clip(lower=0.0)).astype("int64") + 1
+    return np.minimum(wanted, cap).clip(lower=0)
 
 
 def _url_or_blank(value: str) -> str:
@@ -355,35 +371,109 @@ def _delivery_email(*, employee: Employee, recommendations: list[Recommendation]
 # --- Completions from the LMS -------------------------------------------------------------------
 
 
-@transaction.atomic
 def learning_completed_from_lms(*, learning_record: LearningRecord) -> list[Recommendation]:
     """An LMS completion (xAPI, a file) of a catalogue item completes the employee's open
     recommendations of that item (one per skill it was recommended for), with learning evidence.
 
     Returns the recommendations it completed; a record that is not a completion, or matches no
-    open recommendation, changes nothing.
+    open recommendation, changes nothing. (``lms_completions_apply`` for one record.)
     """
-    if learning_record.status not in COMPLETED_LEARNING:
+    ids = lms_completions_apply(records=LearningRecord.objects.filter(pk=learning_record.pk))
+    return list(Recommendation.objects.filter(pk__in=ids).order_by("pk"))
+
+
+@transaction.atomic
+def lms_completions_apply(*, records: QuerySet[LearningRecord]) -> list[int]:
+    """Set-based ``recommendation_complete`` for what an LMS delivery (a file of a million rows, an
+    xAPI batch) completed: every open recommendation whose employee has a completed record of its
+    item among ``records`` becomes completed at that record's ``completed_at`` (the earliest
+    received record when there are several), with learning evidence one level up at most, and one
+    ``profile_changed`` for all their employees. The LMS's record is the learning record: none is
+    added. Returns the ids of the recommendations completed.
+
+    The open recommendations are locked first (``select_for_update``), so one acted on meanwhile
+    (dismissed a moment ago) is left alone, as ``recommendation_complete`` refuses it.
+    """
+    records = records.filter(status__in=COMPLETED_LEARNING)
+    picks = pd.DataFrame.from_records(
+        Recommendation.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=Recommendation.OPEN,
+            employee_id__in=records.values("employee_id"),
+            resource__activity_id__in=records.values("activity_id"),
+        )
+        .values(*PICK_COLUMNS[:7], **{name: F(path) for name, path in PICK_COLUMNS[7:]}),
+        columns=[column if isinstance(column, str) else column[0] for column in PICK_COLUMNS],
+    )
+    if picks.empty:
         return []
-    matching = Recommendation.objects.filter(
-        employee_id=learning_record.employee_id,
-        resource__activity_id=learning_record.activity_id,
-        status__in=Recommendation.OPEN,
-    ).order_by("pk")
-    completed = []
-    for recommendation in matching:
-        try:
-            completed.append(
-                recommendation_complete(
-                    recommendation=recommendation,
-                    by=None,
-                    completed_at=learning_record.completed_at,
-                    learning_record=learning_record,
-                    source=learning_record.source or "lms",
-                )
+    completions = pd.DataFrame.from_records(
+        records.filter(employee_id__in=picks["employee_id"].unique().tolist())
+        .order_by("received_at", "pk")
+        .values("employee_id", "activity_id", "completed_at", "source"),
+        columns=["employee_id", "activity_id", "completed_at", "source"],
+    ).drop_duplicates(["employee_id", "activity_id"])  # the earliest received completes it
+    done = picks.merge(completions, on=["employee_id", "activity_id"])
+    if done.empty:
+        return []
+    to_levels = pd.DataFrame.from_records(
+        ResourceSkill.objects.filter(resource_id__in=done["resource_id"].unique().tolist()).values(
+            "resource_id", "skill_id", "to_level"
+        ),
+        columns=["resource_id", "skill_id", "to_level"],
+    )
+    done = done.merge(to_levels, on=["resource_id", "skill_id"], how="left")
+    done["level"] = completion_levels(done["to_level"], reaches=done["reaches_level"], current=done["current_level"])
+    now = timezone.now()
+    done["completed_at"] = done["completed_at"].astype(object).where(done["completed_at"].notna(), now)
+    done["link"] = done["url"].where(done["url"] != "", done["activity_id"])
+    urls = {link: _url_or_blank(link) for link in done["link"].unique()}
+    Recommendation.objects.bulk_update(
+        [
+            Recommendation(
+                pk=row.pk, status=Status.COMPLETED, completed_at=row.completed_at, acted_at=row.acted_at or now
             )
-        except ValidationError as error:
-            if error.code != "impossible_transition":
-                raise
-            # Acted on between the query and the lock (say, dismissed a moment ago): leave it.
-    return completed
+            for row in done.astype(object).where(done.notna(), None).itertuples()
+        ],
+        ["status", "completed_at", "acted_at"],
+        batch_size=1_000,
+    )
+    SkillEvidence.objects.bulk_create(
+        [
+            SkillEvidence(
+                employee_id=row.employee_id,
+                skill_id=row.skill_id,
+                level=row.level,
+                source=EvidenceSource.LEARNING,
+                observed_at=row.completed_at,
+                confidence=LEARNING_CONFIDENCE,
+                note=f"Completed “{row.title}” (recommended for {row.skill_name}).",
+                evidence_url=urls[row.link],
+                external_id=f"recommendation:{row.pk}",
+            )
+            for row in done.itertuples()
+        ],
+        batch_size=5_000,
+    )
+    sources = sorted(set(done["source"].replace("", "lms")))
+    profile_changed_on_commit(
+        employee_ids=done["employee_id"].unique().tolist(), what="evidence", source=", ".join(sources)
+    )
+    return done["pk"].tolist()
+
+
+# What ``lms_completions_apply`` reads of each open recommendation: its own columns, then
+# (name, path) of what it needs from the item and the skill.
+PICK_COLUMNS = (
+    "pk",
+    "employee_id",
+    "skill_id",
+    "resource_id",
+    "current_level",
+    "reaches_level",
+    "acted_at",
+    ("activity_id", "resource__activity_id"),
+    ("title", "resource__title"),
+    ("url", "resource__url"),
+    ("skill_name", "skill__name"),
+)

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import recommendations.outcome_receivers  # noqa: F401  connects the LMS-completion receiver
@@ -404,6 +406,28 @@ class TestCompletionsFromTheLms:
         # (The recompute the signal also asks for may withdraw it; it is never completed.)
         assert Recommendation.objects.get(pk=recommendation.pk).status != Status.COMPLETED
         assert not SkillEvidence.objects.filter(source="learning").exists()
+
+    def test_a_file_of_completions_costs_as_many_queries_for_twenty_people_as_for_two(
+        self, course, django_capture_on_commit_callbacks
+    ):
+        def deliver(people):
+            employees = EmployeeFactory.create_batch(people)
+            picks = [recommend(employee, course) for employee in employees]
+            for employee in employees:
+                self.lms_completion(employee)
+            with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks():
+                profile_changed.send(
+                    sender=None, employee_ids=[e.pk for e in employees], what="learning", source="file"
+                )
+            return picks, len(queries)
+
+        few, few_queries = deliver(2)
+        many, many_queries = deliver(20)
+
+        assert many_queries == few_queries
+        completed = Recommendation.objects.filter(pk__in=[pick.pk for pick in few + many], status=Status.COMPLETED)
+        assert completed.count() == 22
+        assert SkillEvidence.objects.filter(source="learning", level=2).count() == 22
 
     def test_the_service_completes_every_open_recommendation_of_the_item(self, org, course):
         python = SkillFactory(name="Python")
