@@ -65,8 +65,13 @@ def shared_changed(sender, **kwargs):
     """The taxonomy, catalogue, opportunities or engine settings changed: processes re-read their
     shared frames (the portal's page cache follows every table by itself: ``core.tableversions``).
 
-    Bumped now, and again once the change commits, so a process that re-read in between reads again.
+    Bumped now, and again once the change commits, so a process that re-read in between reads again;
+    once per transaction, not once per row (a catalogue import saves hundreds of rows in one, and
+    each bump is a cache write).
     """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is shared_bump for _, func, _ in connection.run_on_commit):
+        return  # bumped already in this transaction, and again when it commits
     shared_bump()
     transaction.on_commit(shared_bump)
 

@@ -21,12 +21,28 @@ def _text(value):
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key written as the related row's name (or title); an unknown name is a row error."""
+    """A foreign key written as the related row's name (or title); an unknown name is a row error.
+
+    A resource can ``remember`` the keys its file names before the rows are read: one query for
+    the file instead of one per row.
+    """
+
+    known: dict | None = None
+
+    def remember(self, keys) -> None:
+        """Read the rows ``keys`` name in one query; ``clean`` then answers from them."""
+        keys = {_text(key) for key in keys} - {""}
+        found = self.get_queryset(None, None).filter(**{f"{self.field}__in": keys})
+        self.known = {getattr(obj, self.field): obj for obj in found}
 
     def clean(self, value, row=None, **kwargs):
         key = _text(value)
         if not key:
             return None
+        if self.known is not None:
+            if key in self.known:
+                return self.known[key]
+            raise ValueError(f"There is no {self.model._meta.verbose_name} with {self.field} {key!r}.")
         try:
             return self.get_queryset(key, row).get(**{self.field: key})
         except self.model.DoesNotExist:
