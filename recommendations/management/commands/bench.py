@@ -11,6 +11,10 @@
    arrays, and the same number of result rows written with ``COPY ... FROM`` / ``executemany``
    into an unindexed scratch table. Reports the ratio of the full recompute to that floor.
 4. The incremental one-employee recompute, p50 and p95 over ``--samples`` employees.
+5. The nightly steady state: 1% of the people (``--changed-share``) get a new piece of evidence,
+   then their recompute (the run every write path queues for the people it changed, through
+   ``profile_changed``) until live, beside the floor of reading those people's inputs. The
+   benchmark's evidence is removed afterwards and those people recomputed again.
 """
 
 import resource
@@ -28,11 +32,13 @@ from django.utils import timezone
 
 from core.bench import Figure, figures_write, organisation_ensure
 from core.frames import id_ranges, is_postgres, read_frame, write_frame
-from profiles.models import Employee
+from profiles.models import Employee, EvidenceSource, SkillEvidence
 from recommendations import analysis
-from recommendations.models import AnalysisRun
+from recommendations.models import AnalysisRun, EmployeeAnalysis
+from taxonomy.models import Skill
 
 FLOOR_TABLE = "bench_floor_results"
+STEADY_PREFIX = "bench-steady:"
 
 
 class Command(BaseCommand):
@@ -43,12 +49,16 @@ class Command(BaseCommand):
         parser.add_argument("--samples", type=int, default=200, help="Employees for the incremental timing.")
         parser.add_argument("--json", dest="json_path", help="Also write the figures to this file as JSON.")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--changed-share", type=float, default=0.01, help="Share of people with new evidence in the steady state."
+        )
 
-    def handle(self, *args, employees, samples, json_path, seed, verbosity, **options):
+    def handle(self, *args, employees, samples, json_path, seed, changed_share, verbosity, **options):
         organisation_ensure(employees, seed=seed, say=self.stderr.write)
         full = self.full_recompute()
         floor = self.raw_floor(result_rows=full["gaps"] + full["paths"] + full["matches"])
         incremental = self.incremental(samples)
+        steady = self.steady_state(changed_share)
         figures = {
             "database": connection.vendor,
             "employees": Employee.objects.active().count(),
@@ -56,6 +66,7 @@ class Command(BaseCommand):
             "raw_floor": floor,
             "ratio_to_floor": round(full["until_live_seconds"] / floor["total_seconds"], 2),
             "incremental_one_employee_ms": incremental,
+            "steady_state": steady,
             "measured_at": timezone.now().isoformat(timespec="seconds"),
         }
         self.report(figures)
@@ -65,6 +76,7 @@ class Command(BaseCommand):
     @staticmethod
     def figures(measured) -> list[Figure]:
         full, floor, one = measured["full_recompute"], measured["raw_floor"], measured["incremental_one_employee_ms"]
+        steady = measured["steady_state"]
         size = {"employees": measured["employees"]}
         return [
             Figure(
@@ -77,6 +89,13 @@ class Command(BaseCommand):
             Figure("full_recompute_rows_written", full["gaps"] + full["paths"] + full["matches"], "rows", size=size),
             Figure("one_employee_p50", one.get("p50", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
             Figure("one_employee_p95", one.get("p95", 0), "ms", size=size | {"samples": one.get("samples", 0)}),
+            Figure(
+                "steady_state_changed_until_live",
+                steady["until_live_seconds"],
+                "s",
+                floor=steady["floor_read_seconds"],
+                size=size | {"changed": steady["changed"]},
+            ),
         ]
 
     def full_recompute(self) -> dict:
@@ -171,8 +190,52 @@ class Command(BaseCommand):
             "max": round(max(timings), 1),
         }
 
+    def steady_state(self, share: float) -> dict:
+        """Step 5: new evidence for ``share`` of the people, then their recompute until live."""
+        ids = np.array(Employee.objects.active().order_by("pk").values_list("pk", flat=True))
+        changed = [int(pk) for pk in ids[:: max(1, round(1 / share))]] if len(ids) else []
+        if not changed:
+            return {"changed": 0, "until_live_seconds": 0.0, "floor_read_seconds": 0.0}
+        top_skill = dict(
+            EmployeeAnalysis.objects.filter(employee_id__in=changed, top_skill_id__isnull=False).values_list(
+                "employee_id", "top_skill_id"
+            )
+        )
+        any_skill = Skill.objects.order_by("pk").values_list("pk", flat=True).first()
+        now = timezone.now()
+        SkillEvidence.objects.bulk_create(
+            [
+                SkillEvidence(
+                    employee_id=pk,
+                    skill_id=top_skill.get(pk, any_skill),
+                    level=3,
+                    source=EvidenceSource.MANAGER,
+                    observed_at=now,
+                    confidence=0.8,
+                    note="bench: steady state",
+                    external_id=f"{STEADY_PREFIX}{pk}",
+                )
+                for pk in changed
+            ],
+            batch_size=5_000,
+            ignore_conflicts=True,
+        )
+        started = time.perf_counter()
+        analysis.read_chunk(scope=analysis.Scope(employee_ids=changed), low=None, high=None, now=now)
+        floor_read = time.perf_counter() - started
+        run, _ = analysis.recompute(employee_ids=changed, trigger="bench: steady state")
+        until_live = (run.finished_at - run.started_at).total_seconds()
+        SkillEvidence.objects.filter(external_id__startswith=STEADY_PREFIX).delete()
+        analysis.recompute(employee_ids=changed, trigger="bench: steady state undone")
+        return {
+            "changed": len(changed),
+            "until_live_seconds": round(until_live, 2),
+            "floor_read_seconds": round(floor_read, 2),
+        }
+
     def report(self, figures):
         full, floor, one = figures["full_recompute"], figures["raw_floor"], figures["incremental_one_employee_ms"]
+        steady = figures["steady_state"]
         lines = [
             f"Recompute benchmark on {figures['database']}, {figures['employees']:,} active employees",
             "",
@@ -186,5 +249,7 @@ class Command(BaseCommand):
             f"{floor['read_seconds']:>8.2f} / {floor['write_seconds']:.2f} s",
             f"{'ratio full / floor':<44}{figures['ratio_to_floor']:>8.2f} x",
             f"{'one employee, p50 / p95 over ' + str(one.get('samples', 0)):<44}{one.get('p50', 0):>8.1f} / {one.get('p95', 0):.1f} ms",
+            f"{'steady state: {:,} people changed, until live'.format(steady['changed']):<44}"
+            f"{steady['until_live_seconds']:>8.2f} s  (floor: reading their inputs {steady['floor_read_seconds']:.2f} s)",
         ]
         self.stdout.write("\n".join(lines))
