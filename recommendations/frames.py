@@ -15,7 +15,9 @@ import pandas as pd
 from django.utils import timezone
 
 from core.frames import Select, table
-from profiles.models import Employee
+from profiles.frames import employee_filter
+from profiles.models import Employee, LearningRecord
+from taxonomy.models import Skill
 
 from .models import (
     CriticalRole,
@@ -216,3 +218,63 @@ def readiness_select() -> Select:
         columns=["employee_id", "readiness"],
         dtypes={"employee_id": "int64", "readiness": "float64"},
     )
+
+
+# --- LMS completions of open picks -----------------------------------------------------------
+
+LMS_COMPLETION_COLUMNS = [
+    "pk",
+    "employee_id",
+    "skill_id",
+    "resource_id",
+    "current_level",
+    "reaches_level",
+    "acted_at",
+    "activity_id",
+    "title",
+    "url",
+    "skill_name",
+    "completed_at",
+    "source",
+]
+
+
+def lms_completions(
+    *, employee_ids, statuses, open_statuses, received_since: datetime | None = None, record_id: int | None = None
+) -> pd.DataFrame:
+    """Open recommendations (``open_statuses``) of ``employee_ids`` whose employee has an LMS
+    record of the item in ``statuses`` (received since ``received_since``, or the record
+    ``record_id``), one row per recommendation with the earliest received such record's
+    completed_at and source: the columns of ``LMS_COMPLETION_COLUMNS`` (pk is the
+    recommendation's). One query driven by the records, so its cost follows the delivery, not the
+    number of open recommendations.
+    """
+    where, params = employee_filter("l.employee_id", employee_ids=employee_ids)
+    where += f" AND l.status IN ({', '.join(['%s'] * len(statuses))})"
+    where += f" AND r.status IN ({', '.join(['%s'] * len(open_statuses))})"
+    params += [*statuses, *open_statuses]
+    if received_since is not None:
+        where += " AND l.received_at >= %s"
+        params.append(received_since)
+    if record_id is not None:
+        where += " AND l.id = %s"
+        params.append(record_id)
+    frame = Select(
+        f"""
+        SELECT r.id, r.employee_id, r.skill_id, r.resource_id, r.current_level, r.reaches_level, r.acted_at,
+               res.activity_id, res.title, res.url, s.name, l.completed_at, l.source
+        FROM {table(LearningRecord)} l
+        JOIN {table(LearningResource)} res ON res.activity_id = l.activity_id
+        JOIN {table(Recommendation)} r ON r.resource_id = res.id AND r.employee_id = l.employee_id
+        JOIN {table(Skill)} s ON s.id = r.skill_id
+        WHERE {where}
+        ORDER BY l.received_at, l.id
+        """,  # noqa: S608 - table names are ours, values are parameters
+        params,
+        columns=LMS_COMPLETION_COLUMNS,
+        dtypes={"pk": "int64", "employee_id": "int64", "skill_id": "int64", "resource_id": "int64"},
+        dates=("acted_at", "completed_at"),
+    ).read()
+    for column in ("title", "url", "skill_name", "source"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame.drop_duplicates("pk").reset_index(drop=True)  # the earliest received record completes it

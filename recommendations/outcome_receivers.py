@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.dispatch import receiver
 from django.utils import timezone
 
-from profiles.models import LearningRecord
 from profiles.signals import profile_changed
 
 from .outcomes import lms_completions_apply
@@ -27,6 +26,4 @@ RECENT = timedelta(hours=1)
 def complete_recommendations_from_lms(sender, *, employee_ids, what, source, **kwargs):
     if what != "learning" or not employee_ids:
         return
-    lms_completions_apply(
-        records=LearningRecord.objects.filter(employee_id__in=employee_ids, received_at__gte=timezone.now() - RECENT)
-    )
+    lms_completions_apply(employee_ids=employee_ids, received_since=timezone.now() - RECENT)

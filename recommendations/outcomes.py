@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +39,7 @@ from profiles.recording import evidence_record, learning_record_upsert
 from profiles.signals import profile_changed_on_commit
 from taxonomy.models import Skill
 
+from . import frames
 from .models import EmployeeAnalysis, Flag, Recommendation, ResourceSkill, ReviewItem, ReviewStatus
 
 Status = Recommendation.Status
@@ -378,42 +378,39 @@ def learning_completed_from_lms(*, learning_record: LearningRecord) -> list[Reco
     Returns the recommendations it completed; a record that is not a completion, or matches no
     open recommendation, changes nothing. (``lms_completions_apply`` for one record.)
     """
-    ids = lms_completions_apply(records=LearningRecord.objects.filter(pk=learning_record.pk))
+    ids = lms_completions_apply(employee_ids=[learning_record.employee_id], record_id=learning_record.pk)
     return list(Recommendation.objects.filter(pk__in=ids).order_by("pk"))
 
 
 @transaction.atomic
-def lms_completions_apply(*, records: QuerySet[LearningRecord]) -> list[int]:
+def lms_completions_apply(
+    *, employee_ids: Iterable[int], received_since: datetime | None = None, record_id: int | None = None
+) -> list[int]:
     """Set-based ``recommendation_complete`` for what an LMS delivery (a file of a million rows, an
-    xAPI batch) completed: every open recommendation whose employee has a completed record of its
-    item among ``records`` becomes completed at that record's ``completed_at`` (the earliest
-    received record when there are several), with learning evidence one level up at most, and one
-    ``profile_changed`` for all their employees. The LMS's record is the learning record: none is
-    added. Returns the ids of the recommendations completed.
+    xAPI batch) completed: every open recommendation of ``employee_ids`` whose employee has a
+    completed record of its item (received since ``received_since``, or the record ``record_id``)
+    becomes completed at that record's ``completed_at`` (the earliest received record when there
+    are several), with learning evidence one level up at most, and one ``profile_changed`` for all
+    their employees. The LMS's record is the learning record: none is added. Returns the ids of
+    the recommendations completed.
 
-    The open recommendations are locked first (``select_for_update``), so one acted on meanwhile
-    (dismissed a moment ago) is left alone, as ``recommendation_complete`` refuses it.
+    The recommendations and their records are matched in the database, driven by the records
+    (``frames.lms_completions``), and the matches still open are locked (``select_for_update``),
+    so one acted on meanwhile (dismissed a moment ago) is left alone, as
+    ``recommendation_complete`` refuses it.
     """
-    records = records.filter(status__in=COMPLETED_LEARNING)
-    picks = pd.DataFrame.from_records(
-        Recommendation.objects.select_for_update(of=("self",))
-        .filter(
-            status__in=Recommendation.OPEN,
-            employee_id__in=records.values("employee_id"),
-            resource__activity_id__in=records.values("activity_id"),
-        )
-        .values(*PICK_COLUMNS[:7], **{name: F(path) for name, path in PICK_COLUMNS[7:]}),
-        columns=[column if isinstance(column, str) else column[0] for column in PICK_COLUMNS],
+    done = frames.lms_completions(
+        employee_ids=list(employee_ids),
+        statuses=COMPLETED_LEARNING,
+        open_statuses=Recommendation.OPEN,
+        received_since=received_since,
+        record_id=record_id,
     )
-    if picks.empty:
-        return []
-    completions = pd.DataFrame.from_records(
-        records.filter(employee_id__in=picks["employee_id"].unique().tolist())
-        .order_by("received_at", "pk")
-        .values("employee_id", "activity_id", "completed_at", "source"),
-        columns=["employee_id", "activity_id", "completed_at", "source"],
-    ).drop_duplicates(["employee_id", "activity_id"])  # the earliest received completes it
-    done = picks.merge(completions, on=["employee_id", "activity_id"])
+    if not done.empty:  # lock what is still open: one acted on meanwhile is left alone
+        still_open = Recommendation.objects.select_for_update().filter(
+            pk__in=done["pk"].tolist(), status__in=Recommendation.OPEN
+        )
+        done = done[done["pk"].isin(list(still_open.values_list("pk", flat=True)))]
     if done.empty:
         return []
     to_levels = pd.DataFrame.from_records(
@@ -460,20 +457,3 @@ def lms_completions_apply(*, records: QuerySet[LearningRecord]) -> list[int]:
         employee_ids=done["employee_id"].unique().tolist(), what="evidence", source=", ".join(sources)
     )
     return done["pk"].tolist()
-
-
-# What ``lms_completions_apply`` reads of each open recommendation: its own columns, then
-# (name, path) of what it needs from the item and the skill.
-PICK_COLUMNS = (
-    "pk",
-    "employee_id",
-    "skill_id",
-    "resource_id",
-    "current_level",
-    "reaches_level",
-    "acted_at",
-    ("activity_id", "resource__activity_id"),
-    ("title", "resource__title"),
-    ("url", "resource__url"),
-    ("skill_name", "skill__name"),
-)
