@@ -14,7 +14,7 @@ import numpy as np
 from django.utils import timezone
 
 from feedback.models import CheckIn
-from portal import pages
+from portal import briefing
 from profiles.models import Employee
 
 from .context import BASE_DATE, Context
@@ -48,7 +48,7 @@ def checkins(ctx: Context) -> None:
     people = Employee.objects.select_related("role", "manager", "business_unit").in_bulk(pop.pk[pilot].tolist())
     for position in pilot:
         employee_id, manager_id = int(pop.pk[position]), int(pop.manager[position])
-        agenda, snapshot = pages.checkin_inputs(employee=people[employee_id])  # what a briefing shows today
+        agenda, snapshot = briefing.checkin_inputs(employee=people[employee_id])  # what a briefing shows today
         for month in range(MONTHS, 0, -1):
             held_on = BASE_DATE - timedelta(days=30 * month - int(rng.integers(0, 8)))
             briefed = held_on >= briefings_from

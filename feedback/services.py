@@ -219,7 +219,7 @@ def checkin_log(
     manager_prep_saved: int | None = None,
 ) -> CheckIn:
     """Log a monthly check-in, keeping the ``agenda`` and ranked gaps (``gaps_snapshot``) the
-    manager's briefing showed (``portal.pages.checkin_inputs``), for next month's comparison."""
+    manager's briefing showed (``portal.briefing.checkin_inputs``), for next month's comparison."""
     if manager.pk == employee.pk or not employee.org_path.startswith(manager.org_path or "-"):
         raise ValidationError(f"Only a manager in {employee.full_name}'s reporting line logs their check-ins.")
     if held_on > timezone.localdate():

@@ -50,6 +50,7 @@ from recommendations.models import Candidacy, Opportunity, Recommendation
 from taxonomy.models import Skill
 
 from . import pagecache, pages
+from .briefing import briefing_context, checkin_inputs
 
 
 @login_required
@@ -356,7 +357,7 @@ def _render_briefing(request, employee, *, status=200, **forms):
     can_log = manages(request.user, employee)
 
     def build():
-        context = pages.briefing_context(employee=employee, as_hr=is_hr(request.user))
+        context = briefing_context(employee=employee, as_hr=is_hr(request.user))
         flag_form = FlagForm(
             gaps=context.get("gaps", []), recommendations=context["open_recommendations"], initial={"target": flag}
         )
@@ -393,7 +394,7 @@ def checkin_log(request, pk):
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
-            agenda, gaps_snapshot = pages.checkin_inputs(employee=employee)
+            agenda, gaps_snapshot = checkin_inputs(employee=employee)
             feedback_services.checkin_log(
                 employee=employee,
                 manager=employee_of(request.user),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feedback.models import CheckIn
 from feedback.tests.fixtures import analysed, team  # noqa: F401  (fixtures)
-from portal import pages
+from portal import briefing, pages
 from profiles.access import visible_employees
 from profiles.models import SkillEvidence
 from recommendations.models import Recommendation
@@ -29,7 +29,7 @@ class TestGapChanges:
     def test_it_names_new_moved_levelled_and_gone_gaps(self):
         before = [snap(1, 1), snap(2, 2), snap(3, 3)]
         now = [snap(2, 1), snap(1, 2, level=2), snap(4, 3)]
-        changes = {c["skill_id"]: c["text"] for c in pages.gap_changes(snapshot=before, gaps=now)}
+        changes = {c["skill_id"]: c["text"] for c in briefing.gap_changes(snapshot=before, gaps=now)}
         assert changes == {
             2: "moved up from #2 to #1",
             1: "moved down from #1 to #2, level 1 → 2",
@@ -38,7 +38,7 @@ class TestGapChanges:
         }
 
     def test_nothing_changed_is_an_empty_list(self):
-        assert pages.gap_changes(snapshot=[snap(1, 1)], gaps=[snap(1, 1)]) == []
+        assert briefing.gap_changes(snapshot=[snap(1, 1)], gaps=[snap(1, 1)]) == []
 
 
 def gap(name, rank=1, confidence=0.8, goal_level=3):
@@ -64,7 +64,7 @@ class TestAgenda:
             "open_contests": [],
             "since_label": "since 1 Oct",
         }
-        return pages.agenda_build(**{**arguments, **overrides})
+        return briefing.agenda_build(**{**arguments, **overrides})
 
     def test_it_follows_the_four_steps_and_fits_a_short_conversation(self):
         agenda = self.build()

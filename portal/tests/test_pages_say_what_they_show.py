@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.tests.fixtures import analysed, team  # noqa: F401  (fixtures)
-from portal.pages import agenda_build
+from portal.briefing import agenda_build
 from portal.templatetags.talent import hours
 from profiles.models import SkillEvidence
 from recommendations import analysis

@@ -10,7 +10,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import CheckIn, Signal
 from feedback.tests.fixtures import analysed, recommendation_for, team, team_member  # noqa: F401  (fixtures)
-from portal import pages
+from portal.briefing import checkin_inputs
 from portal.tests.test_pagecache import without_csrf_tokens
 from profiles.models import LearningRecord, SkillEvidence
 from recommendations.models import Flag, ReviewItem
@@ -100,7 +100,7 @@ def test_what_changed_since_the_last_checkin(client, analysed):  # noqa: F811
 
 def test_nothing_new_says_what_to_do(client, analysed):  # noqa: F811
     org, *_ = analysed
-    agenda, gaps_snapshot = pages.checkin_inputs(employee=org.employee)
+    agenda, gaps_snapshot = checkin_inputs(employee=org.employee)
     services.checkin_log(
         employee=org.employee,
         manager=org.manager,
