@@ -49,8 +49,8 @@ def _reasons(match: OpportunityMatch | None) -> list[str]:
         reasons.append("a step toward their stated goal")
     if match.growth > 0.2:
         reasons.append("it practises skills they are working on")
-    if match.rank_for_opportunity:
-        reasons.append(f"#{match.rank_for_opportunity} of the engine's recommended candidates")
+    if getattr(match, "position", None):
+        reasons.append(f"#{match.position} of the engine's recommended candidates")
     return reasons
 
 
@@ -69,12 +69,16 @@ def candidates(*, opportunity: Opportunity) -> list[dict]:
     recommended = OpportunityMatch.objects.filter(
         opportunity=opportunity, rank_for_opportunity__isnull=False, employee__status="active"
     ).filter(run_id__in=EmployeeAnalysis.objects.filter(employee_id=OuterRef("employee_id")).values("visible_run_id"))
+    # Ordered by score, not by the stored rank: a run of one person ranks them first for every
+    # opportunity they match, so ranks from different runs do not compare; scores do.
     matches = {
         m.employee_id: m
         for m in recommended.select_related("employee", "employee__role", "employee__manager").order_by(
-            "rank_for_opportunity"
+            "-score", "employee_id"
         )[:SHOWN_RECOMMENDED]
     }
+    for position, match in enumerate(matches.values(), start=1):
+        match.position = position
     for m in OpportunityMatch.objects.filter(opportunity=opportunity, employee_id__in=candidacies, run_id__in=visible):
         matches.setdefault(m.employee_id, m)
     people = list(candidacies) + [pk for pk in matches if pk not in candidacies]

@@ -17,6 +17,7 @@ from metrics.services import snapshot_take
 from profiles.access import may_see_interest
 from profiles.models import RoleAssignment, SkillEvidence
 from recommendations import analysis, moves
+from recommendations.candidates import candidates
 from recommendations.models import Candidacy, EngineSettings, Opportunity, Placement, Recommendation
 from taxonomy.tests.factories import RequirementFactory, RoleFactory, SkillFactory
 
@@ -110,6 +111,20 @@ def test_the_owner_sees_interested_and_recommended_side_by_side_and_others_do_no
     for viewer in (org.manager, org.director, org.employee):
         client.force_login(viewer.user)
         assert client.get(reverse("opportunities:candidates", args=[posted.pk])).status_code == 403
+
+
+def test_a_person_recomputed_alone_keeps_their_place_among_the_candidates(org, posted):
+    coaching = SkillEvidence.objects.filter(employee=org.peer, skill__name="Coaching").first()
+    SkillEvidence.objects.create(
+        employee=org.peer, skill=coaching.skill, level=3, source="manager", observed_at=timezone.now()
+    )
+    analysis.recompute(trigger="everyone")  # the peer now meets what it asks for; the employee does not
+    analysis.recompute_employee(org.employee.pk)  # a run of one ranks its one person first everywhere
+
+    reasons = {row["employee"]: row["reasons"] for row in candidates(opportunity=posted)}
+
+    assert "#1 of the engine's recommended candidates" in reasons[org.peer]
+    assert "#2 of the engine's recommended candidates" in reasons[org.employee]
 
 
 def test_a_decline_needs_a_reason_and_the_employee_reads_it(client, org, posted):
