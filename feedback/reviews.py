@@ -11,8 +11,9 @@
    every rating becomes skill evidence through ``profiles.recording.evidence_record``, the one
    path all sources take: the manager's as source "review" (its weight is in the engine's source
    weights), the employee's as "self", each note naming the review. The free text (answers,
-   comments) becomes two texts, tagged and read for themes like every other. The recompute
-   follows after commit.
+   comments) becomes two texts, tagged and read for themes like every other. Both sides' say on
+   the plan (top gaps re-rated, the goal, which picks were relevant) recalibrates it
+   (``feedback.replan``), and the person's recompute follows after commit.
 4. ``cadence``: for HR, per business unit or manager, how many reviews, check-ins and 360
    answers are due, done and overdue.
 """
@@ -31,12 +32,12 @@ from django.utils import timezone
 from profiles.access import employee_of, manages
 from profiles.models import BusinessUnit, CareerAspiration, Employee, EvidenceSource
 from profiles.recording import evidence_record
-from profiles.signals import profile_changed_on_commit
 from taxonomy.models import RoleRequirement
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .mentions import text_record
 from .models import CheckIn, DeepReview, DeepReviewRating, FeedbackAsk, ReviewCycle, TextSource
+from .replan import plan_apply, plan_checked
 
 REVIEW_CONFIDENCE = 0.9  # a considered rating against the anchors, with the manager's comment
 SELF_CONFIDENCE = 0.8
@@ -134,9 +135,16 @@ def _levels(ratings: dict[int, tuple[int, str]], review: DeepReview) -> dict[int
 
 @transaction.atomic
 def review_self_submit(
-    *, review: DeepReview, by: User, ratings: dict[int, tuple[int, str]], answers: list[str], comment: str = ""
+    *,
+    review: DeepReview,
+    by: User,
+    ratings: dict[int, tuple[int, str]],
+    answers: list[str],
+    comment: str = "",
+    plan: dict | None = None,
 ) -> DeepReview:
-    """The employee's self-assessment; it can be changed until the manager completes the review."""
+    """The employee's self-assessment; it can be changed until the manager completes the review.
+    ``plan``: their say on the plan (``replan.plan_checked``'s arguments: gaps, aspiration, picks)."""
     review = DeepReview.objects.select_for_update().select_related("cycle").get(pk=review.pk)
     person = employee_of(by)
     if person is None or person.pk != review.employee_id:
@@ -158,7 +166,9 @@ def review_self_submit(
     review.self_comment = (comment or "").strip()[:MAX_NOTE]
     review.self_submitted_at = timezone.now()
     review.status = DeepReview.Status.SELF_DONE
-    review.save(update_fields=["answers", "self_comment", "self_submitted_at", "status"])
+    if plan is not None:
+        review.self_plan = plan_checked(review=review, **plan)
+    review.save(update_fields=["answers", "self_comment", "self_submitted_at", "status", "self_plan"])
     return review
 
 
@@ -169,9 +179,17 @@ def may_complete(*, review: DeepReview, by: User) -> bool:
 
 @transaction.atomic
 def review_complete(
-    *, review: DeepReview, by: User, ratings: dict[int, tuple[int, str]], comment: str, today: date | None = None
+    *,
+    review: DeepReview,
+    by: User,
+    ratings: dict[int, tuple[int, str]],
+    comment: str,
+    plan: dict | None = None,
+    today: date | None = None,
 ) -> DeepReview:
-    """A manager in the line completes the review: ratings become evidence, comments become texts."""
+    """A manager in the line completes the review: ratings become evidence, comments become texts,
+    and the plan is recalibrated with both sides' say (``replan.plan_apply``: gap weights, goal,
+    dismissed picks; the previous plan is kept) and recomputed after commit."""
     review = DeepReview.objects.select_for_update().select_related("cycle", "employee").get(pk=review.pk)
     today = today or timezone.localdate()
     if not may_complete(review=review, by=by):
@@ -187,6 +205,8 @@ def review_complete(
     if not comment:
         raise ValidationError({"comment": "Write a summary: what went well, what to focus on next quarter."})
     checked = _levels(ratings, review)
+    if plan is not None:
+        review.manager_plan = plan_checked(review=review, **plan)
     now = timezone.now()
     label = f"Quarterly review {review.cycle.name} (review #{review.pk})"
     manager_name = employee_of(by).full_name
@@ -218,9 +238,19 @@ def review_complete(
     review.manager_comment = comment[:MAX_NOTE]
     review.status = DeepReview.Status.COMPLETED
     review.completed_at, review.completed_by = now, by
-    review.save(update_fields=["manager_comment", "status", "completed_at", "completed_by"])
+    plan_apply(review=review, by=by)  # also queues the person's recompute (evidence, weights, goal)
+    review.save(
+        update_fields=[
+            "manager_comment",
+            "status",
+            "completed_at",
+            "completed_by",
+            "manager_plan",
+            "plan_before",
+            "plan_after",
+        ]
+    )
     _texts(review=review, rows=rows, by=by)
-    profile_changed_on_commit(employee_ids=[review.employee_id], what="evidence", source="portal")
     return review
 
 
