@@ -534,6 +534,7 @@ class ManagerDigest(models.Model):
     reviews_open = models.PositiveIntegerField(default=0)
     reviews_overdue = models.PositiveIntegerField(default=0)
     asks_open = models.PositiveIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True, help_text="The sending run's token (who sent it).")
 
     class Meta:
         ordering = ["-sent_on"]

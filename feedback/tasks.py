@@ -65,3 +65,18 @@ def queue_review_replan(review_id: int) -> None:
     transaction.on_commit(
         lambda: async_task("feedback.tasks.review_replan", review_id, task_name=f"replan after review {review_id}")
     )
+
+
+def deep_reviews_open() -> str:
+    """Open the period's deep reviews for everyone who has none (scheduled daily by setup_schedules)."""
+    from .cadence_tasks import deep_reviews_open_due
+
+    done = deep_reviews_open_due()
+    return f"{done['cycle']}: {done['opened']} opened" + (" (cycle created)" if done["created"] else "")
+
+
+def manager_digests() -> int:
+    """E-mail each manager what is due for their team (scheduled weekly by setup_schedules)."""
+    from .cadence_tasks import manager_digests_send
+
+    return manager_digests_send()
