@@ -15,12 +15,13 @@
    the plan (top gaps re-rated, the goal, which picks were relevant) recalibrates it
    (``feedback.replan``), and the person's recompute follows after commit.
 4. ``cadence``: for HR, per business unit or manager, how many reviews, check-ins and 360
-   answers are due, done and overdue.
+   answers are due, done and overdue, and step 6's check (``freshness``): profiles updated this
+   month, gap analyses older than 30 days (overall and per cohort: zero in the pilot).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from django.contrib.auth.models import User
@@ -30,13 +31,23 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from profiles.access import employee_of, manages
-from profiles.models import BusinessUnit, CareerAspiration, Employee, EvidenceSource
+from profiles.models import (
+    BusinessUnit,
+    CareerAspiration,
+    Employee,
+    EvidenceSource,
+    LearningRecord,
+    PerformanceReview,
+    SkillEvidence,
+)
 from profiles.recording import evidence_record
+from recommendations.models import EmployeeAnalysis
+from recommendations.quality import MAX_ANALYSIS_AGE_DAYS
 from taxonomy.models import RoleRequirement
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .mentions import text_record
-from .models import CheckIn, DeepReview, DeepReviewRating, FeedbackAsk, ReviewCycle, TextSource
+from .models import CheckIn, DeepReview, DeepReviewRating, FeedbackAsk, ReviewCycle, Text, TextSource
 from .replan import plan_apply, plan_checked
 
 REVIEW_CONFIDENCE = 0.9  # a considered rating against the anchors, with the manager's comment
@@ -332,8 +343,8 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     today = today or timezone.localdate()
     key = "manager_id" if by == "manager" else "unit_id"
     people = pd.DataFrame.from_records(
-        Employee.objects.active().values_list("pk", "manager_id", "business_unit_id"),
-        columns=["employee_id", "manager_id", "unit_id"],
+        Employee.objects.active().values_list("pk", "manager_id", "business_unit_id", "cohort"),
+        columns=["employee_id", "manager_id", "unit_id", "cohort"],
     )
     tables = []
     if cycle is not None:
@@ -363,6 +374,8 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     asked["done"] = asked["answered_at"].notna()
     asked["overdue"] = ~asked["done"] & (asked["due_on"] < today)
     tables.append(_done_overdue(asked, key, "asks"))
+    fresh = freshness(people=people, today=today)
+    tables.append(fresh.groupby(key)[["people", "updated", "stale"]].sum())
     table = pd.concat(tables, axis=1).fillna(0).astype("int64")
     table = table[table.index.notna()] if len(table) else table
     names = _group_names(by, [int(pk) for pk in table.index])
@@ -372,7 +385,45 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     ]
     rows.sort(key=lambda row: (-row.get("reviews_overdue", 0) - row["checkins_overdue"], row["name"]))
     totals = {column: int(table[column].sum()) for column in table.columns}
-    return {"rows": rows, "totals": totals, "by": by, "today": today, "since": since, "cycle": cycle}
+    totals |= {column: int(fresh[column].sum()) for column in ("people", "updated", "stale")}  # everyone
+    cohorts = fresh[fresh["cohort"] != ""].groupby("cohort")[["people", "updated", "stale"]].sum()
+    return {
+        "rows": rows,
+        "totals": totals,
+        "cohorts": [{"cohort": name, **{k: int(v) for k, v in row.items()}} for name, row in cohorts.iterrows()],
+        "by": by,
+        "today": today,
+        "since": since,
+        "month_start": today.replace(day=1),
+        "stale_days": MAX_ANALYSIS_AGE_DAYS,
+        "cycle": cycle,
+    }
+
+
+def freshness(*, people: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Step 6's verification check, per active person: ``updated`` (their profile received data
+    this month: evidence, learning, a goal, a performance review, a check-in or a text about
+    them) and ``stale`` (their gap analysis is older than 30 days, or there is none), with their
+    ``cohort`` (``people``: employee_id, cohort and the grouping columns). Two reads: one UNION of the month's writes, one of the analyses' dates."""
+    start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    parts = [
+        SkillEvidence.objects.filter(created_at__gte=start),
+        LearningRecord.objects.filter(Q(completed_at__gte=start) | Q(started_at__gte=start)),
+        CareerAspiration.objects.filter(stated_at__gte=start),
+        PerformanceReview.objects.filter(received_at__gte=start),
+        CheckIn.objects.filter(held_on__gte=start.date()),
+        Text.objects.filter(written_at__gte=start),
+    ]
+    first, *rest = (part.order_by().values_list("employee_id") for part in parts)
+    written = first.union(*rest)
+    updated = {pk for (pk,) in written}
+    cutoff = timezone.now() - timedelta(days=MAX_ANALYSIS_AGE_DAYS)
+    fresh_analyses = set(EmployeeAnalysis.objects.filter(computed_at__gte=cutoff).values_list("employee_id", flat=True))
+    frame = people.copy()
+    frame["people"] = 1
+    frame["updated"] = frame["employee_id"].isin(updated).astype("int64")
+    frame["stale"] = (~frame["employee_id"].isin(fresh_analyses)).astype("int64")
+    return frame
 
 
 def _group_names(by: str, ids: list[int]) -> dict[int, str]:
