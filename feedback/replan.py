@@ -103,9 +103,11 @@ def plan_snapshot(employee: Employee) -> dict:
     """The plan as the engine last computed it: ranked gaps, open picks, goal, and the run."""
     pointer = _pointer(employee)
     run_id = pointer.run_id if pointer else None
+    every_gap = [] if run_id is None else SkillGap.objects.filter(employee=employee, run_id=run_id)
     return {
         "run_id": run_id,
         "gaps": _gaps(employee, run_id, SNAPSHOT_GAPS),
+        "gap_skill_ids": sorted(every_gap.values_list("skill_id", flat=True)) if run_id is not None else [],
         "picks": _picks(employee),
         "aspiration": _aspiration(employee),
         "at": timezone.now().isoformat(),
@@ -273,7 +275,10 @@ def plan_changes(before: dict, after: dict) -> dict:
         elif new and not old:
             moved.append({"skill": new["skill"], "kind": "new", "from": None, "to": new["rank"]})
         elif old and not new:
-            moved.append({"skill": old["skill"], "kind": "left", "from": old["rank"], "to": None})
+            closed = "gap_skill_ids" in after and skill_id not in after["gap_skill_ids"]
+            moved.append(
+                {"skill": old["skill"], "kind": "closed" if closed else "left", "from": old["rank"], "to": None}
+            )
     picks_before = {p["id"]: p for p in before.get("picks", [])}
     picks_after = {p["id"]: p for p in after.get("picks", [])}
     dismissed = set(before.get("dismissed", []))

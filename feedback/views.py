@@ -356,7 +356,8 @@ def _plan_context(review: DeepReview, *, as_hr: bool) -> dict:
     """A closed review's plan: the re-rated gaps, and what changed once the plan was recalculated."""
     if review.status != DeepReview.Status.COMPLETED or not review.plan_before:
         return {}
-    context = {"plan_before": review.plan_before, "plan_choices": replan.CHOICES}
+    rerated = [w for w in review.plan_before.get("weights", []) if {w["self"], w["manager"]} - {None, "keep"}]
+    context = {"plan_before": review.plan_before, "plan_rerated": rerated, "plan_top": replan.SNAPSHOT_GAPS}
     if not review.plan_after:
         context["plan_pending"] = True
     elif not replan.plan_released(review=review, as_hr=as_hr):

@@ -141,7 +141,7 @@ class TestClosing:
         review.refresh_from_db()
         changes = replan.plan_changes(review.plan_before, review.plan_after)
         assert changes["aspiration"] == ("Team Lead", "Data Engineer")
-        assert ("Coaching", "left") in {(g["skill"], g["kind"]) for g in changes["gaps"]}  # Team Lead's skill
+        assert ("Coaching", "closed") in {(g["skill"], g["kind"]) for g in changes["gaps"]}  # Team Lead's skill
 
     def test_keeping_the_goal_records_no_new_aspiration(self, analysed, review):  # noqa: F811
         org, lead, _ = analysed
@@ -241,3 +241,26 @@ class TestPage:
         assert "waits for HR review" in client.get(url).text
         client.force_login(org.hr_user)
         assert "moved up from #2 to #1" in client.get(url).text
+
+
+class TestChanges:
+    def test_a_gap_that_closed_is_told_apart_from_one_that_dropped_out_of_the_top(self):
+        def gap(skill_id, rank):
+            return {"skill_id": skill_id, "skill": f"Skill {skill_id}", "rank": rank, "priority": 1 / rank}
+
+        before = {"gaps": [gap(1, 1), gap(2, 2), gap(3, 3)], "picks": [], "aspiration": {"role_id": 7, "role": "Lead"}}
+        after = {
+            "gaps": [gap(3, 1), gap(4, 2)],
+            "gap_skill_ids": [2, 3, 4],  # 2 is still a gap, below the top; 1 closed
+            "picks": [{"id": 9, "resource": "Course", "skill": "Skill 4", "status": "delivered"}],
+            "aspiration": {"role_id": 7, "role": "Lead"},
+        }
+        changes = replan.plan_changes(before, after)
+        assert [(g["skill"], g["kind"]) for g in changes["gaps"]] == [
+            ("Skill 3", "up"),
+            ("Skill 4", "new"),
+            ("Skill 1", "closed"),
+            ("Skill 2", "left"),
+        ]
+        assert [p["id"] for p in changes["picks_added"]] == [9] and changes["aspiration"] is None
+        assert replan.plan_changes(before, before | {"gap_skill_ids": [1, 2, 3]})["nothing"]
