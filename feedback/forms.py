@@ -8,6 +8,7 @@ from django.utils import timezone
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .models import LEVEL_SCALE, SURVEY_SCALE, SkillContest
+from .replan import CHOICES
 from .selectors import roles_for_goals
 
 
@@ -282,11 +283,14 @@ class DeepReviewForm(PortalForm):
 
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, part, ratings, anchors, questions=(), **kwargs):
+    def __init__(self, *args, part, ratings, anchors, questions=(), items=None, said=None, other=None, **kwargs):
+        """``items`` (``replan.plan_items``): the gaps, picks and goal to give a say on; ``said``
+        this side's earlier answers, ``other`` the other side's (the manager sees the employee's)."""
         super().__init__(*args, **kwargs)
         self.part = part
         self.skill_ids = [rating.skill_id for rating in ratings]
         self.questions = list(questions)
+        self._plan_fields(items or {"gaps": [], "picks": [], "aspiration": None}, said or {}, other or {})
         for rating in ratings:
             initial = rating.self_level if part == "self" else rating.manager_level
             note = rating.self_note if part == "self" else rating.manager_note
@@ -320,6 +324,63 @@ class DeepReviewForm(PortalForm):
             self.fields["comment"].error_messages["required"] = (
                 "Write a summary: what went well, what to focus on next quarter."
             )
+
+    def _plan_fields(self, items: dict, said: dict, other: dict) -> None:
+        self.items = items
+        self.other = other
+        for gap in items["gaps"]:
+            key = str(gap["skill_id"])
+            self.fields[f"gap_{key}"] = forms.ChoiceField(
+                label=gap["skill"],
+                choices=list(CHOICES.items()),
+                initial=said.get("gaps", {}).get(key, "keep"),
+                widget=forms.RadioSelect,
+                required=False,  # left out: no say on that gap
+            )
+        for pick in items["picks"]:
+            key = str(pick["id"])
+            earlier = said.get("picks", {}).get(key, other.get("picks", {}).get(key, True))
+            self.fields[f"pick_{key}"] = forms.ChoiceField(
+                label=pick["resource"],
+                choices=[("yes", "Relevant"), ("no", "Not relevant: dismiss it")],
+                initial="yes" if earlier else "no",
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        if items["aspiration"] is not None:
+            current = items["aspiration"]["role_id"]
+            proposed = said.get("aspiration", other.get("aspiration", current))
+            self.fields["aspiration"] = forms.ModelChoiceField(
+                label="The role I am aiming for" if self.part == "self" else "The role they are aiming for",
+                queryset=roles_for_goals(),
+                required=False,
+                initial=proposed,
+                empty_label="No particular role",
+                help_text="Confirm it, or choose another: the plan's mobility gaps follow it.",
+            )
+
+    def plan(self) -> dict:
+        """This side's say on the plan, in ``replan.plan_checked``'s arguments."""
+        data = self.cleaned_data
+        gaps = {int(g["skill_id"]): data.get(f"gap_{g['skill_id']}") for g in self.items["gaps"]}
+        picks = {int(p["id"]): data.get(f"pick_{p['id']}") for p in self.items["picks"]}
+        plan = {
+            "gaps": {pk: choice for pk, choice in gaps.items() if choice},
+            "picks": {pk: answer == "yes" for pk, answer in picks.items() if answer},
+        }
+        if "aspiration" in self.fields:
+            role = data.get("aspiration")
+            plan["aspiration"] = role.pk if role else None
+        return plan
+
+    def gap_rows(self):
+        """(gap, its field, what the other side said) for the template."""
+        said = self.other.get("gaps", {})
+        return [(g, self[f"gap_{g['skill_id']}"], said.get(str(g["skill_id"]))) for g in self.items["gaps"]]
+
+    def pick_rows(self):
+        said = self.other.get("picks", {})
+        return [(p, self[f"pick_{p['id']}"], said.get(str(p["id"]))) for p in self.items["picks"]]
 
     def ratings(self) -> dict[int, tuple[int, str]]:
         data = self.cleaned_data

@@ -458,6 +458,19 @@ class DeepReview(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    self_plan = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The employee's say on the plan: gaps {skill id: raise/keep/lower}, aspiration (role id), "
+        "picks {recommendation id: relevant}.",
+    )
+    manager_plan = models.JSONField(default=dict, blank=True, help_text="The manager's say on the plan, as above.")
+    plan_before = models.JSONField(
+        default=dict, blank=True, help_text="The plan when the review closed: ranked gaps, picks, aspiration."
+    )
+    plan_after = models.JSONField(
+        default=dict, blank=True, help_text="The plan recalculated after the review closed (empty until it is)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -509,3 +522,23 @@ class DeepReviewRating(models.Model):
 
     def __str__(self):
         return f"{self.skill} in {self.review}"
+
+
+class ManagerDigest(models.Model):
+    """One e-mail digest sent to a manager: what is due for their reports (``feedback.digest``).
+    A row per manager and day, so a task that runs twice sends nothing twice."""
+
+    manager = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sent_on = models.DateField()
+    checkins_overdue = models.PositiveIntegerField(default=0)
+    reviews_open = models.PositiveIntegerField(default=0)
+    reviews_overdue = models.PositiveIntegerField(default=0)
+    asks_open = models.PositiveIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True, help_text="The sending run's token (who sent it).")
+
+    class Meta:
+        ordering = ["-sent_on"]
+        constraints = [models.UniqueConstraint(fields=["manager", "sent_on"], name="digest_once_per_manager_day")]
+
+    def __str__(self):
+        return f"Digest to {self.manager} on {self.sent_on:%d %b %Y}"

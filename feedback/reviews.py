@@ -11,15 +11,17 @@
    every rating becomes skill evidence through ``profiles.recording.evidence_record``, the one
    path all sources take: the manager's as source "review" (its weight is in the engine's source
    weights), the employee's as "self", each note naming the review. The free text (answers,
-   comments) becomes two texts, tagged and read for themes like every other. The recompute
-   follows after commit.
+   comments) becomes two texts, tagged and read for themes like every other. Both sides' say on
+   the plan (top gaps re-rated, the goal, which picks were relevant) recalibrates it
+   (``feedback.replan``), and the person's recompute follows after commit.
 4. ``cadence``: for HR, per business unit or manager, how many reviews, check-ins and 360
-   answers are due, done and overdue.
+   answers are due, done and overdue, and step 6's check (``freshness``): profiles updated this
+   month, gap analyses older than 30 days (overall and per cohort: zero in the pilot).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from django.contrib.auth.models import User
@@ -29,14 +31,24 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from profiles.access import employee_of, manages
-from profiles.models import BusinessUnit, CareerAspiration, Employee, EvidenceSource
+from profiles.models import (
+    BusinessUnit,
+    CareerAspiration,
+    Employee,
+    EvidenceSource,
+    LearningRecord,
+    PerformanceReview,
+    SkillEvidence,
+)
 from profiles.recording import evidence_record
-from profiles.signals import profile_changed_on_commit
+from recommendations.models import EmployeeAnalysis
+from recommendations.quality import MAX_ANALYSIS_AGE_DAYS
 from taxonomy.models import RoleRequirement
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .mentions import text_record
-from .models import CheckIn, DeepReview, DeepReviewRating, FeedbackAsk, ReviewCycle, TextSource
+from .models import CheckIn, DeepReview, DeepReviewRating, FeedbackAsk, ReviewCycle, Text, TextSource
+from .replan import plan_apply, plan_checked
 
 REVIEW_CONFIDENCE = 0.9  # a considered rating against the anchors, with the manager's comment
 SELF_CONFIDENCE = 0.8
@@ -134,9 +146,16 @@ def _levels(ratings: dict[int, tuple[int, str]], review: DeepReview) -> dict[int
 
 @transaction.atomic
 def review_self_submit(
-    *, review: DeepReview, by: User, ratings: dict[int, tuple[int, str]], answers: list[str], comment: str = ""
+    *,
+    review: DeepReview,
+    by: User,
+    ratings: dict[int, tuple[int, str]],
+    answers: list[str],
+    comment: str = "",
+    plan: dict | None = None,
 ) -> DeepReview:
-    """The employee's self-assessment; it can be changed until the manager completes the review."""
+    """The employee's self-assessment; it can be changed until the manager completes the review.
+    ``plan``: their say on the plan (``replan.plan_checked``'s arguments: gaps, aspiration, picks)."""
     review = DeepReview.objects.select_for_update().select_related("cycle").get(pk=review.pk)
     person = employee_of(by)
     if person is None or person.pk != review.employee_id:
@@ -158,7 +177,9 @@ def review_self_submit(
     review.self_comment = (comment or "").strip()[:MAX_NOTE]
     review.self_submitted_at = timezone.now()
     review.status = DeepReview.Status.SELF_DONE
-    review.save(update_fields=["answers", "self_comment", "self_submitted_at", "status"])
+    if plan is not None:
+        review.self_plan = plan_checked(review=review, **plan)
+    review.save(update_fields=["answers", "self_comment", "self_submitted_at", "status", "self_plan"])
     return review
 
 
@@ -169,9 +190,17 @@ def may_complete(*, review: DeepReview, by: User) -> bool:
 
 @transaction.atomic
 def review_complete(
-    *, review: DeepReview, by: User, ratings: dict[int, tuple[int, str]], comment: str, today: date | None = None
+    *,
+    review: DeepReview,
+    by: User,
+    ratings: dict[int, tuple[int, str]],
+    comment: str,
+    plan: dict | None = None,
+    today: date | None = None,
 ) -> DeepReview:
-    """A manager in the line completes the review: ratings become evidence, comments become texts."""
+    """A manager in the line completes the review: ratings become evidence, comments become texts,
+    and the plan is recalibrated with both sides' say (``replan.plan_apply``: gap weights, goal,
+    dismissed picks; the previous plan is kept) and recomputed after commit."""
     review = DeepReview.objects.select_for_update().select_related("cycle", "employee").get(pk=review.pk)
     today = today or timezone.localdate()
     if not may_complete(review=review, by=by):
@@ -187,6 +216,8 @@ def review_complete(
     if not comment:
         raise ValidationError({"comment": "Write a summary: what went well, what to focus on next quarter."})
     checked = _levels(ratings, review)
+    if plan is not None:
+        review.manager_plan = plan_checked(review=review, **plan)
     now = timezone.now()
     label = f"Quarterly review {review.cycle.name} (review #{review.pk})"
     manager_name = employee_of(by).full_name
@@ -218,9 +249,19 @@ def review_complete(
     review.manager_comment = comment[:MAX_NOTE]
     review.status = DeepReview.Status.COMPLETED
     review.completed_at, review.completed_by = now, by
-    review.save(update_fields=["manager_comment", "status", "completed_at", "completed_by"])
+    plan_apply(review=review, by=by)  # also queues the person's recompute (evidence, weights, goal)
+    review.save(
+        update_fields=[
+            "manager_comment",
+            "status",
+            "completed_at",
+            "completed_by",
+            "manager_plan",
+            "plan_before",
+            "plan_after",
+        ]
+    )
     _texts(review=review, rows=rows, by=by)
-    profile_changed_on_commit(employee_ids=[review.employee_id], what="evidence", source="portal")
     return review
 
 
@@ -302,8 +343,8 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     today = today or timezone.localdate()
     key = "manager_id" if by == "manager" else "unit_id"
     people = pd.DataFrame.from_records(
-        Employee.objects.active().values_list("pk", "manager_id", "business_unit_id"),
-        columns=["employee_id", "manager_id", "unit_id"],
+        Employee.objects.active().values_list("pk", "manager_id", "business_unit_id", "cohort"),
+        columns=["employee_id", "manager_id", "unit_id", "cohort"],
     )
     tables = []
     if cycle is not None:
@@ -333,6 +374,8 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     asked["done"] = asked["answered_at"].notna()
     asked["overdue"] = ~asked["done"] & (asked["due_on"] < today)
     tables.append(_done_overdue(asked, key, "asks"))
+    fresh = freshness(people=people, today=today)
+    tables.append(fresh.groupby(key)[["people", "updated", "stale"]].sum())
     table = pd.concat(tables, axis=1).fillna(0).astype("int64")
     table = table[table.index.notna()] if len(table) else table
     names = _group_names(by, [int(pk) for pk in table.index])
@@ -342,7 +385,45 @@ def cadence(*, cycle: ReviewCycle | None, by: str = "manager", today: date | Non
     ]
     rows.sort(key=lambda row: (-row.get("reviews_overdue", 0) - row["checkins_overdue"], row["name"]))
     totals = {column: int(table[column].sum()) for column in table.columns}
-    return {"rows": rows, "totals": totals, "by": by, "today": today, "since": since, "cycle": cycle}
+    totals |= {column: int(fresh[column].sum()) for column in ("people", "updated", "stale")}  # everyone
+    cohorts = fresh[fresh["cohort"] != ""].groupby("cohort")[["people", "updated", "stale"]].sum()
+    return {
+        "rows": rows,
+        "totals": totals,
+        "cohorts": [{"cohort": name, **{k: int(v) for k, v in row.items()}} for name, row in cohorts.iterrows()],
+        "by": by,
+        "today": today,
+        "since": since,
+        "month_start": today.replace(day=1),
+        "stale_days": MAX_ANALYSIS_AGE_DAYS,
+        "cycle": cycle,
+    }
+
+
+def freshness(*, people: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Step 6's verification check, per active person: ``updated`` (their profile received data
+    this month: evidence, learning, a goal, a performance review, a check-in or a text about
+    them) and ``stale`` (their gap analysis is older than 30 days, or there is none), with their
+    ``cohort`` (``people``: employee_id, cohort and the grouping columns). Two reads: one UNION of the month's writes, one of the analyses' dates."""
+    start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    parts = [
+        SkillEvidence.objects.filter(created_at__gte=start),
+        LearningRecord.objects.filter(Q(completed_at__gte=start) | Q(started_at__gte=start)),
+        CareerAspiration.objects.filter(stated_at__gte=start),
+        PerformanceReview.objects.filter(received_at__gte=start),
+        CheckIn.objects.filter(held_on__gte=start.date()),
+        Text.objects.filter(written_at__gte=start),
+    ]
+    first, *rest = (part.order_by().values_list("employee_id") for part in parts)
+    written = first.union(*rest)
+    updated = {pk for (pk,) in written}
+    cutoff = timezone.now() - timedelta(days=MAX_ANALYSIS_AGE_DAYS)
+    fresh_analyses = set(EmployeeAnalysis.objects.filter(computed_at__gte=cutoff).values_list("employee_id", flat=True))
+    frame = people.copy()
+    frame["people"] = 1
+    frame["updated"] = frame["employee_id"].isin(updated).astype("int64")
+    frame["stale"] = (~frame["employee_id"].isin(fresh_analyses)).astype("int64")
+    return frame
 
 
 def _group_names(by: str, ids: list[int]) -> dict[int, str]:

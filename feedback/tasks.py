@@ -40,3 +40,43 @@ def feedback_reminders() -> int:
     from .peer import feedback_remind
 
     return feedback_remind()
+
+
+def review_replan(review_id: int) -> int | None:
+    """After a deep review closed: recompute the person (the one-employee recompute) and keep the
+    recalculated plan on the review, for the page's comparison. Returns the analysis run."""
+    from recommendations.tasks import recompute_employees
+
+    from .models import DeepReview
+    from .replan import plan_after_record
+
+    review = DeepReview.objects.filter(pk=review_id).first()
+    if review is None:  # erased before the worker got to it
+        return None
+    run_id = recompute_employees([review.employee_id], trigger=f"quarterly review #{review_id}")
+    plan_after_record(review=review)
+    return run_id
+
+
+def queue_review_replan(review_id: int) -> None:
+    """Queue ``review_replan`` once the closing transaction commits."""
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task("feedback.tasks.review_replan", review_id, task_name=f"replan after review {review_id}")
+    )
+
+
+def deep_reviews_open() -> str:
+    """Open the period's deep reviews for everyone who has none (scheduled daily by setup_schedules)."""
+    from .cadence_tasks import deep_reviews_open_due
+
+    done = deep_reviews_open_due()
+    return f"{done['cycle']}: {done['opened']} opened" + (" (cycle created)" if done["created"] else "")
+
+
+def manager_digests() -> int:
+    """E-mail each manager what is due for their team (scheduled weekly by setup_schedules)."""
+    from .cadence_tasks import manager_digests_send
+
+    return manager_digests_send()

@@ -21,7 +21,7 @@ from profiles.models import Employee
 from taxonomy.models import BehaviouralAnchor, Skill
 
 from . import mentions as mention_services
-from . import peer, reviews, services
+from . import peer, replan, reviews, services
 from . import themes as theme_services
 from .forms import (
     DeepReviewForm,
@@ -288,7 +288,17 @@ def review(request, pk):
         initial["comment"] = review.self_comment
     data = request.POST if request.method == "POST" and part else None
     form = (
-        DeepReviewForm(data, part=part, ratings=ratings, anchors=anchors, questions=questions, initial=initial)
+        DeepReviewForm(
+            data,
+            part=part,
+            ratings=ratings,
+            anchors=anchors,
+            questions=questions,
+            initial=initial,
+            items=replan.plan_items(review.employee),
+            said=review.self_plan if part == "self" else review.manager_plan,
+            other=review.self_plan if part == "manager" else {},
+        )
         if part
         else None
     )
@@ -301,13 +311,18 @@ def review(request, pk):
                     ratings=form.ratings(),
                     answers=form.answers(),
                     comment=form.cleaned_data["comment"],
+                    plan=form.plan(),
                 )
                 messages.success(
                     request, "Self-assessment sent. You can change it until your manager completes the review."
                 )
             else:
                 reviews.review_complete(
-                    review=review, by=request.user, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+                    review=review,
+                    by=request.user,
+                    ratings=form.ratings(),
+                    comment=form.cleaned_data["comment"],
+                    plan=form.plan(),
                 )
                 messages.success(
                     request,
@@ -332,8 +347,24 @@ def review(request, pk):
         "is_self": is_self,
         "overdue": reviews.review_overdue(review, timezone.localdate()),
         "peer_requests": peers,
+        **_plan_context(review, as_hr=is_hr(request.user)),
     }
     return render(request, "feedback/review.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _plan_context(review: DeepReview, *, as_hr: bool) -> dict:
+    """A closed review's plan: the re-rated gaps, and what changed once the plan was recalculated."""
+    if review.status != DeepReview.Status.COMPLETED or not review.plan_before:
+        return {}
+    rerated = [w for w in review.plan_before.get("weights", []) if {w["self"], w["manager"]} - {None, "keep"}]
+    context = {"plan_before": review.plan_before, "plan_rerated": rerated, "plan_top": replan.SNAPSHOT_GAPS}
+    if not review.plan_after:
+        context["plan_pending"] = True
+    elif not replan.plan_released(review=review, as_hr=as_hr):
+        context["plan_waiting"] = True
+    else:
+        context["plan_changes"] = replan.plan_changes(review.plan_before, review.plan_after)
+    return context
 
 
 @hr_required("The cadence page is for the HR team.")

@@ -71,6 +71,8 @@ KEPT_TEXT = {
     "recommendations.LearningResource": ["title", "description", "provider", "url", "activity_id"],
     "recommendations.Recommendation": ["reason", "scorer"],
     "recommendations.SuccessionCandidate": ["reasons"],  # generated copy, not what anyone wrote
+    "recommendations.GapWeight": ["reason"],
+    "feedback.ManagerDigest": ["claim"],  # a run's random token  # generated: "raised in the 2026 Q4 review"
 }
 DELETED_ON_ERASURE = {
     "account.EmailAddress",

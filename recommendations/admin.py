@@ -18,6 +18,7 @@ from .models import (
     EmployeeAnalysis,
     EngineSettings,
     Flag,
+    GapWeight,
     LearningResource,
     ModelRun,
     Opportunity,
@@ -57,6 +58,11 @@ class EngineSettingsForm(forms.ModelForm):
             "weight_learning",
             "weight_inferred",
             "weight_self",
+            "weight_peer",
+            "weight_review",
+            "review_every_months",
+            "review_self_days",
+            "review_manager_days",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -87,8 +93,14 @@ class EngineSettingsAdmin(admin.ModelAdmin):
                     "weight_learning",
                     "weight_inferred",
                     "weight_self",
+                    "weight_peer",
+                    "weight_review",
                 ]
             },
+        ),
+        (
+            "Quarterly deep reviews",
+            {"fields": ["review_every_months", "review_self_days", "review_manager_days"]},
         ),
     ]
 
@@ -97,6 +109,16 @@ class EngineSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(GapWeight)
+class GapWeightAdmin(ReadOnlyAdmin):
+    """People's own weights on their gaps, agreed in quarterly deep reviews (read-only here:
+    the review sets them; delete one to rank that gap by the rules alone again)."""
+
+    list_display = ["employee", "skill", "weight", "reason", "updated_at"]
+    list_select_related = ["employee", "skill"]
+    search_fields = ["employee__last_name", "employee__external_id", "skill__name"]
 
 
 @admin.register(AnalysisRun)

@@ -6,7 +6,8 @@ A run goes through these steps (``recompute`` does them all in one process; ``ru
 1. Create an ``AnalysisRun`` and split the employees in scope into id ranges (chunks).
 2. Read what every chunk needs once: requirements, mobility paths, observed moves, demand,
    open opportunities (a handful of set-based queries).
-3. Per chunk: read its employees, aspirations and evidence (three queries), compute proficiency,
+3. Per chunk: read its employees, aspirations, the gap weights their deep reviews agreed and
+   their evidence (four queries), compute proficiency,
    gaps, career paths and opportunity matches (vectorised), append the rows tagged with the run.
    Nobody sees these rows yet.
 4. Finish: in one transaction, point every employee in scope at the new run (one upsert), queue
@@ -186,7 +187,9 @@ class Results:
     summary: pd.DataFrame
 
 
-def compute_chunk(*, shared: Shared, employees: pd.DataFrame, evidence: pd.DataFrame, weights) -> Results:
+def compute_chunk(
+    *, shared: Shared, employees: pd.DataFrame, evidence: pd.DataFrame, weights, gap_weights: pd.DataFrame | None = None
+) -> Results:
     proficiency = current_proficiency(evidence, weights)
     proficiency = proficiency[proficiency["employee_id"].isin(employees["employee_id"])]
     gaps = compute_gaps(
@@ -195,6 +198,7 @@ def compute_chunk(*, shared: Shared, employees: pd.DataFrame, evidence: pd.DataF
         proficiency=proficiency,
         demand=shared.demand,
         weights=weights,
+        gap_weights=gap_weights,
     )
     paths = project_paths(
         employees=employees,
@@ -433,9 +437,12 @@ def run_chunk(*, run: AnalysisRun, scope: Scope, low: int, high: int, shared: Sh
     weights = EngineSettings.load().as_weights()
     started = time.perf_counter()
     employees, evidence = read_chunk(scope=scope, low=low, high=high, now=now)
+    gap_weights = frames.gap_weights(**scope.among(low, high))  # agreed in deep reviews
     timings.read += time.perf_counter() - started
     started = time.perf_counter()
-    results = compute_chunk(shared=shared, employees=employees, evidence=evidence, weights=weights)
+    results = compute_chunk(
+        shared=shared, employees=employees, evidence=evidence, weights=weights, gap_weights=gap_weights
+    )
     timings.compute += time.perf_counter() - started
     started = time.perf_counter()
     write_chunk(run=run, results=results)

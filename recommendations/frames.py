@@ -22,6 +22,7 @@ from taxonomy.models import Skill
 from .models import (
     CriticalRole,
     EmployeeAnalysis,
+    GapWeight,
     LearningResource,
     Opportunity,
     OpportunityMatch,
@@ -32,6 +33,21 @@ from .models import (
     SkillGap,
     SuccessionCandidate,
 )
+
+# --- people's own weights on their gaps ------------------------------------------------------
+
+
+def gap_weights(**among) -> pd.DataFrame:
+    """The weights deep reviews agreed: employee_id, skill_id, weight. The employees as in
+    ``profiles.frames.employee_filter`` (``id_range``, ``employee_ids``, ``business_unit_id``)."""
+    where, params = employee_filter("employee_id", **among)
+    return Select(
+        f"SELECT employee_id, skill_id, weight FROM {table(GapWeight)} WHERE {where}",  # noqa: S608
+        params,
+        columns=["employee_id", "skill_id", "weight"],
+        dtypes={"employee_id": "int64", "skill_id": "int64", "weight": "float64"},
+    ).read()
+
 
 # --- opportunities ---------------------------------------------------------------------------
 

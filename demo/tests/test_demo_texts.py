@@ -6,9 +6,12 @@ rows the demo wrote.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from demo import texts as planted
+from feedback import reviews
 from feedback.models import DeepReview, Text, Theme
 from feedback.text.themes import TEAM_MIN_PEOPLE
 from feedback.themes import themes_compute
@@ -69,3 +72,23 @@ class TestPages:
 
     def test_everyone_in_the_pilot_units_has_this_quarters_review(self):
         assert DeepReview.objects.filter(employee=person(EMPLOYEE)).exists()
+
+
+class TestStepSixCheck:
+    """Step 6's verification check on the demo: profiles updated this month, and no pilot gap
+    analysis older than 30 days after the demo's recompute."""
+
+    def test_every_pilot_profile_was_updated_this_month_and_no_analysis_is_stale(self):
+        figures = reviews.cadence(cycle=None, today=timezone.localdate())
+        pilot = next(c for c in figures["cohorts"] if c["cohort"] == "pilot")
+        assert pilot["people"] == Employee.objects.active().filter(cohort="pilot").count() > 0
+        assert pilot["stale"] == 0 and figures["totals"]["stale"] == 0
+        assert pilot["updated"] == pilot["people"]
+
+    def test_the_cadence_page_shows_it_to_hr(self, client):
+        client.force_login(Employee.objects.get(user__email=EMPLOYEE).user)
+        assert client.get(reverse("feedback:cadence")).status_code == 403
+        client.force_login(get_user_model().objects.get(email="hr@demo.example"))
+        page = client.get(reverse("feedback:cadence"))
+        assert page.status_code == 200 and "Profiles updated this month" in page.text
+        assert "Cohort &ldquo;pilot&rdquo;" in page.text and "no analysis older than 30 days" in page.text

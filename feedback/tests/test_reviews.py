@@ -4,6 +4,7 @@ cadence page counts what is due, done and overdue."""
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from feedback import reviews
 from feedback.models import CheckIn, DeepReview, ReviewCycle, Text, TextSource
-from profiles.models import BusinessUnit, EvidenceSource, SkillEvidence
+from profiles.models import BusinessUnit, Employee, EvidenceSource, SkillEvidence
 from profiles.tests.factories import EmployeeFactory
 from recommendations import analysis
 from recommendations.engine.settings import DEFAULT_SOURCE_WEIGHTS
@@ -276,3 +277,21 @@ class TestCadence:
         page = client.get(reverse("feedback:cadence"), {"by": "unit", "cycle": cycle.pk})
         assert page.status_code == 200 and page.context["by"] == "unit" and "Quarterly reviews" in page.text
         assert page.context["totals"]["reviews_due"] == DeepReview.objects.count()
+
+    def test_it_counts_profiles_updated_this_month_and_analyses_older_than_30_days(self, analysed):  # noqa: F811
+        org = analysed[0]
+        EmployeeAnalysis.objects.filter(employee=org.peer).update(computed_at=timezone.now() - timedelta(days=40))
+        for person in (org.peer, org.employee):
+            person.cohort = "pilot"
+            person.save()
+        figures = reviews.cadence(cycle=None)
+        frame = reviews.freshness(
+            people=pd.DataFrame({"employee_id": [org.employee.pk, org.peer.pk, org.outsider.pk]}),
+            today=timezone.localdate(),
+        )
+        updated = dict(zip(frame["employee_id"], frame["updated"], strict=True))
+        assert updated == {org.employee.pk: 1, org.peer.pk: 0, org.outsider.pk: 0}  # evidence arrived today
+        assert figures["cohorts"] == [{"cohort": "pilot", "people": 2, "updated": 1, "stale": 1}]
+        assert figures["totals"]["stale"] == 1 and figures["totals"]["people"] == Employee.objects.active().count()
+        line = {row["id"]: row for row in figures["rows"]}[org.manager.pk]
+        assert line["stale"] == 1 and line["updated"] >= 1

@@ -5,6 +5,8 @@ Inputs (pandas frames, integer ids):
     requirements  role_id, skill_id, target_level 1-4, importance 1-5, core bool
     proficiency   employee_id, skill_id, level, confidence  (from ``proficiency.current_proficiency``)
     demand        business_unit_id, skill_id, weight 0-1
+    gap_weights   employee_id, skill_id, weight > 0  (optional: the person's own re-rating of a
+                  gap, agreed in a quarterly deep review; 1 = as the rules rank it)
 
 Output, one row per employee and skill with a real gap (priority > 0), ranked within employee:
     employee_id, skill_id, current, confidence, target_current, importance_current, core,
@@ -20,8 +22,10 @@ The rules, each a column operation:
    importance x (shortfall / target) / total importance of that role's requirements, in [0, 1].
 4. demand = the unit's demand weight x shortfall against the higher role target (or the
    default demand level when neither role names the skill) / 4, in [0, 1].
-5. priority = the weighted sum of the three with HR's weights; ranked per employee by priority,
-   then core, then importance, then skill id, so ties rank the same way every time.
+5. priority = the weighted sum of the three with HR's weights, times the person's own weight for
+   that gap when a deep review re-rated it (raise > 1, lower < 1); ranked per employee by
+   priority, then core, then importance, then skill id, so ties rank the same way every time.
+   A weight only scales a gap the rules found: it never makes a gap out of a met requirement.
 """
 
 import numpy as np
@@ -71,11 +75,13 @@ def compute_gaps(
     proficiency: pd.DataFrame,
     demand: pd.DataFrame | None = None,
     weights: EngineWeights | None = None,
+    gap_weights: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every employee's gaps, ranked: the rules 1-5 of this module's docstring, in one pass.
 
     ``employees``, ``requirements``, ``proficiency`` and ``demand`` have the columns the module
-    docstring lists (``demand`` may be None: no business-unit demand); ``weights`` are HR's
+    docstring lists (``demand`` may be None: no business-unit demand; ``gap_weights`` may be None:
+    nobody re-rated a gap); ``weights`` are HR's
     (``EngineSettings.as_weights()``; the defaults when None). Returns one row per employee and
     skill whose priority is above zero, with the ``GAP_COLUMNS``, ranked 1, 2, ... per employee;
     an empty frame with those columns when there is nothing to rank.
@@ -163,6 +169,8 @@ def compute_gaps(
 
     # 5. priority and rank
     priority = weights.urgency * urgency + weights.leverage * leverage + weights.demand * demand_score
+    if gap_weights is not None and not gap_weights.empty:
+        priority = priority * _person_weights(gap_weights, employee_ids, unique_keys)
     keep = priority > 1e-12
     order = np.lexsort(
         (
@@ -199,6 +207,21 @@ def compute_gaps(
             "aspired_gaps_left": aspired_left,
         }
     )
+
+
+def _person_weights(gap_weights: pd.DataFrame, employee_ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Each (employee row, skill) key's own weight from ``gap_weights``; 1 where none was set."""
+    weight = gap_weights["weight"].to_numpy(dtype="float64")
+    if not np.all(np.isfinite(weight) & (weight > 0)):
+        bad = gap_weights.loc[~(np.isfinite(weight) & (weight > 0))].iloc[0]
+        raise ValueError(
+            f"gap_weights: the weight of employee {int(bad.employee_id)}, skill {int(bad.skill_id)} "
+            f"is {bad.weight}; a gap's weight must be a number above 0."
+        )
+    rows = lookup(employee_ids, np.arange(len(employee_ids)), gap_weights["employee_id"].to_numpy(), -1)
+    known = rows >= 0
+    weight_keys = pair_key(rows[known], gap_weights["skill_id"].to_numpy(dtype="int64")[known])
+    return lookup(weight_keys, weight[known], keys, 1.0)
 
 
 def readiness(*, pairs: pd.DataFrame, requirements: pd.DataFrame, proficiency: pd.DataFrame) -> pd.DataFrame:

@@ -8,12 +8,15 @@ HR let people see (pilot mode reviews everything; afterwards only low-confidence
 """
 
 from .analysis import (
+    GAP_WEIGHT_MAX,
+    GAP_WEIGHT_MIN,
     RESULT_FK,
     AnalysisRun,
     CareerPath,
     EmployeeAnalysis,
     EmployeeAnalysisQuerySet,
     EngineSettings,
+    GapWeight,
     ReviewItem,
     ReviewStatus,
     RunSummary,
@@ -24,6 +27,8 @@ from .moves import Candidacy, CriticalRole, Placement, SuccessionCandidate
 from .opportunities import Opportunity, OpportunityMatch, OpportunitySkill
 
 __all__ = [
+    "GAP_WEIGHT_MAX",
+    "GAP_WEIGHT_MIN",
     "RESULT_FK",
     "AnalysisRun",
     "Candidacy",
@@ -35,6 +40,7 @@ __all__ = [
     "EmployeeAnalysisQuerySet",
     "EngineSettings",
     "Flag",
+    "GapWeight",
     "LearningResource",
     "ModelRun",
     "Opportunity",

@@ -30,6 +30,23 @@ class EngineSettings(models.Model):
     weight_learning = models.FloatField(default=DEFAULT_SOURCE_WEIGHTS["learning"])
     weight_inferred = models.FloatField(default=DEFAULT_SOURCE_WEIGHTS["inferred"])
     weight_self = models.FloatField(default=DEFAULT_SOURCE_WEIGHTS["self"])
+    weight_peer = models.FloatField(
+        default=DEFAULT_SOURCE_WEIGHTS["peer"], help_text="A colleague's rating in a 360 feedback answer."
+    )
+    weight_review = models.FloatField(
+        default=DEFAULT_SOURCE_WEIGHTS["review"], help_text="The manager's rating in a quarterly deep review."
+    )
+    review_every_months = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Deep reviews open for every employee every this many months (3: each quarter), "
+        "on the first day of the period.",
+    )
+    review_self_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days after a deep review opens that the employee's self-assessment is due."
+    )
+    review_manager_days = models.PositiveSmallIntegerField(
+        default=28, help_text="Days after a deep review opens that the manager completes it."
+    )
     pilot_mode = models.BooleanField(
         default=True,
         help_text="While on, every new gap analysis and learning pick waits for HR review before managers or employees see it.",
@@ -58,6 +75,29 @@ class EngineSettings(models.Model):
                 name="engine_half_life_positive",
                 violation_error_message="The evidence half-life must be more than 0 days.",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    weight_assessment__gte=0,
+                    weight_manager__gte=0,
+                    weight_learning__gte=0,
+                    weight_inferred__gte=0,
+                    weight_self__gte=0,
+                    weight_peer__gte=0,
+                    weight_review__gte=0,
+                ),
+                name="engine_source_weights_not_negative",
+                violation_error_message="Evidence weights cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_every_months__gte=1, review_every_months__lte=12),
+                name="engine_review_period_1_to_12_months",
+                violation_error_message="Deep reviews open every 1 to 12 months.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_manager_days__gte=models.F("review_self_days")),
+                name="engine_review_manager_due_after_self",
+                violation_error_message="The manager's part is due on or after the self-assessment.",
+            ),
         ]
 
     def __str__(self):
@@ -80,11 +120,43 @@ class EngineSettings(models.Model):
                 "learning": self.weight_learning,
                 "inferred": self.weight_inferred,
                 "self": self.weight_self,
-                # Not an HR setting yet (it would need a field here): the default weight.
-                "peer": DEFAULT_SOURCE_WEIGHTS["peer"],
-                "review": DEFAULT_SOURCE_WEIGHTS["review"],
+                "peer": self.weight_peer,
+                "review": self.weight_review,
             },
         )
+
+
+GAP_WEIGHT_MIN, GAP_WEIGHT_MAX = 0.25, 4.0
+
+
+class GapWeight(models.Model):
+    """One person's own weight on one of their gaps, agreed in a quarterly deep review.
+
+    The engine multiplies the gap's priority by it (``engine.gaps.compute_gaps``, ``gap_weights``):
+    above 1 the person and their manager raised it, below 1 they lowered it. Each review
+    multiplies the weight again (a gap raised twice counts more), within 0.25 to 4.
+    """
+
+    # employee_id: gap_weight_once_per_skill leads with it
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="gap_weights", db_index=False)
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    weight = models.FloatField()
+    reason = models.CharField(max_length=200, help_text="Where it was agreed, e.g. raised in the 2026 Q4 review.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["employee", "skill"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "skill"], name="gap_weight_once_per_skill"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=GAP_WEIGHT_MIN, weight__lte=GAP_WEIGHT_MAX),
+                name="gap_weight_in_range",
+                violation_error_message=f"A gap's weight is between {GAP_WEIGHT_MIN} and {GAP_WEIGHT_MAX}.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} · {self.skill} x{self.weight:g}"
 
 
 class AnalysisRun(models.Model):

@@ -320,6 +320,55 @@ class TestGapProperties:
         rank_after = after.loc[after.skill_id == skill, "rank"].item()
         assert rank_after <= rank_before
 
+    @given(role_requirements, role_requirements, levels, st.data())
+    @settings(max_examples=150)
+    def test_raising_a_gaps_own_weight_never_moves_it_down_and_lowering_never_up(
+        self, current_rows, aspired_rows, level_by_skill, data
+    ):
+        """A deep review's re-rating (``gap_weights``): raise one gap's weight and it ranks at
+        least as high as before, whatever the other gaps' weights; lower it and it ranks no higher."""
+        employees, requirements, proficiency = frames(current_rows, aspired_rows, level_by_skill)
+        skills = sorted(set(requirements["skill_id"]))
+        others = data.draw(st.dictionaries(st.sampled_from(skills), st.floats(0.25, 4), max_size=len(skills)))
+        base = compute_gaps(employees=employees, requirements=requirements, proficiency=proficiency)
+        if base.empty:
+            return
+        skill = data.draw(st.sampled_from(base["skill_id"].tolist()))
+        start = others.get(skill, 1.0)
+        factor = data.draw(st.floats(1.01, 4))
+
+        def rank_with(weight_of_skill):
+            weights = others | {skill: weight_of_skill}
+            gap_weights = pd.DataFrame({"employee_id": 1, "skill_id": list(weights), "weight": list(weights.values())})
+            gaps = compute_gaps(
+                employees=employees, requirements=requirements, proficiency=proficiency, gap_weights=gap_weights
+            )
+            assert set(gaps["skill_id"]) == set(base["skill_id"])  # a weight never makes or drops a gap
+            return gaps.loc[gaps.skill_id == skill, "rank"].item()
+
+        assert rank_with(start * factor) <= rank_with(start) <= rank_with(start / factor)
+
+    def test_a_raised_gap_overtakes_the_one_above_it_and_another_persons_weight_changes_nothing(self):
+        employees = people([(1, ANALYST, None, None), (2, ANALYST, None, None)])
+        proficiency = proficiency_frame([(1, PYTHON, 0), (2, PYTHON, 0)])
+        plain = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency)
+        first = plain[plain.employee_id == 1]
+        assert first.sort_values("rank")["skill_id"].tolist() == [SQL, STAKEHOLDERS, PYTHON]
+        raised = pd.DataFrame({"employee_id": [1], "skill_id": [PYTHON], "weight": [4.0]})
+        gaps = compute_gaps(employees=employees, requirements=REQUIREMENTS, proficiency=proficiency, gap_weights=raised)
+        # 2 levels x importance 2, times 4, passes Stakeholder management's 3 x 5; SQL's core 3 x 5 x 1.5 stays first
+        assert gaps[gaps.employee_id == 1].sort_values("rank")["skill_id"].tolist() == [SQL, PYTHON, STAKEHOLDERS]
+        other = gaps[gaps.employee_id == 2].reset_index(drop=True)
+        pd.testing.assert_frame_equal(other, plain[plain.employee_id == 2].reset_index(drop=True))
+
+    def test_a_weight_that_is_not_above_zero_is_refused_naming_the_person_and_skill(self):
+        employees = people([(1, ANALYST, None, None)])
+        bad = pd.DataFrame({"employee_id": [1], "skill_id": [SQL], "weight": [0.0]})
+        with pytest.raises(ValueError, match="employee 1, skill 10 is 0.0"):
+            compute_gaps(
+                employees=employees, requirements=REQUIREMENTS, proficiency=proficiency_frame([]), gap_weights=bad
+            )
+
     @given(role_requirements, levels, st.integers(10, 15), st.floats(0.01, 4))
     def test_readiness_stays_in_range_and_never_falls_when_a_level_rises(self, rows, level_by_skill, skill, rise):
         requirements = requirements_frame([(LEAD, *row) for row in rows])

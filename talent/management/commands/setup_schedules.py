@@ -60,6 +60,10 @@ SCHEDULES: list[ScheduleSpec] = [
     ScheduleSpec("Daily capability snapshot", "metrics.tasks.capability_task", cron="30 5 * * *"),
     ScheduleSpec("Nightly recurring themes in free text", "feedback.tasks.themes_nightly", cron="0 3 * * *"),
     ScheduleSpec("Daily reminders of 360 feedback due", "feedback.tasks.feedback_reminders", cron="0 8 * * *"),
+    # Daily, so the period's cycle opens on its first day and people hired since get theirs; the
+    # period (every 3 months by default) and the due dates are engine settings in the admin.
+    ScheduleSpec("Daily opening of the period's deep reviews", "feedback.tasks.deep_reviews_open", cron="0 6 * * *"),
+    ScheduleSpec("Weekly e-mail to managers of what is due", "feedback.tasks.manager_digests", cron="30 7 * * 1"),
     # A no-op until FREE_TEXT_RETENTION_DAYS is set.
     ScheduleSpec("Daily free-text retention", "profiles.tasks.free_text_retention_task", cron="30 2 * * *"),
 ]
