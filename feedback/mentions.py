@@ -27,13 +27,13 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from profiles.access import employee_of, is_hr
-from profiles.models import Employee, EvidenceSource, SkillEvidence
+from profiles.models import Employee, EvidenceSource, PerformanceReview, SkillEvidence
 from profiles.recording import evidence_record
 from profiles.signals import profile_changed_on_commit
 from taxonomy.models import Skill
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
-from .models import SkillMention, Text
+from .models import SkillMention, Text, TextSource
 from .text.tagger import EmptyText, SkillTagger, clean
 
 RECHECK_SECONDS = 30
@@ -133,6 +133,104 @@ def text_tag(*, text: Text, tagger: SkillTagger | None = None) -> list[SkillMent
     text.language_supported = bool(tagged is None or tagged.language_supported)
     text.save(update_fields=["tagged_at", "truncated", "language_supported"])
     return list(SkillMention.objects.filter(text=text).select_related("skill"))
+
+
+TAG_BATCH = 1_000  # texts per tagging task when many arrive at once (a reviews file)
+
+
+def review_comments_record(*, employee_ids) -> list[int]:
+    """Review comments (``PerformanceReview.commentary``, from the performance system's file or the
+    API) of ``employee_ids`` kept as texts, set-based: new and changed comments are written in
+    one upsert and queued for tagging in batches (``texts_tag``); unchanged ones are left alone.
+    Returns the ids of the texts written."""
+    reviews = (
+        PerformanceReview.objects.filter(employee_id__in=list(employee_ids))
+        .exclude(commentary__regex=r"^\s*$")
+        .values_list("pk", "employee_id", "reviewer__user_id", "commentary", "submitted_at")
+    )
+    rows = list(reviews)
+    if not rows:
+        return []
+    stored = dict(
+        Text.objects.filter(source=TextSource.REVIEW, source_id__in=[row[0] for row in rows]).values_list(
+            "source_id", "body"
+        )
+    )
+    changed = [
+        Text(
+            source=TextSource.REVIEW,
+            source_id=pk,
+            employee_id=employee_id,
+            author_id=author_id,
+            body=body,
+            written_at=submitted_at,
+            tagged_at=None,
+        )
+        for pk, employee_id, author_id, body, submitted_at in rows
+        if stored.get(pk) != body
+    ]
+    if not changed:
+        return []
+    Text.objects.bulk_create(
+        changed,
+        batch_size=5_000,
+        update_conflicts=True,
+        unique_fields=["source", "source_id"],
+        update_fields=["employee", "author", "body", "written_at", "tagged_at"],
+    )
+    ids = list(
+        Text.objects.filter(source=TextSource.REVIEW, source_id__in=[t.source_id for t in changed]).values_list(
+            "pk", flat=True
+        )
+    )
+    from .tasks import queue_texts_tag
+
+    for low in range(0, len(ids), TAG_BATCH):
+        queue_texts_tag(ids[low : low + TAG_BATCH])
+    return ids
+
+
+@transaction.atomic
+def texts_tag(*, text_ids, tagger: SkillTagger | None = None) -> int:
+    """``text_tag`` for many texts at once: one tagger call, mentions replaced in bulk (those
+    already turned into evidence kept). Returns how many mentions were written."""
+    tagger = tagger or current_tagger()
+    texts = list(Text.objects.select_for_update().filter(pk__in=list(text_ids)).order_by("pk"))
+    if not texts:
+        return 0
+    SkillMention.objects.filter(text__in=texts, evidence__isnull=True).delete()
+    kept = set(SkillMention.objects.filter(text__in=texts).values_list("text_id", "skill_id"))
+    tagged = [None] * len(texts)
+    if tagger is not None:
+        readable = []
+        for at, text in enumerate(texts):
+            try:
+                clean(text.body)
+            except EmptyText:
+                continue
+            readable.append(at)
+        for at, result in zip(readable, tagger.tag([texts[at].body for at in readable], top=TOP_MENTIONS), strict=True):
+            tagged[at] = result
+    now = timezone.now()
+    rows = []
+    for text, result in zip(texts, tagged, strict=True):
+        for mention in result.mentions if result else []:
+            if (text.pk, mention.skill_id) not in kept:
+                rows.append(
+                    SkillMention(
+                        text=text,
+                        employee_id=text.employee_id,
+                        skill_id=mention.skill_id,
+                        score=mention.score,
+                        matched_words=list(mention.matched),
+                    )
+                )
+        text.tagged_at = now
+        text.truncated = bool(result and result.truncated)
+        text.language_supported = bool(result is None or result.language_supported)
+    SkillMention.objects.bulk_create(rows, batch_size=5_000)
+    Text.objects.bulk_update(texts, ["tagged_at", "truncated", "language_supported"], batch_size=1_000)
+    return len(rows)
 
 
 def _evidence_source(*, employee: Employee, by: User) -> str:

@@ -21,6 +21,21 @@ def queue_text_tag(text_id: int) -> None:
     transaction.on_commit(lambda: async_task("feedback.tasks.text_tag", text_id, task_name=f"tag text {text_id}"))
 
 
+def texts_tag(text_ids: list[int]) -> int:
+    """Tag many texts at once (a file of review comments); returns how many mentions were written."""
+    from .mentions import texts_tag as tag
+
+    return tag(text_ids=text_ids)
+
+
+def queue_texts_tag(text_ids: list[int]) -> None:
+    """Queue the tagging of these texts once the current transaction commits."""
+    from django_q.tasks import async_task
+
+    ids = list(text_ids)
+    transaction.on_commit(lambda: async_task("feedback.tasks.texts_tag", ids, task_name=f"tag {len(ids)} texts"))
+
+
 def themes_nightly() -> int:
     """Recompute everyone's recurring themes (scheduled nightly by setup_schedules)."""
     from .themes import themes_compute

@@ -28,6 +28,7 @@ QUEUED_TASKS = frozenset(
         "recommendations.tasks.succession_propose",  # the HR succession page
         "profiles.importing.tasks.uploaded_file_import",  # large uploads on the HR data pages
         "feedback.tasks.text_tag",  # feedback.mentions.text_record
+        "feedback.tasks.texts_tag",  # feedback.mentions.review_comments_record
         "feedback.tasks.review_replan",  # feedback.replan.plan_apply, when a deep review closes
     }
 )

