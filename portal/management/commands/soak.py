@@ -14,7 +14,8 @@ DEBUG off on a loopback port, clean-up afterwards):
    Before the clock starts, a warm-up pass asks for every person's pages once (``--no-warm-up``
    skips it): a worker's memory grows while it meets people it has not served yet (each first view
    builds the page, and the allocator keeps its high-water mark), which is not a leak; the soak
-   asks whether serving the same people again and again keeps memory flat.
+   asks whether serving the same people again and again keeps memory flat. One pass shows each
+   person to one worker only, so with several workers memory may still rise in the first minutes.
 3. Every ``--sample`` seconds, the resident memory (RSS) of gunicorn's master and of each worker
    (read from /proc: Linux). The server runs with DEBUG off, as in production (with DEBUG on,
    Django would keep the queries of each request in ``connection.queries``).
