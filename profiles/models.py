@@ -372,6 +372,12 @@ class SyncRun(models.Model):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A file import's last sign of life (start, each chunk, finish); empty while an upload waits for "
+        "the task worker. A run silent too long died (core.heartbeat).",
+    )
 
     class Meta:
         ordering = ["-started_at"]

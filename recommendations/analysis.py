@@ -17,7 +17,7 @@ A run goes through these steps (``recompute`` does them all in one process; ``ru
 
 A run whose process dies without a word (SIGKILL, out of memory, a lost machine) stays "running"
 and its rows stay invisible. Each run beats a heartbeat at its start, after each chunk and at its
-finish; the next recompute marks runs silent for ``ABANDONED_AFTER`` as failed
+finish; the next recompute marks runs silent for ``core.heartbeat.ABANDONED_AFTER`` as failed
 (``abandoned_runs_fail``), so step 5 and the learning step clear what they had written.
 
 Learning recommendations ride along (``recommendations.learning``): the catalogue is read with
@@ -27,15 +27,14 @@ re-planning everyone's recommendations and releasing them by the same review pol
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.frames import id_ranges, placeholders, table, write_frame
+from core.heartbeat import silence_text, silent_runs_fail
 from profiles import frames as profile_frames
 from taxonomy import frames as taxonomy_frames
 
@@ -58,9 +57,6 @@ from .models import (
 )
 
 CHUNK_EMPLOYEES = 10_000
-# Far above a chunk's time at 10,000 employees and a run's finish at 100,000 (seconds to a few
-# minutes), and above django-q2's task timeout (Q_CLUSTER "timeout", 600 s).
-ABANDONED_AFTER = timedelta(minutes=30)
 # A chunk's peak memory grows about 24 MB per 1,000 employees with the learning step: at 100k,
 # 25,000 per chunk peaked at 930 MB, 10,000 at 578 MB (target: under 600 MB).
 MATCHES_PER_EMPLOYEE = 5
@@ -421,14 +417,13 @@ def run_start(*, scope: Scope, trigger: str, chunk_size: int = CHUNK_EMPLOYEES) 
 
 def abandoned_runs_fail(*, now) -> int:
     """Mark as failed the runs still "running" that gave no sign of life for ``ABANDONED_AFTER``:
-    their process died. Returns how many."""
-    silent = Q(heartbeat_at__lt=now - ABANDONED_AFTER) | Q(
-        heartbeat_at__isnull=True, started_at__lt=now - ABANDONED_AFTER
-    )
-    return AnalysisRun.objects.filter(silent, status=AnalysisRun.Status.RUNNING).update(
-        status=AnalysisRun.Status.FAILED,
-        finished_at=now,
-        error=f"Abandoned: no sign of life for {ABANDONED_AFTER} (its process died); previous results kept.",
+    their process died (``core.heartbeat``). Returns how many."""
+    return silent_runs_fail(
+        AnalysisRun.objects.all(),
+        now=now,
+        running=AnalysisRun.Status.RUNNING,
+        failed=AnalysisRun.Status.FAILED,
+        reason=f"Abandoned: no sign of life for {silence_text()} (its process died); previous results kept.",
     )
 
 

@@ -35,6 +35,11 @@ def test_the_soak_drives_every_endpoint_without_errors_and_reports_memory(transa
     assert all(row["requests"] > 0 and row["p95_ms"] for row in figures["endpoints"].values()), figures["endpoints"]
     assert len(figures["endpoints"]) == 9
     assert figures["memory"]["samples"] >= 3 and figures["memory"]["first_mb"] > 0
+    warm_up = figures["memory"]["warm_up"]  # every person's pages once before the clock: 3 + 3 + 3 + 3 HR + ...
+    assert warm_up["requests"] >= 12 and warm_up["after_mb"] > 0, warm_up
+    processes = figures["memory"]["processes"]  # the master and each of gunicorn's two workers, apart
+    assert list(processes)[0] == "master" and sum(name.startswith("worker ") for name in processes) == 2, processes
+    assert all(row["samples"] >= 2 and row["slope_mb_per_minute"] is not None for row in processes.values())
     from django.contrib.auth import get_user_model
 
     from profiles.models import Credential, XapiStatement

@@ -194,7 +194,11 @@ class Checker:
             self.reject(blank, f"{column} is empty; it is required")
         not_number = ~blank & ~np.isfinite(values.to_numpy())
         self.reject(
-            not_number, lambda value: f"{column} is not a number: {shown(value)} (use a dot for decimals)", cells
+            not_number,
+            lambda value: (
+                f"{column} is not a number: {shown(value)} (use a dot for decimals and no thousands separators)"
+            ),
+            cells,
         )
         numbers = values.to_numpy()
         with np.errstate(invalid="ignore"):

@@ -17,6 +17,12 @@
 4. A file with no data rows (only a header, or blank rows) fails: there was nothing to import.
 5. People only: link the managers that came later in the file and rebuild the org chart.
 6. Finish the run: status, the delay from each event's own time to landing (max and median).
+
+The run beats a heartbeat at its start, after each chunk and at its finish. An importing process
+that dies without a word (SIGKILL, out of memory, a lost machine) leaves its run "running"; every
+new import, and a task every 15 minutes, marks the runs silent for ``core.heartbeat.ABANDONED_AFTER``
+as failed (``abandoned_imports_fail``). Since each chunk and its counts commit together, what such a
+run reports is exactly what landed.
 """
 
 import contextlib
@@ -35,6 +41,7 @@ from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.heartbeat import silence_text, silent_runs_fail
 from core.isolated import table_for
 from core.readers import NO_DATA_ROWS, Chunk, Limits, UnreadableFile
 
@@ -145,6 +152,8 @@ def file_import(
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}: expected one of {', '.join(KINDS)}.")
+    if not dry_run:
+        abandoned_imports_fail(now=timezone.now())
     with transaction.atomic() if dry_run else contextlib.nullcontext():
         run = _import(
             path=Path(path),
@@ -165,12 +174,19 @@ def file_import(
 def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on_progress, announce) -> SyncRun:
     if run is None:
         run = SyncRun.objects.create(
-            source=source, kind=kind.name, name=(name or path.name)[:300], triggered_by=triggered_by
+            source=source,
+            kind=kind.name,
+            name=(name or path.name)[:300],
+            triggered_by=triggered_by,
+            heartbeat_at=timezone.now(),
         )
+    else:  # an upload that waited for the task worker starts now
+        _beat(run)
     totals = Totals()
     run.totals = totals
     try:
         table = table_for(path, name=run.name, limits=Limits.from_settings())
+        _beat(run)  # a big file was read in a child process meanwhile
         header = kind.header_map(table.header)
         refs = Refs.load(kind=kind.name)
         if kind is PEOPLE:
@@ -358,7 +374,7 @@ def _chunk_land(
         totals.notes += len(notes)
         totals.last_line = max(int(chunk.lines.max(initial=0)), *(line for line, _ in chunk.problems), totals.last_line)
         _rejections_store(sorted(rejections + notes), chunk=chunk, run=run, totals=totals)
-        SyncRun.objects.filter(pk=run.pk).update(**totals.counts())
+        SyncRun.objects.filter(pk=run.pk).update(**totals.counts(), heartbeat_at=timezone.now())
         for action, count in ((LogEntry.Action.CREATE, merged.created), (LogEntry.Action.UPDATE, merged.updated)):
             if count:
                 audit_bulk(
@@ -432,6 +448,7 @@ def _finish(run: SyncRun, totals: Totals, *, error: str = "") -> SyncRun:
         "status": status,
         "error": error,
         "finished_at": timezone.now(),
+        "heartbeat_at": timezone.now(),
         "max_delay_seconds": totals.delays.max,
         "median_delay_seconds": totals.delays.median(),
     }
@@ -440,6 +457,29 @@ def _finish(run: SyncRun, totals: Totals, *, error: str = "") -> SyncRun:
         setattr(run, attribute, value)
     run.totals = totals
     return run
+
+
+def _beat(run: SyncRun) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+
+
+def abandoned_imports_fail(*, now) -> int:
+    """Mark as failed the file imports still "running" that gave no sign of life for
+    ``core.heartbeat.ABANDONED_AFTER``: their process died. Returns how many.
+
+    An upload waiting for the task worker has no heartbeat yet and is left alone: its task imports
+    it when a worker takes it."""
+    return silent_runs_fail(
+        SyncRun.objects.filter(heartbeat_at__isnull=False),
+        now=now,
+        running=SyncRun.Status.RUNNING,
+        failed=SyncRun.Status.FAILED,
+        reason=(
+            f"The import stopped without finishing: its process stopped (no sign of life for {silence_text()}). "
+            "The rows it counts were imported; nothing of its unfinished chunk was applied. Import the whole file "
+            "again: rows already imported will count as unchanged."
+        ),
+    )
 
 
 def duration_text(seconds: float | None) -> str:

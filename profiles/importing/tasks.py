@@ -13,12 +13,15 @@ from .service import file_import
 def uploaded_file_import(run_id: int, path: str) -> int:
     """Import the stored upload into its waiting ``SyncRun``, then delete the file.
 
-    django-q2 delivers at least once: a run that is no longer "running" was done already.
+    django-q2 delivers at least once: a run that is no longer "running" was done already (or its
+    first worker died and the sweep marked it failed). A delivery again while it is still "running"
+    (the worker died less than ``ABANDONED_AFTER`` ago) imports the file again into the same run:
+    the rows already in count as unchanged.
     """
     run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).first()
-    if run is not None:
-        try:
+    try:
+        if run is not None:
             file_import(path=Path(path), kind=run.kind, run=run)
-        finally:
-            Path(path).unlink(missing_ok=True)
+    finally:  # also when a run whose worker died was marked failed meanwhile: its file is not needed
+        Path(path).unlink(missing_ok=True)
     return run_id

@@ -432,6 +432,79 @@ class TestUnreadableFiles:
         assert (run.received, run.created) == (6, 6)
 
 
+class TestImportsWhoseProcessDied:
+    """A killed importer leaves its run "running" (talent/tests/test_fault_import.py kills a real
+    one); the sweep marks runs silent for half an hour as failed. Here the silence is written."""
+
+    @pytest.fixture
+    def runs(self, db):
+        from core.heartbeat import ABANDONED_AFTER
+
+        long_ago = timezone.now() - ABANDONED_AFTER - timedelta(minutes=1)
+
+        def run(status=SyncRun.Status.RUNNING, heartbeat_at=long_ago, **fields):
+            made = SyncRun.objects.create(source=SyncRun.Source.FILE, kind="learning", status=status, **fields)
+            SyncRun.objects.filter(pk=made.pk).update(heartbeat_at=heartbeat_at, started_at=long_ago)
+            return made
+
+        return run
+
+    def test_the_scheduled_sweep_fails_a_silent_run_and_says_why(self, runs):
+        from profiles.tasks import abandoned_imports_task
+
+        silent = runs(received=3000, created=3000)
+        assert abandoned_imports_task() == 1
+        silent.refresh_from_db()
+        assert silent.status == SyncRun.Status.FAILED and silent.finished_at is not None
+        assert silent.error == (
+            "The import stopped without finishing: its process stopped (no sign of life for 30 minutes). The rows "
+            "it counts were imported; nothing of its unfinished chunk was applied. Import the whole file again: rows "
+            "already imported will count as unchanged."
+        )
+        assert (silent.received, silent.created) == (3000, 3000)
+
+    def test_it_leaves_alone_a_run_still_beating_finished_runs_and_uploads_waiting_for_a_worker(self, runs):
+        from profiles.tasks import abandoned_imports_task
+
+        beating = runs(heartbeat_at=timezone.now() - timedelta(minutes=5))
+        done = runs(status=SyncRun.Status.SUCCEEDED)
+        waiting = runs(heartbeat_at=None)
+        assert abandoned_imports_task() == 0
+        assert [SyncRun.objects.get(pk=run.pk).status for run in (beating, done, waiting)] == [
+            SyncRun.Status.RUNNING,
+            SyncRun.Status.SUCCEEDED,
+            SyncRun.Status.RUNNING,
+        ]
+
+    def test_the_next_import_sweeps_first_and_beats_its_own_heartbeat(self, runs, tmp_path, people):
+        silent = runs()
+        started = timezone.now()
+        run = file_import(
+            path=write_csv(tmp_path / "l.csv", LEARNING_HEADER, [learning_row(people[0], 1)]), kind="learning"
+        )
+        silent.refresh_from_db()
+        assert silent.status == SyncRun.Status.FAILED and "its process stopped" in silent.error
+        assert run.status == SyncRun.Status.SUCCEEDED
+        assert SyncRun.objects.get(pk=run.pk).heartbeat_at >= started
+
+    def test_a_dry_run_sweeps_nothing(self, runs, tmp_path, people):
+        silent = runs()
+        file_import(
+            path=write_csv(tmp_path / "l.csv", LEARNING_HEADER, [learning_row(people[0], 1)]),
+            kind="learning",
+            dry_run=True,
+        )
+        assert SyncRun.objects.get(pk=silent.pk).status == SyncRun.Status.RUNNING
+
+    def test_a_queued_upload_whose_run_was_swept_is_not_imported_and_its_file_goes(self, runs, tmp_path, people):
+        from profiles.importing.tasks import uploaded_file_import
+
+        path = write_csv(tmp_path / "upload.csv", LEARNING_HEADER, [learning_row(people[0], 1)])
+        swept = runs(status=SyncRun.Status.FAILED)
+        uploaded_file_import(swept.pk, str(path))
+        assert not path.exists() and LearningRecord.objects.count() == 0
+
+
 class TestReviewsImport:
     HEADER = ["employee", "period", "reviewer", "score", "goal_attainment", "commentary", "submitted_at"]
 

@@ -232,6 +232,24 @@ class TestRowLimits:
         assert "One import takes at most 5 rows under the header, blank ones included; this file has 6" in run.error
         assert not PerformanceReview.objects.exists()
 
+    def test_a_200_mb_file_over_the_row_limit_fails_at_once_and_changes_nothing(self, tmp_path, person):
+        """A real 200 MB file (1,050,000 rows of a long commentary), against the default limit."""
+        path = tmp_path / "reviews.csv"
+        row = f"{person.external_id},2020-Q1,3,2026-01-15,{'Steady work on the quarterly close. ' * 5}\n".encode()
+        with path.open("wb") as handle:
+            handle.write(b"employee,period,score,submitted_at,commentary\n")
+            for _ in range(1_050):
+                handle.write(row * 1_000)
+        assert path.stat().st_size > 200 * 1024 * 1024
+
+        started = time.perf_counter()
+        run = file_import(path=path, kind="reviews")
+
+        assert run.status == SyncRun.Status.FAILED and run.received == 0
+        assert re.search(r"at most 1,?000,?000 rows under the header.*this file has 1,?050,?000", run.error), run.error
+        assert not PerformanceReview.objects.exists()
+        assert time.perf_counter() - started < 120
+
     def test_a_sheet_over_the_row_limit_fails(self, tmp_path, person, settings):
         settings.IMPORT_MAX_ROWS = 5
         path = write_xlsx(tmp_path / "reviews.xlsx", REVIEWS_HEADER, [review(period=f"2020-Q{n}") for n in range(6)])

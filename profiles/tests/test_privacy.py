@@ -183,6 +183,24 @@ class TestErasure:
         assert not Demographics.objects.filter(employee=again).exists()
         assert again.user.pk != get_user_model().objects.get(pk=history.user_id).pk  # not the old account
 
+    def test_a_later_import_of_the_same_external_id_starts_a_new_empty_person(self, history, tmp_path):
+        from profiles.importing import file_import
+
+        external_id, email = history.external_id, history.email
+        privacy.employee_erase(employee=history)
+        people = tmp_path / "people.csv"
+        people.write_text(f"external_id,first_name,last_name,email\n{external_id},Back,Again,{email}\n")
+        run = file_import(path=people, kind="people")
+
+        assert (run.status, run.created) == ("succeeded", 1), run.error
+        again = Employee.objects.get(external_id=external_id)
+        assert again.pk != history.pk and again.full_name == "Back Again"
+        assert not SkillEvidence.objects.filter(employee=again).exists()
+        assert not CareerAspiration.objects.filter(employee=again).exists()
+        assert not Demographics.objects.filter(employee=again).exists()
+        history.refresh_from_db()
+        assert history.first_name != "Tamsin" and history.email == ""  # the erased row stays erased
+
     def test_the_command_has_a_dry_run(self, history):
         call_command("erase_person", history.external_id, dry_run=True, verbosity=0)
         history.refresh_from_db()

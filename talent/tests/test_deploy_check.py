@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checklist, warnings included, and say so on the wire."""
 
+import json
 import os
 import subprocess
 import sys
@@ -44,6 +45,42 @@ def test_check_deploy_fails_when_hardening_is_turned_off():
 def test_production_settings_without_a_secret_key_refuse_to_start():
     result = manage("check", SECRET_KEY="")
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_single_sign_on_is_configured_from_the_environment():
+    shown = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.SOCIALACCOUNT_PROVIDERS['openid_connect'], s.PASSWORD_SIGN_IN]))"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        shown,
+        OIDC_SERVER_URL="https://login.example.com/realms/acme",
+        OIDC_CLIENT_ID="talent",
+        OIDC_CLIENT_SECRET="s3cret",
+        OIDC_PROVIDER_NAME="Acme account",
+        PASSWORD_SIGN_IN="0",
+    )
+    assert result.returncode == 0, result.stderr
+    provider, password_sign_in = json.loads(result.stdout.strip().splitlines()[-1])
+    [app] = provider["APPS"]
+    assert provider["OAUTH_PKCE_ENABLED"] and password_sign_in is False
+    assert (app["provider_id"], app["name"], app["client_id"], app["secret"]) == (
+        "company",
+        "Acme account",
+        "talent",
+        "s3cret",
+    )
+    assert app["settings"] == {
+        "server_url": "https://login.example.com/realms/acme",
+        "scope": ["openid", "email", "profile"],
+    }
+
+
+def test_passwords_turned_off_without_single_sign_on_refuse_to_start():
+    result = manage("check", PASSWORD_SIGN_IN="0")
+    assert result.returncode != 0 and "PASSWORD_SIGN_IN=0 needs single sign-on" in result.stderr
 
 
 @pytest.mark.django_db

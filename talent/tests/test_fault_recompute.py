@@ -20,6 +20,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.heartbeat import ABANDONED_AFTER
 from profiles.models import Employee, SkillEvidence
 from recommendations import analysis
 from recommendations.models import (
@@ -139,7 +140,7 @@ def test_a_recompute_killed_while_writing_leaves_the_last_complete_generation_vi
 
     # Half an hour later the killed run has given no sign of life; the next run completes.
     AnalysisRun.objects.filter(pk=killed.pk).update(
-        heartbeat_at=timezone.now() - analysis.ABANDONED_AFTER - timedelta(minutes=1)
+        heartbeat_at=timezone.now() - ABANDONED_AFTER - timedelta(minutes=1)
     )
     rerun = recompute_process(chunk_size=PEOPLE)
     output = rerun.communicate(timeout=600)[0].decode()

@@ -61,6 +61,28 @@ def test_a_flood_of_other_counters_does_not_unlock_an_account(client, org):
     assert not signed_in
 
 
+def a_restart():
+    """What a server restart does to caches: every process-local store is gone, every cache object
+    is made again. A cache kept in the database (talent.settings CACHES) still holds its entries."""
+    from asgiref.local import Local
+    from django.core.cache import caches
+    from django.core.cache.backends import locmem
+
+    caches.close_all()
+    caches._connections = Local(caches.thread_critical)
+    for store in (locmem._caches, locmem._expire_info, locmem._locks):
+        store.clear()
+
+
+def test_the_lock_survives_a_restart_of_the_server(client, org):
+    for _ in range(10):
+        sign_in(client, "employee@example.com", WRONG)
+    a_restart()
+    response, signed_in = sign_in(client, "employee@example.com")
+    assert not signed_in
+    assert LOCKED in response.content.decode()
+
+
 @override_settings(ACCOUNT_RATE_LIMITS=THREE_PER_ADDRESS)
 def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, org):
     # Each failure claims another address; all of them count against the one that sent them.

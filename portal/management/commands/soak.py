@@ -11,11 +11,18 @@ DEBUG off on a loopback port, clean-up afterwards):
    previous one answered) go round the endpoints for ``--minutes``: /me/, the manager briefing and
    /team/, HR's home, review queue and data page, the REST employee list, SCIM Users pages and
    xAPI statements POSTed as completions (new statements, each with its own id).
-3. Every ``--sample`` seconds, the resident memory (RSS) of gunicorn's master and workers
-   (read from /proc: Linux).
-4. Reports per endpoint the requests, errors (anything but the expected status) and p50/p95,
-   then the server's RSS first, last and its slope (MB per minute, least squares over the samples
-   after the first minute). Fails (exit 1) on any error.
+   Before the clock starts, a warm-up pass asks for every person's pages once (``--no-warm-up``
+   skips it): a worker's memory grows while it meets people it has not served yet (each first view
+   builds the page, and the allocator keeps its high-water mark), which is not a leak; the soak
+   asks whether serving the same people again and again keeps memory flat. One pass shows each
+   person to one worker only, so with several workers memory may still rise in the first minutes.
+3. Every ``--sample`` seconds, the resident memory (RSS) of gunicorn's master and of each worker
+   (read from /proc: Linux). The server runs with DEBUG off, as in production (with DEBUG on,
+   Django would keep the queries of each request in ``connection.queries``).
+4. Reports per endpoint the requests, errors (anything but the expected status, in the warm-up
+   too) and p50/p95 (of the timed run), then the server's RSS before and after the warm-up, first,
+   last and its slope (MB per minute, least squares over the timed run; without the warm-up, after
+   its first minute), in all and per process. Fails (exit 1) on any error.
 5. Removes what it made: users and sessions, credentials, the statements and learning records
    it posted.
 """
@@ -29,6 +36,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +49,8 @@ from core.bench import organisation_ensure
 from portal.management.commands import bench_web
 
 SOAK_OBJECT = "https://soak.talent.invalid/courses/"  # the activities the soak's statements name
+WARM_UP_MAX_PER_ENDPOINT = 1_000  # the warm-up pass asks each endpoint for at most this many of its paths
+WARM_UP_SECONDS = 60  # without the warm-up pass, the memory slope leaves out the first minute
 
 
 @dataclass
@@ -51,6 +61,12 @@ class Endpoint:
     headers: list[dict]  # one per path (its viewer)
     expect: int = 200
     body: object = None  # a function of the path index: the request body
+
+    def viewers(self) -> int:
+        """How many different (path, credentials) pairs it asks for: its people (1 for xAPI)."""
+        return len(
+            {(path, tuple(sorted(headers.items()))) for path, headers in zip(self.paths, self.headers, strict=True)}
+        )
 
     def request(self, index: int) -> tuple[str, str, dict, bytes | None]:
         position = index % len(self.paths)
@@ -68,11 +84,29 @@ class Command(bench_web.Command):
         parser.add_argument("--users", type=int, default=200, help="Different employees, and as many managers.")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
         parser.add_argument("--sample", type=float, default=5.0, help="Seconds between memory samples.")
+        parser.add_argument(
+            "--no-warm-up",
+            dest="warm_up",
+            action="store_false",
+            help="Start the clock at once instead of after one pass over every person's pages.",
+        )
         parser.add_argument("--json", dest="json_path", help="Also write the figures to this file as JSON.")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(
-        self, *args, employees, minutes, concurrency, users, workers, sample, json_path, seed, verbosity, **options
+        self,
+        *args,
+        employees,
+        minutes,
+        concurrency,
+        users,
+        workers,
+        sample,
+        json_path,
+        seed,
+        verbosity,
+        warm_up=True,
+        **options,
     ):
         from profiles.models import Employee
 
@@ -91,7 +125,12 @@ class Command(bench_web.Command):
             with self.gunicorn(secret_key=secret_key, workers=workers) as port:
                 self.say(f"Soaking for {minutes:g} min, {concurrency} clients, {len(endpoints)} endpoints ...")
                 results, memory = self.soak(
-                    port=port, endpoints=endpoints, seconds=minutes * 60, concurrency=concurrency, sample=sample
+                    port=port,
+                    endpoints=endpoints,
+                    seconds=minutes * 60,
+                    concurrency=concurrency,
+                    sample=sample,
+                    warm_up=warm_up,
                 )
         finally:
             self.soak_clean_up()
@@ -210,22 +249,48 @@ class Command(bench_web.Command):
 
     # Steps 2 and 3: the load and the memory.
 
-    def soak(self, *, port, endpoints, seconds, concurrency, sample):
+    def soak(self, *, port, endpoints, seconds, concurrency, sample, warm_up):
         master = self.server_process.pid
         memory_samples: list[tuple[float, float]] = []
+        per_process: dict[int, list[tuple[float, float]]] = defaultdict(list)
         latencies = defaultdict(list)
         errors = defaultdict(list)
         lock = threading.Lock()
-        started = time.monotonic()
-        deadline = started + seconds
         turn = iter(range(10**12))
 
-        def rss_mb() -> float:
-            return sum(rss_kib(pid) for pid in [master, *children(master)]) / 1024
+        def send(endpoint: Endpoint, index: int) -> float:
+            method, path, headers, body = endpoint.request(index)
+            began = time.perf_counter()
+            try:
+                status = _request(port, method, path, headers, body)
+            except OSError as error:
+                status = f"{type(error).__name__}: {error}"
+            if status != endpoint.expect:
+                with lock:
+                    errors[endpoint.label].append(f"{method} {path} -> {status}")
+            return (time.perf_counter() - began) * 1000
+
+        warmed = {"requests": 0, "seconds": 0.0, "before": server_rss(master)}
+        if warm_up:
+            # Every person's pages once, before the clock starts: a worker's memory grows while it
+            # meets ever new people (each first view builds its page and raises the allocator's
+            # high-water mark), which says nothing about whether serving the same people leaks.
+            began = time.monotonic()
+            jobs = [(e, i) for e in endpoints for i in range(min(e.viewers(), WARM_UP_MAX_PER_ENDPOINT))]
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                list(pool.map(lambda job: send(*job), jobs))
+            warmed.update(requests=len(jobs), seconds=round(time.monotonic() - began, 1))
+        warmed["after"] = server_rss(master)
+        started = time.monotonic()
+        deadline = started + seconds
 
         def sampler():
             while True:
-                memory_samples.append((time.monotonic() - started, rss_mb()))
+                at = time.monotonic() - started
+                sizes = server_rss(master)
+                for pid, size in sizes.items():
+                    per_process[pid].append((at, size))
+                memory_samples.append((at, sum(sizes.values())))
                 if time.monotonic() >= deadline:
                     return
                 time.sleep(min(sample, max(0.0, deadline - time.monotonic())))
@@ -235,17 +300,9 @@ class Command(bench_web.Command):
                 with lock:
                     number = next(turn)
                 endpoint = endpoints[number % len(endpoints)]
-                method, path, headers, body = endpoint.request(number // len(endpoints))
-                began = time.perf_counter()
-                try:
-                    status = _request(port, method, path, headers, body)
-                except OSError as error:
-                    status = f"{type(error).__name__}: {error}"
-                elapsed = (time.perf_counter() - began) * 1000
+                elapsed = send(endpoint, number // len(endpoints))
                 with lock:
                     latencies[endpoint.label].append(elapsed)
-                    if status != endpoint.expect:
-                        errors[endpoint.label].append(f"{method} {path} -> {status}")
 
         threads = [threading.Thread(target=sampler)] + [threading.Thread(target=client) for _ in range(concurrency)]
         for thread in threads:
@@ -264,7 +321,23 @@ class Command(bench_web.Command):
                 "p50_ms": round(float(np.percentile(timings, 50)), 1) if len(timings) else None,
                 "p95_ms": round(float(np.percentile(timings, 95)), 1) if len(timings) else None,
             }
-        return results, memory_figures(memory_samples)
+        settle = 0.0 if warm_up else WARM_UP_SECONDS
+        memory = memory_figures(memory_samples, settle=settle)
+        memory["warm_up"] = {
+            "requests": warmed["requests"],
+            "seconds": warmed["seconds"],
+            "before_mb": round(sum(warmed["before"].values()), 1),
+            "after_mb": round(sum(warmed["after"].values()), 1),
+        }
+        names = {pid: "master" if pid == master else f"worker {pid}" for pid in per_process}
+        memory["processes"] = {
+            names[pid]: {
+                **{key: value for key, value in memory_figures(series, settle=settle).items() if key != "series"},
+                "before_warm_up_mb": round(warmed["before"].get(pid, 0.0), 1),
+            }
+            for pid, series in sorted(per_process.items(), key=lambda item: (item[0] != master, item[0]))
+        }
+        return results, memory
 
     # Step 4 and 5.
 
@@ -283,13 +356,22 @@ class Command(bench_web.Command):
                 f"{row['p50_ms'] or 0:>9.1f}{row['p95_ms'] or 0:>9.1f}"
             )
             lines += [f"    error: {error}" for error in row["errors_sample"]]
+        warm = memory["warm_up"]
+        window = "the whole timed run" if warm["requests"] else "the first minute left out"
         lines += [
             "",
-            f"All: {figures['requests']:,} requests, {figures['errors']} errors.",
-            f"Server RSS (master + workers): first {memory['first_mb']} MB, last {memory['last_mb']} MB, "
-            f"max {memory['max_mb']} MB over {memory['samples']} samples; slope after the first minute "
-            f"{memory['slope_mb_per_minute']} MB/min.",
+            f"All: {figures['requests']:,} requests, {figures['errors']} errors"
+            + (f" (and {warm['requests']:,} in the warm-up pass, {warm['seconds']:g} s)." if warm["requests"] else "."),
+            f"Server RSS (master + workers): {warm['before_mb']} MB at the start"
+            + (f", {warm['after_mb']} MB after the warm-up" if warm["requests"] else "")
+            + f"; then first {memory['first_mb']} MB, last {memory['last_mb']} MB, max {memory['max_mb']} MB over "
+            f"{memory['samples']} samples; slope over {window} {memory['slope_mb_per_minute']} MB/min.",
         ]
+        for process, row in memory.get("processes", {}).items():
+            lines.append(
+                f"    {process:<16} {row['before_warm_up_mb']} MB at the start; first {row['first_mb']} MB, "
+                f"last {row['last_mb']} MB, max {row['max_mb']} MB; slope {row['slope_mb_per_minute']} MB/min"
+            )
         self.stdout.write("\n".join(lines))
 
     def soak_clean_up(self):
@@ -303,13 +385,14 @@ class Command(bench_web.Command):
         self.clean_up()
 
 
-def memory_figures(samples: list[tuple[float, float]]) -> dict:
-    """First, last and max RSS, and the least-squares slope after the first minute (warm-up: each
-    worker imports the apps and fills its caches on its first requests)."""
+def memory_figures(samples: list[tuple[float, float]], *, settle: float = WARM_UP_SECONDS) -> dict:
+    """First, last and max RSS, and the least-squares slope over the samples after ``settle``
+    seconds (without a warm-up pass: each worker imports the apps and fills its caches on its first
+    requests)."""
     if not samples:
         return {"samples": 0, "first_mb": None, "last_mb": None, "max_mb": None, "slope_mb_per_minute": None}
     seconds, megabytes = np.array(samples).T
-    steady = seconds >= 60 if (seconds >= 60).sum() >= 3 else np.ones_like(seconds, dtype=bool)
+    steady = seconds >= settle if (seconds >= settle).sum() >= 3 else np.ones_like(seconds, dtype=bool)
     slope = np.polyfit(seconds[steady] / 60, megabytes[steady], 1)[0] if steady.sum() >= 2 else 0.0
     return {
         "samples": len(samples),
@@ -319,6 +402,12 @@ def memory_figures(samples: list[tuple[float, float]]) -> dict:
         "slope_mb_per_minute": round(float(slope), 2),
         "series": [[round(float(s), 1), round(float(m), 1)] for s, m in samples],
     }
+
+
+def server_rss(master: int) -> dict[int, float]:
+    """RSS in MB of gunicorn's master and each of its workers, by process id."""
+    sizes = {pid: rss_kib(pid) / 1024 for pid in [master, *children(master)]}
+    return {pid: size for pid, size in sizes.items() if size}
 
 
 def children(parent: int) -> list[int]:

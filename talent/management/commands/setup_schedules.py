@@ -48,6 +48,7 @@ SCHEDULES: list[ScheduleSpec] = [
     ScheduleSpec("Nightly gap-analysis recompute", "recommendations.tasks.recompute_all", cron="30 1 * * *"),
     ScheduleSpec("Nightly data-quality scan", "profiles.tasks.quality_scan_task", cron="0 2 * * *"),
     ScheduleSpec("Drop-folder sync", "profiles.tasks.drop_folder_sync_task", minutes=15),
+    ScheduleSpec("Sweep of file imports whose process died", "profiles.tasks.abandoned_imports_task", minutes=15),
     # Sunday night, before that night's recompute, so the week's picks come from the fresh model.
     ScheduleSpec(
         "Weekly recommendation-model training",
