@@ -148,7 +148,10 @@ def me_context(*, employee, as_hr: bool) -> dict:
     )
     rows = standing_rows(employee=employee, levels=levels, contests=contests)
     aspirations = list(
-        CareerAspiration.objects.filter(employee=employee).select_related("target_role").order_by("-stated_at")[:4]
+        CareerAspiration.objects.filter(employee=employee)
+        .select_related("target_role")
+        .prefetch_related("not_wanted_roles")
+        .order_by("-stated_at")[:4]
     )
     aspiration = aspirations[0] if aspirations else None
     gaps = analysis.get("gaps", [])

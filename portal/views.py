@@ -150,7 +150,13 @@ def _render_me(request, employee, *, status=200, **forms):
         return context | {
             **_learning_cards(request, employee),
             "aspiration_form": AspirationForm(
-                initial={"target_role": goal.target_role_id, "interests": goal.interests} if goal else None
+                initial={
+                    "target_role": goal.target_role_id,
+                    "interests": goal.interests,
+                    "not_wanted_roles": [role.pk for role in goal.not_wanted_roles.all()],
+                }
+                if goal
+                else None
             ),
             "reflection_form": ReflectionForm(),
             "relevance_form": RelevanceForm(),
