@@ -139,9 +139,10 @@ def matched_employees_select() -> Select:
 
 
 def analysed_employees_select() -> Select:
-    """employee_id of everyone with an analysis (a current generation of results)."""
+    """employee_id of everyone with an analysis HR released (a generation managers and the
+    employee may see: ``EmployeeAnalysis.visible_run``)."""
     return Select(
-        f"SELECT employee_id FROM {table(EmployeeAnalysis)}",  # noqa: S608
+        f"SELECT employee_id FROM {table(EmployeeAnalysis)} WHERE visible_run_id IS NOT NULL",  # noqa: S608
         [],
         columns=["employee_id"],
         dtypes={"employee_id": "int64"},
@@ -149,13 +150,13 @@ def analysed_employees_select() -> Select:
 
 
 def current_role_gaps_select() -> Select:
-    """Each employee's stored shortfalls against their current role, from the generation their
-    analysis points at (what /me/ and the briefing show): employee_id, skill_id, target_current,
-    shortfall_current (levels, > 0)."""
+    """Each employee's stored shortfalls against their current role, from the generation HR
+    released (``visible_run``: what /me/ and the briefing show; a newer run still waiting for
+    review is not read): employee_id, skill_id, target_current, shortfall_current (levels, > 0)."""
     return Select(
         "SELECT g.employee_id, g.skill_id, g.target_current, g.shortfall_current "  # noqa: S608
         f"FROM {table(SkillGap)} g JOIN {table(EmployeeAnalysis)} a "
-        "ON a.employee_id = g.employee_id AND a.run_id = g.run_id "
+        "ON a.employee_id = g.employee_id AND a.visible_run_id = g.run_id "
         "WHERE g.target_current IS NOT NULL AND g.shortfall_current > 0",
         [],
         columns=["employee_id", "skill_id", "target_current", "shortfall_current"],

@@ -17,7 +17,7 @@ from metrics.capability_services import capability_take
 from metrics.models import CapabilityCell, CapabilitySnapshot
 from metrics.tests.capability_fixtures import capability_org, plan, rate  # noqa: F401  (fixtures)
 from recommendations import analysis
-from recommendations.models import Recommendation
+from recommendations.models import EmployeeAnalysis, EngineSettings, Recommendation
 
 NOW = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -129,6 +129,18 @@ class TestSnapshot:
         assert (before.meeting, after.meeting) == (4, 7)
         assert (after.meeting_3m, after.shortfall_3m) == (before.meeting_3m, before.shortfall_3m)
         assert (after.meeting_6m, after.shortfall_6m) == (before.meeting_6m, before.shortfall_6m)
+
+    def test_a_newer_run_waiting_for_review_does_not_change_the_heatmap(self, capability_org):
+        org = capability_org
+        before = self.cell(org, org.manager)
+        EngineSettings.objects.filter(pk=1).update(pilot_mode=True)  # every new analysis waits for HR
+        for person in org.team[4:]:
+            rate(person, org.skill, 3, days_ago=0)
+        analysis.recompute(trigger="test")
+        waiting = EmployeeAnalysis.objects.filter(employee__in=org.team[4:])
+        assert all(pointer.run_id != pointer.visible_run_id for pointer in waiting)  # not released
+        after = self.cell(org, org.manager)
+        assert (after.people, after.meeting, after.shortfall) == (before.people, before.meeting, before.shortfall)
 
     def test_people_hired_since_are_not_counted_in_the_past(self, capability_org):
         org = capability_org
