@@ -33,6 +33,7 @@ def queries(*, now: pd.Timestamp) -> dict[str, Select]:
         "gaps": recommendation_frames.current_role_gaps_select(),
         "demand": profile_frames.skill_demand_plan_select(),
         "picks": recommendation_frames.picks_in_progress_select(),
+        "moves": recommendation_frames.planned_moves_select(after=now.to_pydatetime()),
         "outcomes": ranking.outcome_rows_select(now=now.to_pydatetime()),
     }
 
@@ -55,6 +56,7 @@ class Capability:
     rates: dict
     in_progress: int
     rows_read: int
+    planned_moves: int = 0
 
 
 def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[str], None] | None = None) -> Capability:
@@ -85,6 +87,8 @@ def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[s
     demand = read["demand"]
     staff = read["people"].dropna(subset=["business_unit_id"]).astype({"business_unit_id": "int64"})
     planned = staff.merge(demand[["business_unit_id", "skill_id"]], on="business_unit_id")
+    movers = read["moves"][["employee_id"]].drop_duplicates().merge(demand[["skill_id"]].drop_duplicates(), how="cross")
+    planned = pd.concat([planned[["employee_id", "skill_id"]], movers], ignore_index=True)
     levels_now = capability.levels_as_of(
         capability.only_pairs(evidence, planned), now=now, then=now + pd.Timedelta(seconds=1), weights=weights
     )
@@ -96,6 +100,7 @@ def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[s
         picks=read["picks"],
         rates=rates,
         now=now,
+        moves=read["moves"],
     )
     return Capability(
         as_of=now.date(),
@@ -106,13 +111,15 @@ def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[s
         supply=supply,
         rates=rates,
         in_progress=len(read["picks"]),
+        planned_moves=len(read["moves"]),
         rows_read=sum(len(frame) for frame in read.values()) + len(requirements) + len(evidence),
     )
 
 
 SUPPLY_COLUMNS = [
     "business_unit_id", "skill_id", "level", "needed", "needed_by", "people", "supply_now", "learning_6m",
-    "expected_6m", "low_6m", "high_6m", "learning_12m", "expected_12m", "low_12m", "high_12m", "verdict", "gap_after",
+    "moved_6m", "expected_6m", "low_6m", "high_6m", "learning_12m", "moved_12m", "expected_12m", "low_12m",
+    "high_12m", "verdict", "gap_after",
 ]  # fmt: skip
 
 
@@ -132,6 +139,7 @@ def capability_write(*, computed: Capability) -> CapabilitySnapshot:
         uplift_rate=rates["uplift_rate"],
         uplift_seen=rates["uplift_seen"],
         in_progress=computed.in_progress,
+        planned_moves=computed.planned_moves,
     )
     cells = computed.cells.assign(snapshot_id=snapshot.pk)
     write_frame(table(CapabilityCell), cells, ["snapshot_id", *capability.KEYS, *capability.CELL_COUNTS])

@@ -25,6 +25,7 @@ from .models import (
     OpportunityMatch,
     OpportunitySkill,
     Placement,
+    PlannedMove,
     Recommendation,
     ResourceSkill,
     SkillGap,
@@ -175,6 +176,20 @@ def picks_in_progress_select() -> Select:
         columns=["employee_id", "skill_id", "reaches_level", "acted_at", "hours"],
         dtypes={"employee_id": "int64", "skill_id": "int64", "reaches_level": "int64", "hours": "float64"},
         dates=("acted_at",),
+    )
+
+
+def planned_moves_select(*, after: datetime) -> Select:
+    """Moves expected after ``after`` (``PlannedMove``) of active people: employee_id,
+    business_unit_id (where to; NaN: they stay), expected_on (UTC midnight), likelihood."""
+    return Select(
+        "SELECT m.employee_id, m.business_unit_id, m.expected_on, m.likelihood "  # noqa: S608
+        f"FROM {table(PlannedMove)} m JOIN {table(Employee)} e ON e.id = m.employee_id "
+        "WHERE m.expected_on > %s AND e.status = %s",
+        [after.date(), Employee.Status.ACTIVE],
+        columns=["employee_id", "business_unit_id", "expected_on", "likelihood"],
+        dtypes={"employee_id": "int64", "business_unit_id": "float64", "likelihood": "float64"},
+        dates=("expected_on",),
     )
 
 

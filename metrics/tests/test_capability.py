@@ -65,9 +65,12 @@ class TestProjection:
             }  # fmt: skip
         )
 
-    def project(self, *, needed, picks_finishing_in_weeks, rates):
-        people = pd.DataFrame({"employee_id": np.arange(1, 21), "business_unit_id": 1.0})
-        levels = pd.DataFrame({"employee_id": np.arange(1, 21), "skill_id": 7, "level": [3.0] * 4 + [2.0] * 16})
+    def project(self, *, needed, picks_finishing_in_weeks, rates, moves=None):
+        # 1-20 in unit 1 (1-4 at level 3), 21-22 in unit 2 at level 3
+        people = pd.DataFrame({"employee_id": np.arange(1, 23), "business_unit_id": [1.0] * 20 + [2.0] * 2})
+        levels = pd.DataFrame(
+            {"employee_id": np.arange(1, 23), "skill_id": 7, "level": [3.0] * 4 + [2.0] * 16 + [3.0] * 2}
+        )
         learners = np.arange(5, 5 + len(picks_finishing_in_weeks))
         picks = pd.DataFrame(
             {
@@ -79,7 +82,7 @@ class TestProjection:
             }  # fmt: skip
         )
         return capability.supply_and_demand(
-            self.demand(needed), people=people, levels_now=levels, picks=picks, rates=rates, now=NOW
+            self.demand(needed), people=people, levels_now=levels, picks=picks, rates=rates, now=NOW, moves=moves
         ).iloc[0]
 
     KNOWN = {"completion_seen": 400, "completion_done": 300, "uplift_seen": 300, "uplift_done": 240}
@@ -104,6 +107,32 @@ class TestProjection:
 
     def test_covered_today(self):
         assert self.project(needed=3, picks_finishing_in_weeks=[], rates=self.KNOWN)["verdict"] == "covered"
+
+    def test_planned_moves_count_at_their_date_with_their_likelihood(self):
+        months = pd.DateOffset
+        moves = pd.DataFrame(
+            {
+                "employee_id": [21, 22, 1, 5],
+                "business_unit_id": [1.0, 1.0, 2.0, 2.0],
+                "expected_on": [
+                    NOW + months(months=2),
+                    NOW + months(months=9),
+                    NOW + months(months=3),
+                    NOW + months(months=1),
+                ],
+                "likelihood": [1.0, 0.5, 0.8, 1.0],
+            }  # fmt: skip
+        )
+        # in: 21 (sure, by 6 months), 22 (half sure, by 12); out: 1 (at the level, 80% sure);
+        # 5 is below the level, so their move changes nothing.
+        row = self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN, moves=moves)
+        assert row["moved_6m"] == pytest.approx(1.0 - 0.8)
+        assert row["moved_12m"] == pytest.approx(1.0 + 0.5 - 0.8)
+        assert row["expected_12m"] == pytest.approx(0.7)
+        assert row["low_12m"] < row["expected_12m"] < row["high_12m"]  # uncertain moves widen the range
+        certain = self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN, moves=moves.iloc[:1])
+        assert (certain["low_6m"], certain["expected_6m"], certain["high_6m"]) == (1.0, 1.0, 1.0)
+        assert self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN)["moved_12m"] == 0.0
 
 
 @pytest.mark.django_db

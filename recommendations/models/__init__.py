@@ -20,7 +20,7 @@ from .analysis import (
     SkillGap,
 )
 from .learning import Flag, LearningResource, ModelRun, Recommendation, ResourceSkill
-from .moves import Candidacy, CriticalRole, Placement, SuccessionCandidate
+from .moves import Candidacy, CriticalRole, Placement, PlannedMove, SuccessionCandidate
 from .opportunities import Opportunity, OpportunityMatch, OpportunitySkill
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Candidacy",
     "CriticalRole",
     "Placement",
+    "PlannedMove",
     "SuccessionCandidate",
     "CareerPath",
     "EmployeeAnalysis",
