@@ -19,7 +19,8 @@ Supply and demand (``supply_and_demand``): per business unit and skill HR planne
 level today, and projected in 6 and 12 months from the accepted picks in progress that reach
 the level (their finish estimated from the item's hours at ``PACE_HOURS_PER_WEEK`` after
 acceptance), each succeeding with probability completion x uplift, the two rates the ranking
-learns from outcomes (``recommendations.ranking.learned_rates``). The interval is the 10th to
+learns from outcomes (``recommendations.ranking.learned_rates``, over the outcomes stored as each
+window closes, ``ranking.outcomes_label``, and those closed since, labelled when read). The interval is the 10th to
 90th percentile over draws of both rates from their Beta posteriors (uniform before any
 outcome), of who succeeds, and of which planned moves happen. Planned moves
 (``recommendations.PlannedMove``: a person, the unit they move to, the expected date, a
@@ -63,6 +64,11 @@ def levels_as_of(evidence: pd.DataFrame, *, now: pd.Timestamp, then: pd.Timestam
     before = age > shift
     aged = evidence[before].assign(age_days=age[before] - shift)
     return current_proficiency(aged, weights)[["employee_id", "skill_id", "level"]]
+
+
+def empty_levels() -> pd.DataFrame:
+    return pd.DataFrame({"employee_id": pd.Series(dtype="int64"), "skill_id": pd.Series(dtype="int64"),
+                         "level": pd.Series(dtype="float64")})  # fmt: skip
 
 
 def only_pairs(evidence: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:

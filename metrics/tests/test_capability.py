@@ -195,3 +195,23 @@ class TestSnapshot:
         assert again.as_of == first.as_of
         assert CapabilityCell.objects.filter(snapshot_id=first.pk).count() == 0
         assert CapabilityCell.objects.filter(snapshot=again).count() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_read_ahead_in_chunks_on_a_second_connection_gives_the_same_snapshot(capability_org, monkeypatch):
+    """Outside a transaction the evidence is read a chunk ahead and the outcomes on another
+    connection; inside one (as in the other tests) everything is read in turn: same figures."""
+    from django.db import transaction
+
+    from metrics import capability_services
+
+    org = capability_org
+    plan(org, needed=6)
+    monkeypatch.setattr(capability_services, "EVIDENCE_CHUNK", 3)  # several chunks for a dozen people
+    now = pd.Timestamp(timezone.now())
+    ahead = capability_services.capability_compute(now=now)
+    with transaction.atomic():
+        in_turn = capability_services.capability_compute(now=now)
+    pd.testing.assert_frame_equal(ahead.cells, in_turn.cells)
+    pd.testing.assert_frame_equal(ahead.supply, in_turn.supply)
+    assert ahead.rows_read == in_turn.rows_read and ahead.employees == in_turn.employees
