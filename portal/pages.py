@@ -195,6 +195,13 @@ THEMES_SHOWN = 5
 REVIEWS_SHOWN = 20
 
 
+def succession_waiting(*, owner) -> int:
+    """Succession proposals waiting for review for the critical roles ``owner`` owns."""
+    return ReviewItem.objects.filter(
+        kind=ReviewItem.Kind.SUCCESSION, status=ReviewStatus.PENDING, succession__critical_role__owner=owner
+    ).count()
+
+
 def reviews_waiting(*, manager) -> list:
     """Quarterly reviews a manager holds that are not completed yet, soonest due first."""
     today = timezone.localdate()

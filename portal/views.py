@@ -346,6 +346,7 @@ def team(request):
         "contests": feedback_selectors.contests_waiting(visible=line, limit=10),
         "team_themes": pages.team_themes(manager=viewer),
         "reviews_waiting": pages.reviews_waiting(manager=viewer),
+        "succession_waiting": pages.succession_waiting(owner=viewer),
     }
     return render(request, "portal/team.html", context)
 
