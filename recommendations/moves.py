@@ -197,6 +197,8 @@ def move_plan(
     """The owner expects ``employee`` to move into ``opportunity`` (its role and unit) on
     ``expected_on``, with ``likelihood`` (0.05-1): the supply and demand projections count it.
     Planning the same person for the same opportunity again replaces the earlier plan."""
+    if opportunity.kind != Opportunity.Kind.ROLE:
+        raise ValidationError("Only an open role is a move; a project, gig or mentorship is planned by its owner.")
     if expected_on <= timezone.localdate():
         raise ValidationError({"expected_on": "A planned move is in the future: choose a date after today."})
     candidacy = _candidacy_for(opportunity=opportunity, employee=employee)
