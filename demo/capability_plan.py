@@ -6,11 +6,8 @@ that grows with the weight, due in nine months for the strongest needs and withi
 the others. Units whose demand is heavy therefore outrun their supply (a "buy"), while others
 can close the gap with the learning in progress (a "build").
 
-So that the projections are not flat, it puts development in motion: for each planned demand,
-a few of the unit's people (``IN_PROGRESS_SHARE`` of the unit, at least two) accept a pick
-delivered to them on that skill that reaches the level, acted on a few days after delivery, so
-each finishes in the coming weeks or months at the planned pace; and for the unit that needs the
-most among those (``short_demand``) one person at the level elsewhere has a planned move into it
+So that the projections are not flat, the unit that needs the most among those with picks in
+progress from the recommendation history (``short_demand``) one person at the level elsewhere has a planned move into it
 (``MOVE_IN_DAYS`` ahead, ``MOVE_LIKELIHOOD`` sure), or, when everyone at the level already works
 there (as in the pilot), one of them is expected to move out. Then ``capability_take`` stores
 the heatmap and supply against demand the capability pages show.
@@ -19,7 +16,7 @@ the heatmap and supply against demand the capability pages show.
 import math
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from metrics.capability_services import capability_take
@@ -33,8 +30,6 @@ from .context import BASE_DATE, Context
 
 SHARE_AT_FULL_WEIGHT = 0.6
 URGENT_WEIGHT = 0.8
-IN_PROGRESS_SHARE = 0.03
-ACTED_AFTER_DAYS = 3
 MOVE_IN_DAYS = 60
 MOVE_LIKELIHOOD = 0.8
 
@@ -52,14 +47,13 @@ def capability_plan(ctx: Context) -> None:
         row.level_needed = Level.APPLIED_EXPERTISE
         row.needed_by = BASE_DATE + timedelta(days=270) if row.weight >= URGENT_WEIGHT else None
     SkillDemand.objects.bulk_update(demand, ["people_needed", "level_needed", "needed_by"])
-    _picks_in_progress(demand, units)
     _planned_move(ctx)
     capability_take()
 
 
 def short_demand() -> SkillDemand | None:
-    """The demand the demo plants a move into: of those with picks in progress that reach the
-    level, the one needing the most people (then the heaviest weight)."""
+    """The demand the demo plants a move for: the one needing the most people (then the heaviest
+    weight), preferring those with picks in progress that reach the level."""
     started = Recommendation.objects.filter(
         status=Recommendation.Status.ACCEPTED,
         employee__business_unit_id=OuterRef("business_unit_id"),
@@ -68,29 +62,10 @@ def short_demand() -> SkillDemand | None:
     )
     return (
         SkillDemand.objects.filter(people_needed__isnull=False)
-        .filter(Exists(started))
-        .order_by("-people_needed", "-weight", "pk")
+        .annotate(learning=Exists(started))
+        .order_by("-learning", "-people_needed", "-weight", "pk")
         .first()
     )
-
-
-def _picks_in_progress(demand: list[SkillDemand], units: dict) -> None:
-    """Per planned demand, a few delivered picks on its skill that reach its level, of the unit's
-    people, become accepted (one update per demand; idempotent: a unit that already has its
-    share in progress gets no more)."""
-    for row in demand:
-        share = max(2, math.ceil(units.get(row.business_unit_id, 0) * IN_PROGRESS_SHARE))
-        picks = Recommendation.objects.filter(
-            employee__business_unit_id=row.business_unit_id, employee__status="active", skill_id=row.skill_id
-        )
-        started = picks.filter(status=Recommendation.Status.ACCEPTED, reaches_level__gte=row.level_needed).count()
-        waiting = picks.filter(
-            status=Recommendation.Status.DELIVERED, reaches_level__gte=row.level_needed, delivered_at__isnull=False
-        ).order_by("pk")
-        chosen = list(waiting.values_list("pk", flat=True)[: max(0, share - started)])
-        Recommendation.objects.filter(pk__in=chosen).update(
-            status=Recommendation.Status.ACCEPTED, acted_at=F("delivered_at") + timedelta(days=ACTED_AFTER_DAYS)
-        )
 
 
 def _planned_move(ctx: Context) -> None:
