@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from profiles.recording import validate_not_wanted
 from taxonomy.validators import LEVEL_MAX, OBSERVED_LEVEL_MIN
 
 from .models import LEVEL_SCALE, SURVEY_SCALE, SkillContest
@@ -108,11 +109,27 @@ class AspirationForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Areas, skills or kinds of work you want to grow into.",
     )
+    not_wanted_roles = forms.ModelMultipleChoiceField(
+        label="Roles I do not want",
+        queryset=roles_for_goals(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="You will not be proposed for these roles' succession benches. "
+        "Pick several with Ctrl or Cmd; leave empty if none.",
+    )
 
     def clean(self):
         data = super().clean()
         if not data.get("target_role") and not (data.get("interests") or "").strip():
             raise forms.ValidationError("Name a role, some interests, or both.")
+        role = data.get("target_role")
+        try:
+            validate_not_wanted(
+                target_role_id=role.pk if role else None,
+                not_wanted_ids=[r.pk for r in data.get("not_wanted_roles") or []],
+            )
+        except forms.ValidationError as error:
+            self.add_error("not_wanted_roles", error.message_dict["not_wanted_roles"])
         return data
 
 

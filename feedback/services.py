@@ -174,11 +174,19 @@ def contest_decide(
 
 
 @transaction.atomic
-def aspiration_state(*, employee: Employee, target_role: Role | None, interests: str) -> CareerAspiration:
-    """A new career goal from the portal; the earlier ones stay as history."""
+def aspiration_state(
+    *, employee: Employee, target_role: Role | None, interests: str, not_wanted_roles: list[Role] = ()
+) -> CareerAspiration:
+    """A new career goal from the portal; the earlier ones stay as history. ``not_wanted_roles``:
+    the roles the person does not want (kept out of their succession bench)."""
     interests = _text(interests, field="interests", limit=1000)
     aspiration, _ = aspiration_record(
-        employee=employee, stated_at=timezone.now(), source="self", target_role=target_role, interests=interests
+        employee=employee,
+        stated_at=timezone.now(),
+        source="self",
+        target_role=target_role,
+        interests=interests,
+        not_wanted_roles=list(not_wanted_roles),
     )
     profile_changed_on_commit(employee_ids=[employee.pk], what="aspiration", source="portal")
     return aspiration

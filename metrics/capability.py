@@ -19,10 +19,14 @@ Supply and demand (``supply_and_demand``): per business unit and skill HR planne
 level today, and projected in 6 and 12 months from the accepted picks in progress that reach
 the level (their finish estimated from the item's hours at ``PACE_HOURS_PER_WEEK`` after
 acceptance), each succeeding with probability completion x uplift, the two rates the ranking
-learns from outcomes (``recommendations.ranking.learned_rates``). The interval is the 10th to
+learns from outcomes (``recommendations.ranking.learned_rates``, over the outcomes stored as each
+window closes, ``ranking.outcomes_label``, and those closed since, labelled when read). The interval is the 10th to
 90th percentile over draws of both rates from their Beta posteriors (uniform before any
-outcome) and of who succeeds. No planned moves are recorded anywhere in the data model, so none
-are added. The verdict: covered today; "build" when the expected projection by the date needed
+outcome), of who succeeds, and of which planned moves happen. Planned moves
+(``recommendations.PlannedMove``: a person, the unit they move to, the expected date, a
+likelihood) due by the horizon take a person at the level today out of their unit's supply and
+into the destination's, each happening with its likelihood; ``moved_6m``/``moved_12m`` are the
+expected net people they add (negative when people leave). The verdict: covered today; "build" when the expected projection by the date needed
 reaches the demand; "buy" when it does not (``gap_after`` people still missing).
 
 Pooling (``pool_small``): no shown figure stands for fewer than ``MIN_GROUP`` people.
@@ -60,6 +64,11 @@ def levels_as_of(evidence: pd.DataFrame, *, now: pd.Timestamp, then: pd.Timestam
     before = age > shift
     aged = evidence[before].assign(age_days=age[before] - shift)
     return current_proficiency(aged, weights)[["employee_id", "skill_id", "level"]]
+
+
+def empty_levels() -> pd.DataFrame:
+    return pd.DataFrame({"employee_id": pd.Series(dtype="int64"), "skill_id": pd.Series(dtype="int64"),
+                         "level": pd.Series(dtype="float64")})  # fmt: skip
 
 
 def only_pairs(evidence: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +150,35 @@ def _finish_dates(picks: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
     return finish.where(finish > now, now)
 
 
+def _move_effects(
+    moves: pd.DataFrame | None, *, demand: pd.DataFrame, staff: pd.DataFrame, levels_now: pd.DataFrame, now
+) -> pd.DataFrame:
+    """row (of ``demand``), sign (-1 out of the unit, +1 into it), likelihood, expected_on: one per
+    planned move of a person at the row's level today between two different units."""
+    empty = pd.DataFrame({"row": pd.Series(dtype="int64"), "sign": pd.Series(dtype="float64"),
+                          "likelihood": pd.Series(dtype="float64"), "expected_on": pd.Series(dtype="datetime64[ns, UTC]")})  # fmt: skip
+    if moves is None or moves.empty or demand.empty:
+        return empty
+    planned = moves.rename(columns={"business_unit_id": "to_unit"}).merge(
+        staff[["employee_id", "business_unit_id"]].rename(columns={"business_unit_id": "from_unit"}), on="employee_id"
+    )
+    planned = planned[planned["to_unit"].notna() & (planned["to_unit"] != planned["from_unit"])]
+    planned = planned.assign(
+        to_unit=planned["to_unit"].astype("int64"),
+        expected_on=pd.to_datetime(planned["expected_on"], utc=True).astype("datetime64[ns, UTC]"),
+    )
+    planned = planned[planned["expected_on"] > now]
+    targets = demand[["row", "business_unit_id", "skill_id", "level_needed"]]
+    sides = []
+    for unit, sign in (("from_unit", -1.0), ("to_unit", 1.0)):
+        side = planned.merge(targets, left_on=unit, right_on="business_unit_id")
+        level = side[["employee_id", "skill_id"]].merge(levels_now, on=["employee_id", "skill_id"], how="left")["level"]
+        side = side[(level.fillna(0.0).to_numpy() >= side["level_needed"].to_numpy())]
+        sides.append(side.assign(sign=sign)[["row", "sign", "likelihood", "expected_on"]])
+    effects = pd.concat(sides, ignore_index=True)
+    return effects.astype({"row": "int64", "sign": "float64", "likelihood": "float64"}) if len(effects) else empty
+
+
 def rate_draws(*, done: int, seen: int, rng: np.random.Generator, draws: int = DRAWS) -> np.ndarray:
     """Draws of a rate from its Beta posterior (uniform prior) after ``done`` of ``seen``."""
     return rng.beta(done + 1, seen - done + 1, size=draws)
@@ -154,12 +192,14 @@ def supply_and_demand(
     picks: pd.DataFrame,
     rates: dict,
     now: pd.Timestamp,
+    moves: pd.DataFrame | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per planned demand (module docstring). ``demand``: business_unit_id, skill_id,
     people_needed, level_needed, needed_by; ``people``: employee_id, business_unit_id;
     ``levels_now``: employee_id, skill_id, level; ``picks``: employee_id, skill_id,
-    reaches_level, acted_at, hours; ``rates``: ``learned_rates``'s counts."""
+    reaches_level, acted_at, hours; ``rates``: ``learned_rates``'s counts; ``moves``:
+    employee_id, business_unit_id (where to; NaN: stays), expected_on, likelihood."""
     demand = demand.reset_index(drop=True).assign(row=lambda d: np.arange(len(d)))
     horizon_end = {name: now + pd.DateOffset(months=months) for name, months in HORIZONS.items()}
     needed_by = pd.to_datetime(demand["needed_by"], utc=True).astype("datetime64[ns, UTC]").fillna(horizon_end["12m"])
@@ -193,12 +233,22 @@ def supply_and_demand(
         supply_now=demand["row"].map(supply).fillna(0).astype("int64"),
         needed_by=needed_by,
     )
+    effects = _move_effects(moves, demand=demand, staff=staff, levels_now=levels_now, now=now)
     for name, end in horizon_end.items():
         learning = firsts[firsts["finish"] <= end].groupby("row").size()
         count = out["row"].map(learning).fillna(0).astype("int64").to_numpy()
         gained = rng.binomial(count[:, None], success[None, :]) if len(count) else np.zeros((0, DRAWS))
+        due = effects[effects["expected_on"] <= end]
+        happened = rng.random((len(due), DRAWS)) < due["likelihood"].to_numpy()[:, None]
+        moved = np.zeros((len(count), DRAWS))
+        np.add.at(moved, due["row"].to_numpy(), happened * due["sign"].to_numpy()[:, None])
+        gained = gained + moved
+        expected_moved = (
+            (due["sign"] * due["likelihood"]).groupby(due["row"]).sum().reindex(out["row"]).fillna(0.0).to_numpy()
+        )
         out[f"learning_{name}"] = count
-        out[f"expected_{name}"] = count * mean_success
+        out[f"moved_{name}"] = expected_moved
+        out[f"expected_{name}"] = count * mean_success + expected_moved
         low, high = np.quantile(gained, INTERVAL, axis=1) if len(count) else (np.zeros(0), np.zeros(0))
         out[f"low_{name}"] = low
         out[f"high_{name}"] = high

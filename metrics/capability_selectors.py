@@ -246,7 +246,8 @@ def _supply_chart(row: SupplyDemand) -> dict:
 
 SUPPLY_HEADERS = ["Business unit", "Skill", "Level", "People needed", "Needed by", "People in the unit",
                   "At the level today", "Expected in 6 months", "6 months low", "6 months high",
-                  "Expected in 12 months", "12 months low", "12 months high", "Verdict", "Still missing"]  # fmt: skip
+                  "Expected in 12 months", "12 months low", "12 months high", "Verdict", "Still missing",
+                  "Planned moves by 6 months (net, expected)", "Planned moves by 12 months (net, expected)"]  # fmt: skip
 
 
 def supply_rows(rows: list[SupplyDemand]) -> list[list]:
@@ -265,6 +266,8 @@ def supply_rows(rows: list[SupplyDemand]) -> list[list]:
             ),
             row.get_verdict_display(),
             round(row.gap_after, 1),
+            round(row.moved_6m, 1),
+            round(row.moved_12m, 1),
         ]  # fmt: skip
         for row in rows
     ]

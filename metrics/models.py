@@ -94,6 +94,9 @@ class CapabilitySnapshot(models.Model):
     uplift_rate = models.FloatField(null=True, blank=True, help_text="Completed picks followed by a rated rise.")
     uplift_seen = models.PositiveIntegerField(default=0, help_text="Completed picks the rate is learned from.")
     in_progress = models.PositiveIntegerField(default=0, help_text="Accepted picks still in progress.")
+    planned_moves = models.PositiveIntegerField(
+        default=0, help_text="Planned moves still ahead, counted in the projections."
+    )
 
     class Meta:
         ordering = ["-taken_at"]
@@ -149,6 +152,8 @@ class SupplyDemand(models.Model):
     low_6m = models.FloatField()
     high_6m = models.FloatField()
     learning_12m = models.PositiveIntegerField()
+    moved_6m = models.FloatField(default=0.0, help_text="Expected net people planned moves bring by then (< 0: out).")
+    moved_12m = models.FloatField(default=0.0)
     expected_12m = models.FloatField()
     low_12m = models.FloatField()
     high_12m = models.FloatField()

@@ -145,7 +145,10 @@ def me_context(*, employee, as_hr: bool) -> dict:
     )
     rows = standing_rows(employee=employee, levels=levels, contests=contests)
     aspirations = list(
-        CareerAspiration.objects.filter(employee=employee).select_related("target_role").order_by("-stated_at")[:4]
+        CareerAspiration.objects.filter(employee=employee)
+        .select_related("target_role")
+        .prefetch_related("not_wanted_roles")
+        .order_by("-stated_at")[:4]
     )
     aspiration = aspirations[0] if aspirations else None
     gaps = analysis.get("gaps", [])
@@ -187,6 +190,13 @@ def me_context(*, employee, as_hr: bool) -> dict:
 
 THEMES_SHOWN = 5
 REVIEWS_SHOWN = 20
+
+
+def succession_waiting(*, owner) -> int:
+    """Succession proposals waiting for review for the critical roles ``owner`` owns."""
+    return ReviewItem.objects.filter(
+        kind=ReviewItem.Kind.SUCCESSION, status=ReviewStatus.PENDING, succession__critical_role__owner=owner
+    ).count()
 
 
 def reviews_waiting(*, manager) -> list:

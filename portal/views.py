@@ -151,7 +151,13 @@ def _render_me(request, employee, *, status=200, **forms):
         return context | {
             **_learning_cards(request, employee),
             "aspiration_form": AspirationForm(
-                initial={"target_role": goal.target_role_id, "interests": goal.interests} if goal else None
+                initial={
+                    "target_role": goal.target_role_id,
+                    "interests": goal.interests,
+                    "not_wanted_roles": [role.pk for role in goal.not_wanted_roles.all()],
+                }
+                if goal
+                else None
             ),
             "reflection_form": ReflectionForm(),
             "relevance_form": RelevanceForm(),
@@ -341,6 +347,7 @@ def team(request):
         "contests": feedback_selectors.contests_waiting(visible=line, limit=10),
         "team_themes": pages.team_themes(manager=viewer),
         "reviews_waiting": pages.reviews_waiting(manager=viewer),
+        "succession_waiting": pages.succession_waiting(owner=viewer),
     }
     return render(request, "portal/team.html", context)
 

@@ -4,7 +4,9 @@
 * A manager may see everyone in their reporting line, direct and indirect.
 * HR (members of the "HR" group, and superusers) may see everyone.
 
-"Manager" is derived from the org chart (having reports), never a checkbox. The rule is
+"Manager" is derived from the org chart (having reports), never a checkbox. Who reviews
+what in the review queue is ``may_review`` (HR everything; a critical role's owner its
+succession proposals). The rule is
 registered with django-rules as ``profiles.view_employee``, so ``user.has_perm(...)``,
 ``may_see`` and ``visible_employees`` always agree. HR-only pages open with ``hr_required``.
 """
@@ -115,6 +117,14 @@ def owns(user, owner_id) -> bool:
         return True
     viewer = employee_of(user)
     return viewer is not None and owner_id is not None and viewer.pk == owner_id
+
+
+def may_review(user, *, owner_id=None) -> bool:
+    """Who decides an item of the review queue: HR decides every item; the owner of a critical
+    role (``owner_id``: that role's owner, for a succession proposal) decides the proposals for
+    that role and nothing else. For the queue itself, ``owner_id`` is the viewer when they own a
+    critical role (they then see only those roles' proposals)."""
+    return is_hr(user) or (owner_id is not None and owns(user, owner_id))
 
 
 def may_see_interest(user, employee, *, owner_id, manager_told: bool) -> bool:

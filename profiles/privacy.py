@@ -69,7 +69,7 @@ KEPT_TEXT = {
     "profiles.Credential": ["name", "key", "secret_hash"],
     "recommendations.Opportunity": ["title", "description"],
     "recommendations.LearningResource": ["title", "description", "provider", "url", "activity_id"],
-    "recommendations.Recommendation": ["reason", "scorer"],
+    "recommendations.Recommendation": ["reason", "scorer", "outcome"],  # outcome: a label the engine writes
     "recommendations.SuccessionCandidate": ["reasons"],  # generated copy, not what anyone wrote
     "recommendations.GapWeight": ["reason"],
     "feedback.ManagerDigest": ["claim"],  # a run's random token  # generated: "raised in the 2026 Q4 review"

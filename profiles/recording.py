@@ -153,6 +153,14 @@ def validate_aspiration_goal(*, target_role: Role | None, interests: str) -> Non
         raise ValidationError({"interests": "An aspiration needs a target role, interests, or both."})
 
 
+def validate_not_wanted(*, target_role_id: int | None, not_wanted_ids) -> None:
+    """A person cannot aim for a role and say they do not want it."""
+    if target_role_id is not None and target_role_id in set(not_wanted_ids):
+        raise ValidationError(
+            {"not_wanted_roles": "The role you aim for cannot also be a role you do not want; take it out of one list."}
+        )
+
+
 @transaction.atomic
 def aspiration_record(
     *,
@@ -161,9 +169,16 @@ def aspiration_record(
     source: str,
     target_role: Role | None = None,
     interests: str = "",
+    not_wanted_roles: list[Role] | None = None,
 ) -> tuple[CareerAspiration, Outcome]:
-    """A stated career goal. History is kept (the newest is current); one per employee and moment."""
+    """A stated career goal. History is kept (the newest is current); one per employee and moment.
+    ``not_wanted_roles`` (None: leave as recorded) are the roles the person said they do not want:
+    never proposed for their succession bench."""
     validate_aspiration_goal(target_role=target_role, interests=interests)
+    if not_wanted_roles is not None:
+        validate_not_wanted(
+            target_role_id=target_role.pk if target_role else None, not_wanted_ids=[r.pk for r in not_wanted_roles]
+        )
     values = {
         "employee": employee,
         "stated_at": stated_at,
@@ -172,7 +187,14 @@ def aspiration_record(
         "interests": interests,
     }
     existing = CareerAspiration.objects.select_for_update().filter(employee=employee, stated_at=stated_at).first()
-    return _upsert(CareerAspiration, existing=existing, values=values)
+    aspiration, outcome = _upsert(CareerAspiration, existing=existing, values=values)
+    if not_wanted_roles is not None:
+        before = set(aspiration.not_wanted_roles.values_list("pk", flat=True)) if existing else set()
+        wanted_not = {role.pk for role in not_wanted_roles}
+        if before != wanted_not:
+            aspiration.not_wanted_roles.set(wanted_not)
+            outcome = Outcome.UPDATED if outcome is Outcome.UNCHANGED else outcome
+    return aspiration, outcome
 
 
 @transaction.atomic

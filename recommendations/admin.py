@@ -24,6 +24,7 @@ from .models import (
     Opportunity,
     OpportunitySkill,
     Placement,
+    PlannedMove,
     Recommendation,
     ResourceSkill,
     ReviewItem,
@@ -473,6 +474,22 @@ class CriticalRoleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.marked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PlannedMove)
+class PlannedMoveAdmin(admin.ModelAdmin):
+    """HR records moves it expects (or an opportunity's owner plans one from its candidates): the
+    supply and demand projections at 6 and 12 months count each at its date and likelihood."""
+
+    list_display = ["employee", "role", "business_unit", "expected_on", "likelihood", "opportunity", "recorded_by"]
+    list_filter = ["business_unit"]
+    autocomplete_fields = ["employee", "opportunity"]
+    readonly_fields = ["recorded_at", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
 
 

@@ -12,11 +12,11 @@ class RecommendationsConfig(AppConfig):
         from profiles.quality import CHECKS
 
         from . import outcome_receivers, receivers  # noqa: F401  connect the event receivers
-        from .models import Candidacy, CriticalRole, Placement, ReviewItem, SuccessionCandidate
+        from .models import Candidacy, CriticalRole, Placement, PlannedMove, ReviewItem, SuccessionCandidate
         from .quality import STALE_ANALYSIS_CHECK
 
         # Every human decision on a move or a succession pool is in the audit log, with its actor.
-        for model in (ReviewItem, SuccessionCandidate, CriticalRole, Candidacy, Placement):
+        for model in (ReviewItem, SuccessionCandidate, CriticalRole, Candidacy, Placement, PlannedMove):
             if not auditlog.contains(model):
                 auditlog.register(model)
         if STALE_ANALYSIS_CHECK not in CHECKS:

@@ -17,6 +17,7 @@ from .models import (
     OpportunityMatch,
     OpportunitySkill,
     Placement,
+    PlannedMove,
 )
 
 SHOWN_RECOMMENDED = 10
@@ -82,6 +83,7 @@ def candidates(*, opportunity: Opportunity) -> list[dict]:
     for m in OpportunityMatch.objects.filter(opportunity=opportunity, employee_id__in=candidacies, run_id__in=visible):
         matches.setdefault(m.employee_id, m)
     people = list(candidacies) + [pk for pk in matches if pk not in candidacies]
+    planned = {move.employee_id: move for move in PlannedMove.objects.filter(opportunity=opportunity)}
     needs = _needs(opportunity)
     levels = _levels(people, [need.skill_id for need in needs])
     rows = []
@@ -110,6 +112,7 @@ def candidates(*, opportunity: Opportunity) -> list[dict]:
                 "reasons": _reasons(match),
                 "evidence": evidence,
                 "open": candidacy is None or candidacy.status in Candidacy.OPEN,
+                "planned": planned.get(pk),
             }
         )
     rows.sort(key=lambda row: (not row["open"], not row["interested"], -(row["readiness"] or 0)))

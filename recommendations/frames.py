@@ -28,6 +28,7 @@ from .models import (
     OpportunityMatch,
     OpportunitySkill,
     Placement,
+    PlannedMove,
     Recommendation,
     ResourceSkill,
     SkillGap,
@@ -157,9 +158,10 @@ def matched_employees_select() -> Select:
 
 
 def analysed_employees_select() -> Select:
-    """employee_id of everyone with an analysis (a current generation of results)."""
+    """employee_id of everyone with an analysis HR released (a generation managers and the
+    employee may see: ``EmployeeAnalysis.visible_run``)."""
     return Select(
-        f"SELECT employee_id FROM {table(EmployeeAnalysis)}",  # noqa: S608
+        f"SELECT employee_id FROM {table(EmployeeAnalysis)} WHERE visible_run_id IS NOT NULL",  # noqa: S608
         [],
         columns=["employee_id"],
         dtypes={"employee_id": "int64"},
@@ -167,13 +169,13 @@ def analysed_employees_select() -> Select:
 
 
 def current_role_gaps_select() -> Select:
-    """Each employee's stored shortfalls against their current role, from the generation their
-    analysis points at (what /me/ and the briefing show): employee_id, skill_id, target_current,
-    shortfall_current (levels, > 0)."""
+    """Each employee's stored shortfalls against their current role, from the generation HR
+    released (``visible_run``: what /me/ and the briefing show; a newer run still waiting for
+    review is not read): employee_id, skill_id, target_current, shortfall_current (levels, > 0)."""
     return Select(
         "SELECT g.employee_id, g.skill_id, g.target_current, g.shortfall_current "  # noqa: S608
         f"FROM {table(SkillGap)} g JOIN {table(EmployeeAnalysis)} a "
-        "ON a.employee_id = g.employee_id AND a.run_id = g.run_id "
+        "ON a.employee_id = g.employee_id AND a.visible_run_id = g.run_id "
         "WHERE g.target_current IS NOT NULL AND g.shortfall_current > 0",
         [],
         columns=["employee_id", "skill_id", "target_current", "shortfall_current"],
@@ -192,6 +194,20 @@ def picks_in_progress_select() -> Select:
         columns=["employee_id", "skill_id", "reaches_level", "acted_at", "hours"],
         dtypes={"employee_id": "int64", "skill_id": "int64", "reaches_level": "int64", "hours": "float64"},
         dates=("acted_at",),
+    )
+
+
+def planned_moves_select(*, after: datetime) -> Select:
+    """Moves expected after ``after`` (``PlannedMove``) of active people: employee_id,
+    business_unit_id (where to; NaN: they stay), expected_on (UTC midnight), likelihood."""
+    return Select(
+        "SELECT m.employee_id, m.business_unit_id, m.expected_on, m.likelihood "  # noqa: S608
+        f"FROM {table(PlannedMove)} m JOIN {table(Employee)} e ON e.id = m.employee_id "
+        "WHERE m.expected_on > %s AND e.status = %s",
+        [after.date(), Employee.Status.ACTIVE],
+        columns=["employee_id", "business_unit_id", "expected_on", "likelihood"],
+        dtypes={"employee_id": "int64", "business_unit_id": "float64", "likelihood": "float64"},
+        dates=("expected_on",),
     )
 
 

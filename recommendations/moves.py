@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from profiles.models import Employee, RoleAssignment
 
-from .models import Candidacy, EmployeeAnalysis, Opportunity, OpportunityMatch, Placement, Recommendation
+from .models import (
+    Candidacy,
+    EmployeeAnalysis,
+    Opportunity,
+    OpportunityMatch,
+    Placement,
+    PlannedMove,
+    Recommendation,
+)
 from .tasks import queue_recompute
 
 Status = Candidacy.Status
@@ -174,8 +182,38 @@ def placement_make(*, opportunity: Opportunity, employee: Employee, by: User, on
         opportunity=opportunity, employee=employee, assignment=assignment, placed_on=on, placed_by=by
     )
     placement.development_path.set(development_path(employee=employee, before=on))
+    PlannedMove.objects.filter(employee=employee, opportunity=opportunity).delete()  # it happened
     opportunity.status = Opportunity.Status.FILLED
     opportunity.filled_by = employee
     opportunity.save(update_fields=["status", "filled_by"])
     queue_recompute([employee.pk], trigger="placed in an internal opportunity")
     return placement
+
+
+@transaction.atomic
+def move_plan(
+    *, opportunity: Opportunity, employee: Employee, expected_on: date, likelihood: float, by: User
+) -> PlannedMove:
+    """The owner expects ``employee`` to move into ``opportunity`` (its role and unit) on
+    ``expected_on``, with ``likelihood`` (0.05-1): the supply and demand projections count it.
+    Planning the same person for the same opportunity again replaces the earlier plan."""
+    if opportunity.kind != Opportunity.Kind.ROLE:
+        raise ValidationError("Only an open role is a move; a project, gig or mentorship is planned by its owner.")
+    if expected_on <= timezone.localdate():
+        raise ValidationError({"expected_on": "A planned move is in the future: choose a date after today."})
+    candidacy = _candidacy_for(opportunity=opportunity, employee=employee)
+    if candidacy.status not in Candidacy.OPEN:
+        raise ValidationError(f"{employee.full_name} is {candidacy.get_status_display().lower()}: no move to plan.")
+    PlannedMove.objects.filter(employee=employee, opportunity=opportunity).delete()
+    move = PlannedMove(
+        employee=employee,
+        role=opportunity.role,
+        business_unit=opportunity.business_unit,
+        expected_on=expected_on,
+        likelihood=likelihood,
+        opportunity=opportunity,
+        recorded_by=by,
+    )
+    move.full_clean()
+    move.save()
+    return move

@@ -4,6 +4,8 @@ side (interested and recommended) with shortlist, decline-with-a-reason and plac
 Owners are the hiring manager who posted the opportunity, and HR (``profiles.access.owns``).
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +45,7 @@ def opportunity_candidates(request, pk):
     return render(request, "recommendations/candidates.html", context)
 
 
-ACTIONS = {"shortlist", "decline", "place"}
+ACTIONS = {"shortlist", "decline", "place", "plan"}
 
 
 @login_required
@@ -53,7 +55,7 @@ def candidate_decide(request, pk, employee_pk):
     employee = get_object_or_404(Employee, pk=employee_pk)
     action = request.POST.get("action", "")
     if action not in ACTIONS:
-        messages.error(request, "Nothing changed: choose Shortlist, Decline or Place.")
+        messages.error(request, "Nothing changed: choose Shortlist, Plan the move, Decline or Place.")
         return redirect("opportunities:candidates", pk=pk)
     try:
         if action == "shortlist":
@@ -64,6 +66,14 @@ def candidate_decide(request, pk, employee_pk):
                 opportunity=opportunity, employee=employee, by=request.user, reason=request.POST.get("reason", "")
             )
             text = f"{employee.full_name} is declined; they will see your reason."
+        elif action == "plan":
+            move = moves.move_plan(
+                opportunity=opportunity, employee=employee, by=request.user, **_planned(request.POST)
+            )
+            text = (
+                f"A move of {employee.full_name} on {move.expected_on:%d %b %Y} is planned "
+                f"({move.likelihood:.0%} sure); the supply and demand projections count it."
+            )
         else:
             placement = moves.placement_make(opportunity=opportunity, employee=employee, by=request.user)
             picks = placement.development_path.count()
@@ -75,3 +85,18 @@ def candidate_decide(request, pk, employee_pk):
         return redirect("opportunities:candidates", pk=pk)
     messages.success(request, text)
     return redirect("opportunities:candidates", pk=pk)
+
+
+def _planned(data) -> dict:
+    """The plan form's date and likelihood (a percentage), or a ValidationError saying which is wrong."""
+    try:
+        expected_on = date.fromisoformat(data.get("expected_on", ""))
+    except ValueError:
+        raise ValidationError({"expected_on": "Give the expected date of the move as YYYY-MM-DD."}) from None
+    try:
+        likelihood = float(data.get("likelihood") or 80) / 100
+    except ValueError:
+        raise ValidationError({"likelihood": "Give how sure the move is as a percentage, 5 to 100."}) from None
+    if not 0.05 <= likelihood <= 1:
+        raise ValidationError({"likelihood": "Give how sure the move is as a percentage, 5 to 100."})
+    return {"expected_on": expected_on, "likelihood": likelihood}

@@ -46,7 +46,7 @@ import pandas as pd
 import sklearn
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
 from django.utils import timezone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -220,14 +220,15 @@ TAKEN_OUTCOMES = ("not completed", "no rise", "good")
 COMPLETED_OUTCOMES = ("no rise", "good")
 
 
-def outcome_rows_select(*, now) -> Select:
+def outcome_rows_select(*, now, unlabelled_only: bool = False) -> Select:
     """The labelled rows of ``read_outcomes`` taken up (accepted or completed) without their
-    features, as one statement read
-    set-based (COPY on PostgreSQL): what workforce planning learns its rates from, and what
-    ``bench_capability`` times raw."""
+    features, as one statement read set-based (COPY on PostgreSQL): what workforce planning learns
+    its rates from. ``unlabelled_only``: those whose outcome is not stored yet (``outcomes_label``)."""
     # Only picks taken up can count in either rate (the others are dismissed, flagged or never
     # acted on): leaving the rest out spares their two lookups.
     taken_up = _outcome_rows(now=now).filter(acted_at__isnull=False, status__in=Recommendation.TAKEN_UP)
+    if unlabelled_only:
+        taken_up = taken_up.filter(outcome="")
     sql, params = taken_up.values_list(*OUTCOME_COLUMNS).query.sql_with_params()
     return Select(
         sql,
@@ -239,14 +240,43 @@ def outcome_rows_select(*, now) -> Select:
     )
 
 
-def learned_rates(outcomes: pd.DataFrame) -> dict:
-    """From labelled outcomes (``label_outcomes``): how many picks taken up in time were
+def outcome_counts_select(*, now) -> Select:
+    """outcome, picks: the stored outcomes (``outcomes_label``) of the picks taken up whose window
+    closed by ``now``, counted by the database (one short scan of an index)."""
+    closed = Recommendation.objects.filter(
+        delivered_at__isnull=False, delivered_at__lte=now - timedelta(days=OUTCOME_DAYS)
+    ).exclude(outcome="")
+    sql, params = (
+        closed.values("outcome").annotate(picks=Count("pk")).values_list("outcome", "picks").query.sql_with_params()
+    )
+    return Select(sql, list(params), columns=["outcome", "picks"], dtypes={"picks": "int64"})
+
+
+def outcomes_label(*, now=None) -> int:
+    """Store the outcome of every pick taken up whose outcome window closed by ``now`` and has none
+    yet (``label_outcomes``): what the daily capability snapshot learns its rates from, so it
+    counts them instead of labelling the whole history again. A window that closed never reopens:
+    a rise counts only if rated before it closed. One update per outcome, in blocks of ids.
+    Returns how many were labelled."""
+    labelled = label_outcomes(outcome_rows_select(now=now or timezone.now(), unlabelled_only=True).read())
+    for outcome, rows in labelled.groupby("outcome"):
+        ids = rows["id"].to_numpy().tolist()
+        for start in range(0, len(ids), 10_000):
+            Recommendation.objects.filter(pk__in=ids[start : start + 10_000]).update(outcome=outcome)
+    return len(labelled)
+
+
+def learned_rates(outcomes: pd.DataFrame, *, stored: pd.DataFrame | None = None) -> dict:
+    """From labelled outcomes (``label_outcomes``) and the counts of those already stored
+    (``outcome_counts_select``: outcome, picks): how many picks taken up in time were
     completed (``completion_rate`` of ``completion_seen``) and how many completed ones were
     followed by a rated rise (``uplift_rate`` of ``uplift_seen``); a rate is None before any."""
-    outcome = outcomes["outcome"]
-    taken = int(outcome.isin(TAKEN_OUTCOMES).sum())
-    completed = int(outcome.isin(COMPLETED_OUTCOMES).sum())
-    good = int((outcome == "good").sum())
+    counts = outcomes["outcome"].value_counts()
+    if stored is not None and not stored.empty:
+        counts = counts.add(stored.set_index("outcome")["picks"], fill_value=0)
+    taken = int(counts.reindex(TAKEN_OUTCOMES).fillna(0).sum())
+    completed = int(counts.reindex(COMPLETED_OUTCOMES).fillna(0).sum())
+    good = int(counts.get("good", 0))
     return {
         "completion_seen": taken,
         "completion_done": completed,

@@ -204,12 +204,15 @@ def analysis_changes(*, pending: list, released: list) -> list[dict]:
     return changes
 
 
-def review_queue(*, kind: str = "", limit: int = 200):
-    """Pending review items, lowest confidence first; ``kind`` (a ``ReviewItem.Kind``) narrows them."""
+def review_queue(*, kind: str = "", owner_id: int | None = None, limit: int = 200):
+    """Pending review items, lowest confidence first; ``kind`` (a ``ReviewItem.Kind``) narrows
+    them; ``owner_id`` keeps only the succession proposals of the critical roles that person owns."""
     pending = ReviewItem.objects.filter(status=ReviewStatus.PENDING)
+    if owner_id is not None:
+        pending = pending.filter(kind=ReviewItem.Kind.SUCCESSION, succession__critical_role__owner_id=owner_id)
     return (
         (pending.filter(kind=kind) if kind else pending)
-        .select_related("employee", "employee__role", "employee__manager")
+        .select_related("employee", "employee__role", "employee__manager", "succession__critical_role__role")
         .order_by("confidence", "created_at")[:limit]
     )
 

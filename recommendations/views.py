@@ -1,40 +1,71 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
-from profiles.access import hr_required
+from profiles.access import employee_of, is_hr, may_review, may_see
 
 from . import selectors, services
 from .engine.rationale import about_them
-from .models import EngineSettings, ReviewItem, SuccessionCandidate
+from .models import CriticalRole, EngineSettings, ReviewItem, SuccessionCandidate
 
-REVIEW_REFUSAL = "The review queue is for the HR team."
+REVIEW_REFUSAL = "The review queue is for the HR team and the owners of critical roles."
 
 
-@hr_required(REVIEW_REFUSAL)
+def _reviewer(request) -> int | None:
+    """None when the viewer reviews every item (HR); else the employee id of a critical role's
+    owner, who reviews only those roles' succession proposals; 403 for anyone else."""
+    if is_hr(request.user):
+        return None
+    viewer = employee_of(request.user)
+    owner_id = viewer.pk if viewer is not None and CriticalRole.objects.filter(owner=viewer).exists() else None
+    if not may_review(request.user, owner_id=owner_id):
+        raise PermissionDenied(REVIEW_REFUSAL)
+    return owner_id
+
+
+def _item_for_reviewer(request, pk, queryset=None) -> ReviewItem:
+    """The review item ``pk`` if the viewer decides it (``may_review``): 403 for who reviews
+    nothing (before telling whether ``pk`` exists), 404 if unknown, 403 if not theirs."""
+    _reviewer(request)
+    item = get_object_or_404((queryset or ReviewItem.objects).select_related("succession__critical_role"), pk=pk)
+    owner_id = item.succession.critical_role.owner_id if item.succession_id else None
+    if not may_review(request.user, owner_id=owner_id):
+        raise PermissionDenied(REVIEW_REFUSAL)
+    return item
+
+
+@login_required
 def review_queue(request):
+    owner_id = _reviewer(request)
     kind = request.GET.get("kind", "") if request.GET.get("kind") in ReviewItem.Kind.values else ""
+    if owner_id is not None:
+        kind = ReviewItem.Kind.SUCCESSION
+    kinds = [
+        (ReviewItem.Kind.GAP_ANALYSIS, "gap analyses"),
+        (ReviewItem.Kind.RECOMMENDATION, "learning picks"),
+        (ReviewItem.Kind.SUCCESSION, "succession proposals"),
+    ]
     return render(
         request,
         "recommendations/review_queue.html",
         {
-            "items": selectors.review_queue(kind=kind),
+            "items": selectors.review_queue(kind=kind, owner_id=owner_id),
             "kind": kind,
-            "kinds": [
-                (ReviewItem.Kind.GAP_ANALYSIS, "gap analyses"),
-                (ReviewItem.Kind.RECOMMENDATION, "learning picks"),
-                (ReviewItem.Kind.SUCCESSION, "succession proposals"),
-            ],
-            "accuracy": selectors.review_accuracy(),
+            "kinds": kinds if owner_id is None else [],
+            "as_owner": owner_id is not None,
+            "accuracy": selectors.review_accuracy() if owner_id is None else [],
             "engine": EngineSettings.load(),
         },
     )
 
 
-@hr_required(REVIEW_REFUSAL)
+@login_required
 def review_item(request, pk):
-    item = get_object_or_404(ReviewItem.objects.select_related("employee", "employee__role", "decided_by"), pk=pk)
+    item = _item_for_reviewer(
+        request, pk, ReviewItem.objects.select_related("employee", "employee__role", "decided_by")
+    )
     if item.kind == ReviewItem.Kind.SUCCESSION:
         return _succession_item(request, item)
     context = {
@@ -67,6 +98,7 @@ def _succession_item(request, item):
         "employee": item.employee,
         "candidate": candidate,
         "bench": bench,
+        "may_see_person": may_see(request.user, item.employee),
         "horizons": SuccessionCandidate.Horizon.choices,
     }
     return render(request, "recommendations/review_succession.html", context)
@@ -80,10 +112,11 @@ def _about_them(context: dict) -> dict:
     return context
 
 
-@hr_required(REVIEW_REFUSAL)
-@require_POST
+@login_required
 def review_decide(request, pk):
-    item = get_object_or_404(ReviewItem, pk=pk)
+    item = _item_for_reviewer(request, pk)  # the access check first: only reviewers learn the page takes POST alone
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     rationales = {
         key.removeprefix("rationale-"): value for key, value in request.POST.items() if key.startswith("rationale-")
     }

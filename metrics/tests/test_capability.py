@@ -17,7 +17,7 @@ from metrics.capability_services import capability_take
 from metrics.models import CapabilityCell, CapabilitySnapshot
 from metrics.tests.capability_fixtures import capability_org, plan, rate  # noqa: F401  (fixtures)
 from recommendations import analysis
-from recommendations.models import Recommendation
+from recommendations.models import EmployeeAnalysis, EngineSettings, Recommendation
 
 NOW = pd.Timestamp("2026-11-01", tz="UTC")
 
@@ -65,9 +65,12 @@ class TestProjection:
             }  # fmt: skip
         )
 
-    def project(self, *, needed, picks_finishing_in_weeks, rates):
-        people = pd.DataFrame({"employee_id": np.arange(1, 21), "business_unit_id": 1.0})
-        levels = pd.DataFrame({"employee_id": np.arange(1, 21), "skill_id": 7, "level": [3.0] * 4 + [2.0] * 16})
+    def project(self, *, needed, picks_finishing_in_weeks, rates, moves=None):
+        # 1-20 in unit 1 (1-4 at level 3), 21-22 in unit 2 at level 3
+        people = pd.DataFrame({"employee_id": np.arange(1, 23), "business_unit_id": [1.0] * 20 + [2.0] * 2})
+        levels = pd.DataFrame(
+            {"employee_id": np.arange(1, 23), "skill_id": 7, "level": [3.0] * 4 + [2.0] * 16 + [3.0] * 2}
+        )
         learners = np.arange(5, 5 + len(picks_finishing_in_weeks))
         picks = pd.DataFrame(
             {
@@ -79,7 +82,7 @@ class TestProjection:
             }  # fmt: skip
         )
         return capability.supply_and_demand(
-            self.demand(needed), people=people, levels_now=levels, picks=picks, rates=rates, now=NOW
+            self.demand(needed), people=people, levels_now=levels, picks=picks, rates=rates, now=NOW, moves=moves
         ).iloc[0]
 
     KNOWN = {"completion_seen": 400, "completion_done": 300, "uplift_seen": 300, "uplift_done": 240}
@@ -104,6 +107,32 @@ class TestProjection:
 
     def test_covered_today(self):
         assert self.project(needed=3, picks_finishing_in_weeks=[], rates=self.KNOWN)["verdict"] == "covered"
+
+    def test_planned_moves_count_at_their_date_with_their_likelihood(self):
+        months = pd.DateOffset
+        moves = pd.DataFrame(
+            {
+                "employee_id": [21, 22, 1, 5],
+                "business_unit_id": [1.0, 1.0, 2.0, 2.0],
+                "expected_on": [
+                    NOW + months(months=2),
+                    NOW + months(months=9),
+                    NOW + months(months=3),
+                    NOW + months(months=1),
+                ],
+                "likelihood": [1.0, 0.5, 0.8, 1.0],
+            }  # fmt: skip
+        )
+        # in: 21 (sure, by 6 months), 22 (half sure, by 12); out: 1 (at the level, 80% sure);
+        # 5 is below the level, so their move changes nothing.
+        row = self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN, moves=moves)
+        assert row["moved_6m"] == pytest.approx(1.0 - 0.8)
+        assert row["moved_12m"] == pytest.approx(1.0 + 0.5 - 0.8)
+        assert row["expected_12m"] == pytest.approx(0.7)
+        assert row["low_12m"] < row["expected_12m"] < row["high_12m"]  # uncertain moves widen the range
+        certain = self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN, moves=moves.iloc[:1])
+        assert (certain["low_6m"], certain["expected_6m"], certain["high_6m"]) == (1.0, 1.0, 1.0)
+        assert self.project(needed=8, picks_finishing_in_weeks=[], rates=self.KNOWN)["moved_12m"] == 0.0
 
 
 @pytest.mark.django_db
@@ -130,6 +159,18 @@ class TestSnapshot:
         assert (after.meeting_3m, after.shortfall_3m) == (before.meeting_3m, before.shortfall_3m)
         assert (after.meeting_6m, after.shortfall_6m) == (before.meeting_6m, before.shortfall_6m)
 
+    def test_a_newer_run_waiting_for_review_does_not_change_the_heatmap(self, capability_org):
+        org = capability_org
+        before = self.cell(org, org.manager)
+        EngineSettings.objects.filter(pk=1).update(pilot_mode=True)  # every new analysis waits for HR
+        for person in org.team[4:]:
+            rate(person, org.skill, 3, days_ago=0)
+        analysis.recompute(trigger="test")
+        waiting = EmployeeAnalysis.objects.filter(employee__in=org.team[4:])
+        assert all(pointer.run_id != pointer.visible_run_id for pointer in waiting)  # not released
+        after = self.cell(org, org.manager)
+        assert (after.people, after.meeting, after.shortfall) == (before.people, before.meeting, before.shortfall)
+
     def test_people_hired_since_are_not_counted_in_the_past(self, capability_org):
         org = capability_org
         org.team[-1].__class__.objects.filter(pk=org.team[-1].pk).update(hire_date=timezone.localdate())
@@ -154,3 +195,23 @@ class TestSnapshot:
         assert again.as_of == first.as_of
         assert CapabilityCell.objects.filter(snapshot_id=first.pk).count() == 0
         assert CapabilityCell.objects.filter(snapshot=again).count() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_read_ahead_in_chunks_on_a_second_connection_gives_the_same_snapshot(capability_org, monkeypatch):
+    """Outside a transaction the evidence is read a chunk ahead and the outcomes on another
+    connection; inside one (as in the other tests) everything is read in turn: same figures."""
+    from django.db import transaction
+
+    from metrics import capability_services
+
+    org = capability_org
+    plan(org, needed=6)
+    monkeypatch.setattr(capability_services, "EVIDENCE_CHUNK", 3)  # several chunks for a dozen people
+    now = pd.Timestamp(timezone.now())
+    ahead = capability_services.capability_compute(now=now)
+    with transaction.atomic():
+        in_turn = capability_services.capability_compute(now=now)
+    pd.testing.assert_frame_equal(ahead.cells, in_turn.cells)
+    pd.testing.assert_frame_equal(ahead.supply, in_turn.supply)
+    assert ahead.rows_read == in_turn.rows_read and ahead.employees == in_turn.employees

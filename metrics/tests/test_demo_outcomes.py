@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
+from demo.capability_plan import short_demand
 from demo.context import BASE_DATE
 from demo.generator import build_demo
-from metrics.models import Metric, MetricSnapshot
+from metrics.models import CapabilitySnapshot, Metric, MetricSnapshot
 from recommendations.models import Placement, ReviewItem, SuccessionCandidate
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,15 @@ def pilot(django_db_setup, django_db_blocker):
             placements = [(p.development_path.count(), p.assignment.kind) for p in Placement.objects.all()]
             waiting = ReviewItem.objects.filter(kind="succession", status="pending").count()
             pooled = SuccessionCandidate.objects.filter(status="approved").count()
+            short = short_demand()
+            supply = (
+                CapabilitySnapshot.objects.latest("taken_at")
+                .supply.filter(business_unit_id=short.business_unit_id, skill_id=short.skill_id)
+                .values("supply_now", "learning_6m", "moved_6m", "expected_6m", "expected_12m", "low_12m", "high_12m")
+                .get()
+            )
             transaction.set_rollback(True)
-    return figures, placements, waiting, pooled
+    return figures, placements, waiting, pooled, supply
 
 
 def moved(figures, metric, segment=""):
@@ -69,7 +77,7 @@ def test_conversations_got_better_and_velocity_is_measured(pilot):
 
 
 def test_the_planted_moves_show_in_the_figures(pilot):
-    figures, placements, waiting, pooled = pilot
+    figures, placements, waiting, pooled, _ = pilot
     assert placements and all(path > 0 and kind == "internal_fill" for path, kind in placements)
     assert moved(figures, Metric.PLACEMENTS_TRACED)[1] == (1.0, len(placements))
     assert moved(figures, Metric.INTERNAL_MOBILITY)[1][0] > moved(figures, Metric.INTERNAL_MOBILITY)[0][0]
@@ -80,3 +88,12 @@ def test_the_planted_moves_show_in_the_figures(pilot):
     assert pooled == 1 and waiting > 0  # one name decided by HR, the rest wait for a human
     before, after = moved(figures, Metric.ENGAGEMENT)
     assert before[1] > 0 and after[1] > 0  # picks delivered recently enough to be due
+
+
+def test_the_short_units_projection_moves_off_today(pilot):
+    """A planned move (in the pilot, out of the unit: everyone at the level already works there):
+    the projection of the unit that needs the most is not today's figure."""
+    *_, supply = pilot
+    assert supply["moved_6m"] != 0
+    assert supply["expected_6m"] != 0 and supply["expected_12m"] != 0
+    assert supply["low_12m"] < supply["high_12m"]  # with a range around it

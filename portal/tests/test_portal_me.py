@@ -126,6 +126,32 @@ class TestTellUs:
             "",
         ]
 
+    def test_saying_a_role_is_not_wanted_is_kept_shown_and_carried_to_the_next_goal(self, client, analysed):  # noqa: F811
+        org, lead, _ = analysed
+        client.force_login(org.employee.user)
+        response = client.post(
+            reverse("portal:aspiration"), {"target_role": "", "interests": "data work", "not_wanted_roles": [lead.pk]}
+        )
+        assert response.status_code == 302
+        newest = CareerAspiration.objects.filter(employee=org.employee).latest("stated_at")
+        assert list(newest.not_wanted_roles.all()) == [lead]
+        page = me_page(client, org)
+        assert f"Not for me: {lead.title}" in page
+        # the form starts from the current goal, so updating the goal does not silently drop the refusal
+        form = page.split('id="goal-heading"')[1].split("</form>")[0]
+        assert f'<option value="{lead.pk}" selected>' in form
+
+    def test_aiming_for_a_role_one_does_not_want_is_refused_with_a_reason(self, client, analysed):  # noqa: F811
+        org, lead, _ = analysed
+        client.force_login(org.employee.user)
+        before = CareerAspiration.objects.count()
+        response = client.post(
+            reverse("portal:aspiration"), {"target_role": lead.pk, "interests": "", "not_wanted_roles": [lead.pk]}
+        )
+        assert response.status_code == 400
+        assert "cannot also be a role you do not want" in response.content.decode()
+        assert CareerAspiration.objects.count() == before
+
     def test_an_empty_goal_says_what_to_fill_in(self, client, org):
         client.force_login(org.employee.user)
         response = client.post(reverse("portal:aspiration"), {"target_role": "", "interests": " "})

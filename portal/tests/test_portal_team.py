@@ -73,7 +73,7 @@ def test_someone_without_reports_gets_an_empty_state(client, org):
     assert "Nobody reports to you in the HR system" in client.get(reverse("portal:team")).content.decode()
 
 
-QUERIES = 10  # session, user, viewer employee, HR group, has reports, rows, data-quality flags, contests, team themes, reviews to complete
+QUERIES = 11  # session, user, viewer employee, HR group, has reports, rows, data-quality flags, contests, team themes, reviews to complete, succession proposals for roles owned
 
 
 def test_the_team_page_makes_the_same_queries_for_5_and_50_reports(client, analysed, django_assert_num_queries):  # noqa: F811
@@ -98,3 +98,30 @@ def test_someone_who_left_is_no_longer_on_the_team(client, org):
     client.force_login(org.manager.user)
     page = client.get(reverse("portal:team")).content.decode()
     assert rows(page) == [org.employee.full_name]
+
+
+def test_the_owner_of_a_critical_role_is_pointed_to_its_proposals_waiting(client, org):
+    from recommendations.models import CriticalRole, ReviewItem, SuccessionCandidate
+    from taxonomy.tests.factories import RoleFactory
+
+    client.force_login(org.manager.user)
+    assert "succession proposal" not in client.get(reverse("portal:team")).content.decode()
+    critical = CriticalRole.objects.create(role=RoleFactory(title="Head of Data"), owner=org.manager)
+    proposal = SuccessionCandidate.objects.create(
+        critical_role=critical,
+        employee=org.outsider,
+        proposed_at=timezone.now(),
+        horizon="now",
+        readiness=0.9,
+        confidence=0.7,
+    )
+    ReviewItem.objects.create(
+        kind=ReviewItem.Kind.SUCCESSION, employee=org.outsider, succession=proposal, reason=ReviewItem.Reason.SUCCESSION
+    )
+    page = client.get(reverse("portal:team")).content.decode()
+    assert (
+        "1 succession proposal for the critical roles you own" in page
+        and reverse("recommendations:review_queue") in page
+    )
+    queue = client.get(reverse("recommendations:review_queue")).content.decode()
+    assert org.outsider.full_name in queue and "Head of Data" in queue

@@ -27,10 +27,10 @@ from ..models import (
     PerformanceReview,
     SkillEvidence,
 )
-from ..recording import validate_aspiration_goal
-from .checks import Checker
+from ..recording import validate_aspiration_goal, validate_not_wanted
+from .checks import AMBIGUOUS, Checker
 from .loaders import Match, Refusal, Target
-from .lookups import Refs
+from .lookups import Refs, name_key
 
 DOCS = "docs/data-formats.md"
 EMPLOYEE_ALIASES = ("employee_external_id", "employee_id", "employee_email", "email")
@@ -54,6 +54,8 @@ class Kind:
     event: str | None = None  # the checked column holding the event's own time (for the delay)
     target: Target | None = None
     filled_from: dict[str, str] | None = None  # staged column -> header column, when it has one
+    # Written after the chunk landed (a many-to-many the stage cannot hold): returns the lines it changed.
+    after: Callable[[pd.DataFrame], np.ndarray] | None = None
 
     def header_map(self, header: list[str]) -> dict[str, str]:
         """File column -> canonical column, or UnreadableFile naming what is missing or unknown."""
@@ -303,12 +305,91 @@ def check_aspirations(check: Checker, refs: Refs) -> pd.DataFrame:
     check.reject(
         no_role & (interests == "").to_numpy(), rule_message(validate_aspiration_goal, target_role=None, interests="")
     )
-    return typed(
+    rows = typed(
         employee_id=check.employee("employee", refs, required=True),
         target_role_id=target_role_id,
         interests=interests,
         stated_at=check.timestamp("stated_at", required=True),
     )
+    if check.has("not_wanted_roles"):
+        rows["not_wanted_ids"] = _not_wanted_roles(check, refs, target_role_id)
+    return rows
+
+
+NOT_WANTED = "not_wanted_roles"
+
+
+def _not_wanted_roles(check: Checker, refs: Refs, target_role_id: pd.Series) -> pd.Series:
+    """Per row, the sorted role ids the ``not_wanted_roles`` cell names, separated by ";" (blank:
+    none). A name no role has is refused, naming the column and the name; so is the row's own
+    target role (``validate_not_wanted``)."""
+    names = check.frame[NOT_WANTED].reset_index(drop=True).str.split(";").explode()
+    target_role_id = target_role_id.reset_index(drop=True)
+    keys = names.fillna("").map(name_key)
+    named = keys != ""
+    ids = keys.map(refs.roles).astype(float)
+    unknown = named & (ids.isna() | (ids == AMBIGUOUS))
+    if unknown.any():
+        bad = names[unknown].str.strip().groupby(level=0).agg(lambda values: "”, “".join(values))
+        mask = np.zeros(len(check.frame), dtype=bool)
+        mask[bad.index.to_numpy()] = True
+        reasons = pd.Series([""] * len(mask), dtype=object)
+        reasons.iloc[bad.index.to_numpy()] = bad.to_numpy()
+        check.reject(mask, lambda value: f"{NOT_WANTED}: unknown role “{value}” (separate role titles with ;)", reasons)
+    kept = ids[named & ~unknown].astype("int64")
+    own = kept.to_numpy() == target_role_id.reindex(kept.index).to_numpy()
+    if own.any():
+        mask = np.zeros(len(check.frame), dtype=bool)
+        mask[np.unique(kept.index.to_numpy()[own])] = True
+        check.reject(mask, f"{NOT_WANTED}: " + rule_message(validate_not_wanted, target_role_id=1, not_wanted_ids=[1]))
+    chosen = kept.groupby(level=0).agg(lambda values: tuple(sorted(set(values))))
+    out = pd.Series([()] * len(check.frame), dtype=object)
+    out.iloc[chosen.index.to_numpy()] = chosen.to_numpy()
+    return out
+
+
+def aspirations_not_wanted_set(good: pd.DataFrame) -> np.ndarray:
+    """After the chunk's aspirations landed: give each row's aspiration exactly the roles its
+    ``not_wanted_roles`` cell names (a file without that column leaves them as they are). One read
+    of the rows' aspirations and their current roles, one delete and one bulk insert for those
+    whose set changed. Returns the lines whose set changed."""
+    if "not_wanted_ids" not in good.columns or good.empty:
+        return np.array([], dtype=np.int64)
+    stated = pd.to_datetime(good["stated_at"], utc=True)
+    found = pd.DataFrame(
+        CareerAspiration.objects.filter(
+            employee_id__in=good["employee_id"].astype("int64").unique().tolist(),
+            stated_at__in=stated.dt.to_pydatetime().tolist(),
+        ).values_list("pk", "employee_id", "stated_at"),
+        columns=["aspiration_id", "employee_id", "stated_at"],
+    )
+    if found.empty:
+        return np.array([], dtype=np.int64)
+    found["stated_at"] = pd.to_datetime(found["stated_at"], utc=True)
+    rows = good[["line", "employee_id", "not_wanted_ids"]].assign(
+        employee_id=good["employee_id"].astype("int64"), stated_at=stated
+    )
+    rows["stated_at"] = rows["stated_at"].astype(found["stated_at"].dtype)
+    rows = rows.merge(found, on=["employee_id", "stated_at"])
+    through = CareerAspiration.not_wanted_roles.through
+    current = pd.DataFrame(
+        through.objects.filter(careeraspiration_id__in=rows["aspiration_id"].tolist()).values_list(
+            "careeraspiration_id", "role_id"
+        ),
+        columns=["aspiration_id", "role_id"],
+    )
+    held = current.groupby("aspiration_id")["role_id"].agg(lambda values: tuple(sorted(values)))
+    before = rows["aspiration_id"].map(held).apply(lambda value: value if isinstance(value, tuple) else ())
+    changed = rows[(before != rows["not_wanted_ids"]).to_numpy()]
+    if changed.empty:
+        return np.array([], dtype=np.int64)
+    through.objects.filter(careeraspiration_id__in=changed["aspiration_id"].tolist()).delete()
+    pairs = changed[["aspiration_id", "not_wanted_ids"]].explode("not_wanted_ids").dropna()
+    through.objects.bulk_create(
+        through(careeraspiration_id=int(aspiration), role_id=int(role))
+        for aspiration, role in zip(pairs["aspiration_id"], pairs["not_wanted_ids"], strict=True)
+    )
+    return changed["line"].to_numpy(dtype=np.int64)
 
 
 ASPIRATIONS = Kind(
@@ -319,6 +400,7 @@ ASPIRATIONS = Kind(
         Column("target_role", aliases=("role",)),
         Column("interests"),
         Column("stated_at", required=True),
+        Column(NOT_WANTED, aliases=("not_wanted",)),
     ),
     check=check_aspirations,
     what="aspiration",
@@ -333,6 +415,7 @@ ASPIRATIONS = Kind(
         inserted_with=lambda now, source: {"source": source},
     ),
     filled_from={"target_role_id": "target_role", "interests": "interests"},
+    after=aspirations_not_wanted_set,
 )
 
 

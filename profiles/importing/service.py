@@ -359,6 +359,8 @@ def _chunk_land(
             merged = chunk_merge(
                 good, target=kind.target, now=now, source=run.source, written=kind.written_for(present)
             )
+            if kind.after is not None:
+                _after_merge(merged, kind.after(good))
             changed_ids = good.loc[good["line"].isin(merged.landed), "employee_id"].unique().astype(np.int64).tolist()
             model = kind.target.model
         rejections = [(int(line), reason) for line, reason in zip(refused["line"], refused["reason"], strict=True)]
@@ -396,6 +398,14 @@ def _chunk_land(
     if kind.event and len(merged.landed):
         events = good.loc[good["line"].isin(merged.landed), kind.event].dropna()
         totals.delays.add((pd.Timestamp(landed_at) - events).dt.total_seconds().to_numpy())
+
+
+def _after_merge(merged, changed_lines: np.ndarray) -> None:
+    """Lines a kind's ``after`` step changed count as updated (if the row itself was unchanged)."""
+    newly = np.setdiff1d(changed_lines, merged.landed)
+    merged.updated += len(newly)
+    merged.unchanged -= len(newly)
+    merged.landed = np.union1d(merged.landed, newly)
 
 
 def _people_finish(people: PeopleRun, *, run: SyncRun, totals: Totals) -> None:

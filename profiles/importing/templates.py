@@ -50,6 +50,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "target_role": "Engineering Manager",
         "interests": "Coaching, system design",
         "stated_at": "2026-09-30T12:00:00Z",
+        "not_wanted_roles": "Sales Manager; Account Executive",
     },
     "evidence": {
         "employee": "E1003",

@@ -643,6 +643,37 @@ class TestAspirationsImport:
         assert CareerAspiration.objects.filter(employee=people[0]).count() == 2
         assert CareerAspiration.objects.get(target_role=lead).interests == "Coaching"
 
+    def test_roles_not_wanted_are_set_from_a_semicolon_list_and_unknown_ones_named(self, tmp_path, people):
+        lead = RoleFactory(title="Team Lead")
+        sales = RoleFactory(title="Sales Manager")
+        header = [*self.HEADER, "not_wanted_roles"]
+        rows = [
+            ["E1", "", "Coaching", "2026-01-01T08:00:00Z", "team lead ;  SALES manager"],
+            ["E2", "", "Data", "2026-01-01T08:00:00Z", "Sales Manager; Astronaut; Pilot"],
+            ["E2", "team lead", "", "2026-02-01T08:00:00Z", "Team Lead"],
+        ]
+        run = file_import(path=write_csv(tmp_path / "a.csv", header, rows), kind="aspirations")
+        assert run.created == 1
+        assert rejections(run) == [
+            (3, "not_wanted_roles: unknown role “Astronaut”, “Pilot” (separate role titles with ;)"),
+            (
+                4,
+                "not_wanted_roles: The role you aim for cannot also be a role you do not want; "
+                "take it out of one list.",
+            ),
+        ]
+        first = CareerAspiration.objects.get(employee=people[0])
+        assert set(first.not_wanted_roles.all()) == {lead, sales}
+        # The same file again changes nothing; a blank cell clears the list and counts as an update.
+        again = file_import(path=write_csv(tmp_path / "a.csv", header, rows[:1]), kind="aspirations")
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+        cleared = file_import(path=write_csv(tmp_path / "b.csv", header, [[*rows[0][:4], ""]]), kind="aspirations")
+        assert (cleared.updated, list(first.not_wanted_roles.all())) == (1, [])
+        # A file without the column leaves what was recorded.
+        first.not_wanted_roles.set([sales])
+        file_import(path=write_csv(tmp_path / "c.csv", self.HEADER, [rows[0][:4]]), kind="aspirations")
+        assert list(first.not_wanted_roles.all()) == [sales]
+
 
 class TestPeopleImport:
     def test_people_are_created_with_reporting_lines_from_managers_later_in_the_file(self, tmp_path, db):

@@ -23,7 +23,7 @@ from .analysis import (
     SkillGap,
 )
 from .learning import Flag, LearningResource, ModelRun, Recommendation, ResourceSkill
-from .moves import Candidacy, CriticalRole, Placement, SuccessionCandidate
+from .moves import Candidacy, CriticalRole, Placement, PlannedMove, SuccessionCandidate
 from .opportunities import Opportunity, OpportunityMatch, OpportunitySkill
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Candidacy",
     "CriticalRole",
     "Placement",
+    "PlannedMove",
     "SuccessionCandidate",
     "CareerPath",
     "EmployeeAnalysis",

@@ -180,10 +180,19 @@ class Recommendation(models.Model):
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the e-mail telling the employee about it went out."
     )
+    outcome = models.CharField(
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",  # the recompute writes picks in bulk without naming this column
+        help_text="Its labelled outcome once its outcome window closed (ranking.outcomes_label): what the "
+        "learned completion and uplift rates count; blank before.",
+    )
 
     class Meta:
         ordering = ["employee", "rank"]
         indexes = [
+            models.Index(fields=["outcome", "delivered_at"], name="rec_outcome", condition=~Q(outcome="")),
             models.Index(fields=["employee", "status"], name="rec_employee_status"),
             models.Index(fields=["created_at"], name="rec_created"),
             # the daily e-mail's work list: delivered, not yet e-mailed (small, whatever the history)

@@ -6,16 +6,19 @@
   places them.
 * ``Placement``: who took an opportunity, the role-history row it made, and the development path
   that led to it (the learning picks they had completed before it).
+* ``PlannedMove``: a move HR or an opportunity's owner expects (who, to which role and unit,
+  when, how sure): the supply and demand projections count it at its date.
 * ``CriticalRole`` and ``SuccessionCandidate``: roles HR marks critical, and the bench the engine
   proposes for each (``recommendations.succession``); nobody is in a pool until a human decided
   their review item.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from profiles.models import Employee, RoleAssignment
+from profiles.models import BusinessUnit, Employee, RoleAssignment
 from taxonomy.models import Role
 
 from .analysis import ReviewStatus
@@ -92,6 +95,42 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.employee} placed in {self.opportunity} on {self.placed_on}"
+
+
+class PlannedMove(models.Model):
+    """A move someone expects to happen: the projections of supply against demand at 6 and 12
+    months move the person from their unit to ``business_unit`` on ``expected_on``, with the
+    probability ``likelihood`` (1 = agreed, less when it may not happen)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="planned_moves")
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    business_unit = models.ForeignKey(
+        BusinessUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The unit they move to; blank: they stay in their unit (a role change within it).",
+    )
+    expected_on = models.DateField(help_text="When the move is expected to take effect.")
+    likelihood = models.FloatField(
+        default=0.8,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text="How sure the move is, 0.05 to 1 (1: agreed). The projections draw it with this probability.",
+    )
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="planned_moves"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["expected_on"]
+
+    def __str__(self):
+        return f"{self.employee} to {self.role or self.business_unit} on {self.expected_on}"
 
 
 class CriticalRole(models.Model):

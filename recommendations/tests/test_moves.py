@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.tests.fixtures import recommendation_for
+from metrics.capability_services import capability_take
 from metrics.models import Metric, MetricSnapshot
 from metrics.services import snapshot_take
 from profiles.access import may_see_interest
-from profiles.models import RoleAssignment, SkillEvidence
+from profiles.models import BusinessUnit, Employee, RoleAssignment, SkillDemand, SkillEvidence
 from recommendations import analysis, moves
 from recommendations.candidates import candidates
-from recommendations.models import Candidacy, EngineSettings, Opportunity, Placement, Recommendation
+from recommendations.models import Candidacy, EngineSettings, Opportunity, Placement, PlannedMove, Recommendation
+from taxonomy.models import Skill
 from taxonomy.tests.factories import RequirementFactory, RoleFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,38 @@ def test_nobody_is_placed_twice_and_a_filled_opportunity_takes_no_one(org, poste
         moves.placement_make(opportunity=posted, employee=org.peer, by=org.hr_user)
     express_candidacy.refresh_from_db()
     assert express_candidacy.status == "placed"
+
+
+def test_the_owner_plans_a_move_and_supply_against_demand_counts_it(client, org, posted):
+    sql = Skill.objects.get(name="SQL")
+    payments, home = BusinessUnit.objects.create(name="Payments"), BusinessUnit.objects.create(name="Home")
+    Employee.objects.filter(pk__in=[org.employee.pk, org.peer.pk]).update(business_unit=home)
+    Opportunity.objects.filter(pk=posted.pk).update(business_unit=payments)
+    SkillDemand.objects.create(
+        business_unit=payments, skill=sql, weight=0.9, as_of=timezone.localdate(), people_needed=1, level_needed=3
+    )
+    before = capability_take().supply.get(business_unit=payments)
+    express(client, org, posted)
+    client.force_login(org.outsider_manager.user)
+    url = reverse("opportunities:decide", args=[posted.pk, org.employee.pk])
+    refused = client.post(url, {"action": "plan", "expected_on": "not a date"}, follow=True).content.decode()
+    assert "Give the expected date of the move as YYYY-MM-DD." in refused and not PlannedMove.objects.exists()
+    expected_on = timezone.localdate() + timedelta(days=60)
+    page = client.post(url, {"action": "plan", "expected_on": expected_on.isoformat(), "likelihood": "75"}, follow=True)
+    assert f"Move planned for {expected_on.day} {expected_on:%b %Y} (75% sure)" in page.content.decode()
+    move = PlannedMove.objects.get()
+    assert (move.employee, move.role, move.business_unit, move.likelihood) == (
+        org.employee,
+        posted.role,
+        payments,
+        0.75,
+    )
+    after = capability_take().supply.get(business_unit=payments)
+    assert (before.expected_6m, after.moved_6m, after.expected_6m) == (0.0, 0.75, 0.75)  # in by 6 months, 75% sure
+    # A manager who does not own the opportunity cannot plan a move into it.
+    client.force_login(org.manager.user)
+    assert client.post(url, {"action": "plan", "expected_on": expected_on.isoformat()}).status_code == 403
+    # Once placed, the plan has happened: it is no longer counted.
+    client.force_login(org.outsider_manager.user)
+    client.post(url, {"action": "place"})
+    assert not PlannedMove.objects.exists()

@@ -38,8 +38,15 @@ from feedback.models import (
 from feedback.tests.fixtures import recommendation_for
 from profiles.access import visible_employees
 from profiles.models import SyncRun
-from recommendations.models import Candidacy, Opportunity, Recommendation, ReviewItem
-from taxonomy.tests.factories import SkillFactory
+from recommendations.models import (
+    Candidacy,
+    CriticalRole,
+    Opportunity,
+    Recommendation,
+    ReviewItem,
+    SuccessionCandidate,
+)
+from taxonomy.tests.factories import RoleFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +132,7 @@ class World:
     deep_review: DeepReview | None = None  # the employee's quarterly review, held by the manager
     opportunity: Opportunity | None = None  # posted by the manager
     candidacy: Candidacy | None = None  # the employee's interest in it
+    succession_item: ReviewItem | None = None  # the peer proposed for a critical role the manager owns
 
     def user(self, role):
         return None if role == "anonymous" else self.org.hr_user if role == "hr" else getattr(self.org, role).user
@@ -193,6 +201,17 @@ def world(org):
     made.candidacy = Candidacy.objects.create(
         opportunity=made.opportunity, employee=org.employee, origin=Candidacy.Origin.INTEREST
     )
+    critical = CriticalRole.objects.create(role=RoleFactory(title="Head of Data"), owner=org.manager)
+    proposal = SuccessionCandidate.objects.create(
+        critical_role=critical, employee=org.outsider, proposed_at=now, horizon="year", readiness=0.7, confidence=0.6
+    )
+    made.succession_item = ReviewItem.objects.create(
+        kind=ReviewItem.Kind.SUCCESSION,
+        employee=org.outsider,
+        succession=proposal,
+        reason=ReviewItem.Reason.SUCCESSION,
+        confidence=0.6,
+    )
     return made
 
 
@@ -202,6 +221,7 @@ SUBJECTS: dict[str, Callable[[World], dict]] = {
     "own manager": lambda w: {"pk": w.org.manager.pk},  # upwards from the employee
     "unknown": lambda w: {"pk": UNKNOWN_PK},
     "review item": lambda w: {"pk": w.review_item.pk},
+    "succession item": lambda w: {"pk": w.succession_item.pk},  # for a critical role the manager owns
     "skill": lambda w: {"skill_pk": w.skill.pk},
     "unknown skill": lambda w: {"skill_pk": UNKNOWN_PK},
     "check-in": lambda w: {"pk": w.checkin.pk},  # the employee's, held by the manager
@@ -322,18 +342,38 @@ ACCESS: dict[str, list[Case]] = {
         Case(HR_ONLY, "sync run"),
         Case(per_role(employee=403, manager=403, director=403, peer=403, hr=404), "unknown"),
     ],
-    "recommendations:review_queue": [Case(HR_ONLY)],
+    # The review queue: HR decides everything; a critical role's owner (here the manager) sees and
+    # decides only the succession proposals for their roles, even of someone outside their line
+    # (the outsider), and not the director above them.
+    "recommendations:review_queue": [
+        Case(
+            per_role(employee=403, manager=200, director=403, peer=403, hr=200),
+            check=lambda r, w, role: (
+                "the owner's queue shows another kind of item"
+                if role == "manager"
+                and ("Gap analysis" in r.content.decode() or "Head of Data" not in r.content.decode())
+                else None
+            ),
+        )
+    ],
     "recommendations:review_item": [
         Case(HR_ONLY, "review item"),
-        Case(per_role(employee=403, manager=403, director=403, peer=403, hr=404), "unknown"),
+        Case(per_role(employee=403, manager=200, director=403, peer=403, hr=200), "succession item"),
+        Case(per_role(employee=403, manager=404, director=403, peer=403, hr=404), "unknown"),
     ],
-    # POST-only; an empty decision is refused by the service and sends HR back to the item (/hr/review/<pk>/).
+    # POST-only; an empty decision is refused by the service and sends back to the item (/hr/review/<pk>/).
     "recommendations:review_decide": [
         Case(
             per_role(employee=403, manager=403, director=403, peer=403, hr="/hr/review/"), "review item", method="post"
         ),
-        # The HR check comes first: only HR learns that the page takes POST alone.
+        Case(
+            per_role(employee=403, manager="/hr/review/", director=403, peer=403, hr="/hr/review/"),
+            "succession item",
+            method="post",
+        ),
+        # The access check comes first: only a reviewer learns that the page takes POST alone.
         Case(per_role(employee=403, manager=403, director=403, peer=403, hr=405), "review item"),
+        Case(per_role(employee=403, manager=405, director=403, peer=403, hr=405), "succession item"),
     ],
     # One person's data (GDPR export, profiles.privacy): HR only, through the access rule.
     "hr_data:person_data": [

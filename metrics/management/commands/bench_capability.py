@@ -6,9 +6,12 @@ timed test).
 1. Makes sure the database holds an organisation of that size (``seed_demo`` when it has fewer
    active employees; the demo plans its units' demand in people and runs the recompute).
 2. Computes capability as of now from the recompute's results and the evidence history
-   (``capability_compute``) and times its steps: read (into pandas), compute (levels three and
-   six months ago with the engine, cells, projection); then the write of the snapshot, apart;
-   peak resident memory of this process.
+   (``capability_compute``) and times its steps: read (the recompute's results, the plan, the
+   stored outcome counts and the outcomes closed since, into pandas), evidence (read a chunk of
+   employees ahead while the engine turns the previous chunk into levels three and six months
+   ago and today), compute (cells, rates, projection); then the write of the snapshot, apart;
+   peak resident memory of this process. Run ``capability_snapshot`` once before on a database
+   built by an older version, so the outcomes are stored as the daily snapshot keeps them.
 3. In the same run, the raw floor: the same statements (``capability_services.queries``, the
    evidence read and the role requirements) read with the fastest path and nothing else
    (PostgreSQL ``COPY ... TO STDOUT`` into bytes, SQLite ``fetchall``). Reports the compute's
