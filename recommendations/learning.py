@@ -49,7 +49,7 @@ from .models import (
     ReviewItem,
     ReviewStatus,
 )
-from .scoring import active_scorer
+from .scoring import MODEL_PREFIX, active_scorer
 
 Status = Recommendation.Status
 RECORD_HISTORY = ("completed", "passed", "in_progress", "enrolled", "abandoned")
@@ -292,7 +292,10 @@ def compute_picks(
     )  # fmt: skip
     if candidates.empty:
         return candidates.assign(score=0.0, rank=0, shown=False, confidence=0.0, reason="", scorer="")
-    picks = picking.pick(candidates, score(candidates))
+    # a model's scores are chances of a good outcome: it may show a second item for a gap when
+    # it is twice as sure of it (``picking.pick``); under a heuristic the picks always spread
+    repeat_ratio = picking.REPEAT_RATIO if scorer_name.startswith(MODEL_PREFIX) else None
+    picks = picking.pick(candidates, score(candidates), repeat_ratio=repeat_ratio)
     picks["confidence"] = picking.recommendation_confidence(picks)
     picks["reason"] = recommendation_reasons(
         _reason_frame(picks, catalogue=catalogue, employees=employees, gaps=gaps, engagement=engagement)

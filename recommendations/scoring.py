@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 HEURISTIC = "heuristic"
 POPULARITY = "popularity"
+MODEL_PREFIX = "model-"
+"""A trained model's scorer name: ``model-<version>``."""
 
 _loaded: dict[str, Scorer] = {}
 """Model scorers by version: a model file is read once per process."""
@@ -39,7 +41,7 @@ def active_scorer() -> tuple[str, Scorer]:
             )
             return HEURISTIC, heuristic_score
         _loaded[run.version] = scorer
-    return f"model-{run.version}", scorer
+    return f"{MODEL_PREFIX}{run.version}", scorer
 
 
 def popularity_scorer() -> tuple[str, Scorer]:
