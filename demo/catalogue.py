@@ -174,10 +174,7 @@ def _pilot_items(ctx: Context, catalogue: Catalogue, curated: list[str], lms: di
 def _course(title: str, skill: str, start: int, end: int, form: str, course) -> Item:
     hours = max(0.25, round(course.minutes / 60 * 4) / 4)
     cost = text.PROVIDER_COST.get(course.provider, 0) + (text.IN_PERSON_COST if form == "in_person" else 0)
-    description = (
-        f"{_format_label(form)} course from {course.provider} on {_mid(skill)}, "
-        f"from {LEVEL_NAMES[start]} to {LEVEL_NAMES[end]}."
-    )
+    description = f"Taught by {course.provider}: {_mid(skill)} from {LEVEL_NAMES[start]} to {LEVEL_NAMES[end]}."
     return Item(
         title,
         "course",

@@ -88,7 +88,7 @@ def _resource_of_record() -> str:
 class Catalogue:
     """What every chunk needs to pick learning: the engine's frames and the names for sentences."""
 
-    resources: pd.DataFrame  # resource_id, kind, format, hours, active, mentor_id, mentor
+    resources: pd.DataFrame  # resource_id, kind, format, hours, active, mentor_id, mentor, description
     resource_skills: pd.DataFrame  # resource_id, skill_id, from_level, to_level
     skill_kinds: pd.DataFrame  # skill_id, kind
     resource_stats: pd.DataFrame  # resource_id, completion_rate, n, uplift, uplift_n
@@ -360,6 +360,13 @@ def _reason_frame(picks, *, catalogue, employees, gaps, engagement) -> pd.DataFr
             ),
             "format_records": records,
             "format_completed": completed,
+            "description": resources["description"].to_numpy(dtype=object)[row],
+            "skill_kind": lookup(
+                catalogue.skill_kinds["skill_id"].to_numpy(dtype="int64"),
+                catalogue.skill_kinds["kind"].to_numpy(dtype=object),
+                skill,
+                None,
+            ),
         }
     )
 

@@ -22,7 +22,7 @@ from recommendations.engine.picking import (
     recommendation_confidence,
     resource_stats,
 )
-from recommendations.engine.rationale import recommendation_reasons
+from recommendations.engine.rationale import about_them, recommendation_reasons
 
 ANNA, BEN = 1, 2
 STAKEHOLDERS, SQL, COACHING = 10, 11, 12
@@ -204,7 +204,7 @@ class TestEffortPerLevel:
         [reason] = recommendation_reasons(pd.DataFrame([reason_row()]))
         assert "A 200-hour self-paced certification: a long commitment for this step, about 200 hours a level" in reason
         [short] = recommendation_reasons(pd.DataFrame([reason_row(kind="course", hours=8.0)]))
-        assert "long commitment" not in short and short.endswith("An 8-hour self-paced course.")
+        assert "long commitment" not in short and "An 8-hour self-paced course." in short
 
     def test_a_long_item_stays_where_it_closes_enough_levels(self):
         gaps = gaps_frame([(ANNA, SQL, 1.0, 4, None, 1, 0.9)])  # three levels short
@@ -218,6 +218,41 @@ class TestEffortPerLevel:
         listed = skills_frame([(1, SQL, 2, 3), (1, COACHING, 0, 4), (2, SQL, 2, 3)])
         frame = features(gaps, resources, listed).set_index("resource_id")
         assert frame.loc[1, "skill_id"] == COACHING and frame.loc[2, "skill_id"] == SQL
+
+
+class TestReasons:
+    """Each reason says what its item covers and why its format suits this person."""
+
+    def test_it_quotes_the_first_sentence_of_the_description(self):
+        [reason] = recommendation_reasons(
+            pd.DataFrame([reason_row(kind="peer", hours=12.0, description="Pairs review SQL weekly. Bring coffee.")])
+        )
+        assert "A 12-hour peer-learning group. Pairs review SQL weekly." in reason and "coffee" not in reason
+        long = "word " * 80
+        [cut] = recommendation_reasons(pd.DataFrame([reason_row(description=long)]))
+        assert "…" in cut and len(cut) < len(long) + 250
+
+    def test_it_says_how_the_person_does_in_the_format_and_whether_it_suits_the_skill(self):
+        rows = pd.DataFrame(
+            [
+                reason_row(kind="course", hours=8.0, format_records=4.0, format_completed=1.0, skill_kind="technical"),
+                reason_row(kind="mentorship", hours=6.0, skill="Coaching", skill_kind="leadership"),
+                reason_row(
+                    kind="stretch", hours=30.0, format_records=1.0, format_completed=1.0, skill_kind="technical"
+                ),
+            ]
+        )
+        course, mentorship, stretch = recommendation_reasons(rows)
+        assert "You have finished 1 of the 4 courses you started." in course
+        assert "Courses suit a technical skill like SQL: structured lessons with exercises." in course
+        assert "It would be your first mentorship on record." in mentorship
+        assert "Mentorships suit a leadership skill like Coaching: it is learned from someone" in mentorship
+        assert "You finished the one stretch assignment you started." in stretch
+        assert "suit" not in stretch  # a stretch assignment is no particular fit for a technical skill
+
+    def test_a_manager_reads_it_about_them(self):
+        [reason] = recommendation_reasons(pd.DataFrame([reason_row(kind="mentorship", hours=6.0)]))
+        assert "would be their first mentorship" in about_them(reason)
 
 
 class TestPicking:
