@@ -168,16 +168,13 @@ def _pilot_items(ctx: Context, catalogue: Catalogue, curated: list[str], lms: di
     for skill in curated:
         for mentor in mentors.get(ctx.skill_ids[skill], [])[:PILOT_MENTORS_PER_SKILL]:
             catalogue.add(_mentorship(skill, mentor))
-    _fill_level_steps(catalogue, curated)
+    _fill_level_steps(catalogue, curated, also_covered=_demo_pairing_steps())
 
 
 def _course(title: str, skill: str, start: int, end: int, form: str, course) -> Item:
     hours = max(0.25, round(course.minutes / 60 * 4) / 4)
     cost = text.PROVIDER_COST.get(course.provider, 0) + (text.IN_PERSON_COST if form == "in_person" else 0)
-    description = (
-        f"{_format_label(form)} course from {course.provider} on {_mid(skill)}, "
-        f"from {LEVEL_NAMES[start]} to {LEVEL_NAMES[end]}."
-    )
+    description = f"Taught by {course.provider}: {_mid(skill)} from {LEVEL_NAMES[start]} to {LEVEL_NAMES[end]}."
     return Item(
         title,
         "course",
@@ -318,8 +315,23 @@ def _mentorship(skill: str, mentor: Mentor, *, suffix: str = "") -> Item:
     )
 
 
-def _fill_level_steps(catalogue: Catalogue, skills: list[str]) -> None:
-    covered = {(skill, start, end) for item in catalogue.items for skill, start, end in item.skills}
+def _demo_pairing_steps() -> set[tuple[str, int, int]]:
+    """(skill, from, to) of the demo's mentorship pairings already in the catalogue (a rerun),
+    including those a mentor rule now leaves out of the file: the fallback items stand in only for
+    steps the first run left uncovered, so a second run adds none when a pairing drops out."""
+    from recommendations.models import LearningResource, ResourceSkill
+
+    return set(
+        ResourceSkill.objects.filter(
+            resource__kind=LearningResource.Kind.MENTORSHIP, resource__provider=text.MENTORING_PROVIDER
+        ).values_list("skill__name", "from_level", "to_level")
+    )
+
+
+def _fill_level_steps(
+    catalogue: Catalogue, skills: list[str], *, also_covered: set[tuple[str, int, int]] = frozenset()
+) -> None:
+    covered = {(skill, start, end) for item in catalogue.items for skill, start, end in item.skills} | set(also_covered)
     for skill in skills:
         for (start, end), (pattern, kind, form, hours) in text.FALLBACK_ITEMS.items():
             if (skill, start, end) in covered:

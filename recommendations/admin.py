@@ -31,6 +31,7 @@ from .models import (
     SuccessionCandidate,
 )
 from .resources import CatalogueResource, validate_mentor_level
+from .scoring import fallback_note
 
 
 class EngineSettingsForm(forms.ModelForm):
@@ -357,12 +358,14 @@ class ModelRunAdmin(ReadOnlyAdmin):
         "ndcg_shown",
         "beats_heuristic",
         "serving",
+        "fallback",
     ]
-    list_filter = ["serving", "beats_heuristic"]
+    list_filter = ["serving", "beats_heuristic", "fallback"]
     search_fields = ["version", "algorithm", "notes"]
     fields = [
         "version",
         "trained_at",
+        "scorer_ranking",
         "algorithm",
         "rows",
         "positives",
@@ -373,12 +376,39 @@ class ModelRunAdmin(ReadOnlyAdmin):
         "reliability_table",
         "beats_heuristic",
         "serving",
+        "fallback",
         "file",
         "notes",
     ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
+
+    @admin.display(description="which scorer ranks now, and why")
+    def scorer_ranking(self, run):
+        """What ranks people's picks today, as decided by this run and the others."""
+        metrics = run.metrics if isinstance(run.metrics, dict) else {}
+        gain = metrics.get("ndcg_gain_over_heuristic") or {}
+        figures = (
+            f" (NDCG@3 {gain['mean']:+.3f} over the fixed heuristic held out, bootstrap 5th percentile "
+            f"{gain.get('low', 0):+.3f})"
+            if gain.get("mean") is not None
+            else ""
+        )
+        if run.serving:
+            return (
+                f"This run's model ranks: it beats the fixed heuristic with enough history{figures}. "
+                + fallback_note(metrics)
+            )
+        serving = ModelRun.objects.filter(serving=True).order_by("-trained_at", "-pk").first()
+        latest = ModelRun.objects.order_by("-trained_at", "-pk").first()
+        why = "it does not beat the fixed heuristic" if not run.beats_heuristic else "there is not enough history"
+        verdict = f"This run's model does not serve: {why}{figures}. "
+        if serving is not None:
+            return verdict + f"Model {serving.version}, from an earlier run, ranks."
+        if latest is not None and latest.pk != run.pk:
+            return verdict + f"The newest run ({latest.version}) decides which heuristic ranks: the {latest.fallback}."
+        return verdict + fallback_note(metrics)
 
     @admin.display(description="NDCG@3 on the holdout")
     def ndcg_shown(self, run):

@@ -90,13 +90,13 @@ def open_opportunity_skills() -> pd.DataFrame:
 
 def catalogue_resources() -> pd.DataFrame:
     """Active catalogue items: resource_id, kind, format, hours, mentor_id (NaN unless a
-    mentorship) and mentor (their name, for the reason sentence), active (always True)."""
+    mentorship), mentor (their name) and description (both for the reason), active (always True)."""
     return (
         Select(
-            f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name "  # noqa: S608
+            f"SELECT r.id, r.kind, r.format, r.hours, r.mentor_id, m.first_name || ' ' || m.last_name, r.description "  # noqa: S608
             f"FROM {table(LearningResource)} r LEFT JOIN {table(Employee)} m ON m.id = r.mentor_id WHERE r.active = %s",
             [True],
-            columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor"],
+            columns=["resource_id", "kind", "format", "hours", "mentor_id", "mentor", "description"],
             dtypes={"resource_id": "int64", "hours": "float64", "mentor_id": "float64"},
         )
         .read()

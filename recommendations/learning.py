@@ -49,7 +49,7 @@ from .models import (
     ReviewItem,
     ReviewStatus,
 )
-from .scoring import active_scorer
+from .scoring import MODEL_PREFIX, active_scorer
 
 Status = Recommendation.Status
 RECORD_HISTORY = ("completed", "passed", "in_progress", "enrolled", "abandoned")
@@ -88,7 +88,7 @@ def _resource_of_record() -> str:
 class Catalogue:
     """What every chunk needs to pick learning: the engine's frames and the names for sentences."""
 
-    resources: pd.DataFrame  # resource_id, kind, format, hours, active, mentor_id, mentor
+    resources: pd.DataFrame  # resource_id, kind, format, hours, active, mentor_id, mentor, description
     resource_skills: pd.DataFrame  # resource_id, skill_id, from_level, to_level
     skill_kinds: pd.DataFrame  # skill_id, kind
     resource_stats: pd.DataFrame  # resource_id, completion_rate, n, uplift, uplift_n
@@ -292,7 +292,10 @@ def compute_picks(
     )  # fmt: skip
     if candidates.empty:
         return candidates.assign(score=0.0, rank=0, shown=False, confidence=0.0, reason="", scorer="")
-    picks = picking.pick(candidates, score(candidates))
+    # a model's scores are chances of a good outcome: it may show a second item for a gap when
+    # it is twice as sure of it (``picking.pick``); under a heuristic the picks always spread
+    repeat_ratio = picking.REPEAT_RATIO if scorer_name.startswith(MODEL_PREFIX) else None
+    picks = picking.pick(candidates, score(candidates), repeat_ratio=repeat_ratio)
     picks["confidence"] = picking.recommendation_confidence(picks)
     picks["reason"] = recommendation_reasons(
         _reason_frame(picks, catalogue=catalogue, employees=employees, gaps=gaps, engagement=engagement)
@@ -357,6 +360,13 @@ def _reason_frame(picks, *, catalogue, employees, gaps, engagement) -> pd.DataFr
             ),
             "format_records": records,
             "format_completed": completed,
+            "description": resources["description"].to_numpy(dtype=object)[row],
+            "skill_kind": lookup(
+                catalogue.skill_kinds["skill_id"].to_numpy(dtype="int64"),
+                catalogue.skill_kinds["kind"].to_numpy(dtype=object),
+                skill,
+                None,
+            ),
         }
     )
 

@@ -62,6 +62,7 @@ from profiles.models import SkillEvidence
 from .engine.arrays import group_starts, rank_in_groups
 from .engine.picking import FEATURES, HEURISTIC_WEIGHTS, Scorer, heuristic_score
 from .models import Flag, ModelRun, Recommendation
+from .scoring import fallback_note
 
 ACT_WITHIN_DAYS = 30
 RISE_WITHIN_DAYS = 90
@@ -423,10 +424,31 @@ def _coordinate_search(frame: pd.DataFrame) -> dict[str, float]:
     return dict(zip(HEURISTIC_WEIGHTS, weights.round(4).tolist(), strict=True))
 
 
-def tune_heuristic(train: pd.DataFrame) -> dict[str, float]:
+@dataclass(frozen=True)
+class Tuning:
+    """The heuristic's weights tuned on the training months (``tune_heuristic``) and how they
+    did on the validation months against the fixed ones."""
+
+    weights: dict[str, float]  # the tuned weights, or the fixed ones when tuning did not beat them
+    validation_ndcg: float  # the weights found before the validation months, on those months
+    fixed_validation_ndcg: float  # the fixed weights on the same months
+
+    @property
+    def beats_fixed(self) -> bool:
+        return self.validation_ndcg > self.fixed_validation_ndcg
+
+    def as_dict(self) -> dict:
+        return {
+            "validation_ndcg": self.validation_ndcg,
+            "fixed_validation_ndcg": self.fixed_validation_ndcg,
+            "beats_fixed_on_validation": self.beats_fixed,
+        }
+
+
+def tune_heuristic(train: pd.DataFrame) -> Tuning:
     """The heuristic's weights tuned on the training rows by the model's validation split: search
     on the rows before the validation months (``_coordinate_search``); if the weights found beat
-    the fixed ones on the validation months, search again on all training rows and return those,
+    the fixed ones on the validation months, search again on all training rows and keep those,
     else the fixed weights. The fair transparent baseline: the model is fitted, so is it."""
     fit_part, validation = _validation_split(train)
     found = _coordinate_search(fit_part)
@@ -434,9 +456,18 @@ def tune_heuristic(train: pd.DataFrame) -> dict[str, float]:
     def validation_ndcg(weights: dict[str, float]) -> float:
         return float(_group_metrics(validation, weighted_scorer(weights)(validation))[f"ndcg@{K}"].mean())
 
-    if validation_ndcg(found) > validation_ndcg(dict(HEURISTIC_WEIGHTS)):
-        return _coordinate_search(train)
-    return dict(HEURISTIC_WEIGHTS)
+    tuning = Tuning(
+        weights=dict(HEURISTIC_WEIGHTS),
+        validation_ndcg=validation_ndcg(found),
+        fixed_validation_ndcg=validation_ndcg(dict(HEURISTIC_WEIGHTS)),
+    )
+    if tuning.beats_fixed:
+        return Tuning(
+            weights=_coordinate_search(train),
+            validation_ndcg=tuning.validation_ndcg,
+            fixed_validation_ndcg=tuning.fixed_validation_ndcg,
+        )
+    return tuning
 
 
 # --- fitting ---------------------------------------------------------------------------------
@@ -512,6 +543,7 @@ def fit_ranker(train: pd.DataFrame) -> Ranker:
 # --- one evaluation --------------------------------------------------------------------------
 
 BASELINES = ("heuristic", "tuned heuristic", "popularity")
+FIXED, TUNED = ModelRun.Fallback.FIXED, ModelRun.Fallback.TUNED
 RELIABILITY_BINS = 10
 
 
@@ -530,7 +562,7 @@ class Evaluation:
     metrics: dict[str, dict]  # "model" and each of BASELINES -> metric -> value, and "groups"
     candidates: dict[str, dict]  # each candidate model's validation and holdout NDCG@3
     gains: dict[str, dict]  # baseline -> model minus baseline NDCG@3 per list: mean, bootstrap 5th and 95th percentiles
-    tuned_weights: dict[str, float]  # the tuned heuristic's weights (``tune_heuristic``)
+    tuning: Tuning  # the tuned heuristic's weights and validation figures (``tune_heuristic``)
     reliability: list[dict]  # the model's predicted chance of a good outcome against what happened, per decile
     importances: list[dict]  # what the model leans on: holdout ROC AUC lost when a feature is shuffled
     coefficients: dict[str, float]  # the logistic regression's weights on standardised features
@@ -559,6 +591,23 @@ class Evaluation:
     def serves(self) -> bool:
         return self.beats_heuristic and self.enough_history
 
+    @property
+    def tuned_weights(self) -> dict[str, float]:
+        return self.tuning.weights
+
+    @property
+    def tuned_heuristic_ranks(self) -> bool:
+        """Whether the tuned heuristic, not the fixed one, ranks while the model does not serve:
+        its weights beat the fixed ones on the validation months (the months the model is chosen
+        on) and do no worse on the held-out months."""
+        key = f"ndcg@{K}"
+        return self.tuning.beats_fixed and self.metrics["tuned heuristic"][key] >= self.metrics["heuristic"][key]
+
+    @property
+    def fallback(self) -> str:
+        """The scorer that ranks while the model does not serve: ``TUNED`` or ``FIXED``."""
+        return TUNED if self.tuned_heuristic_ranks else FIXED
+
     def as_dict(self) -> dict:
         return {
             "algorithm": self.ranker.algorithm,
@@ -581,6 +630,7 @@ class Evaluation:
             "enough_history": self.enough_history,
             "serves": self.serves,
             "tuned_heuristic_weights": self.tuned_weights,
+            "tuned_heuristic": {**self.tuning.as_dict(), "ranks_when_the_model_does_not": self.tuned_heuristic_ranks},
             "reliability": self.reliability,
             "importances": self.importances,
             "logistic_coefficients": self.coefficients,
@@ -607,11 +657,11 @@ def _evaluate(frame: pd.DataFrame, *, importances: bool) -> Evaluation:
             f"The {len(train)} training rows have {good} good outcomes: fitting needs {MIN_TO_FIT} of each kind."
         )
     ranker = fit_ranker(train)
-    tuned_weights = tune_heuristic(train)
+    tuning = tune_heuristic(train)
     predicted = model_scorer(ranker.model)(holdout)
     scorers = {
         "heuristic": heuristic_score,
-        "tuned heuristic": weighted_scorer(tuned_weights),
+        "tuned heuristic": weighted_scorer(tuning.weights),
         "popularity": popularity_scorer(popularity_rates(train)),
     }
     per_group = {"model": _group_metrics(holdout, predicted)}
@@ -636,7 +686,7 @@ def _evaluate(frame: pd.DataFrame, *, importances: bool) -> Evaluation:
             for name, model in ranker.models.items()
         },
         gains={name: bootstrap_gain(per_group["model"][key], per_group[name][key]) for name in BASELINES},
-        tuned_weights=tuned_weights,
+        tuning=tuning,
         reliability=reliability_table(
             predicted=predicted,
             good=holdout["label"].to_numpy(),
@@ -732,6 +782,11 @@ def serving_run() -> ModelRun | None:
     return ModelRun.objects.filter(serving=True).order_by("-trained_at", "-pk").first()
 
 
+def latest_run() -> ModelRun | None:
+    """The newest training run: its ``fallback`` says which heuristic ranks while no model serves."""
+    return ModelRun.objects.order_by("-trained_at", "-pk").first()
+
+
 def _new_version(now) -> str:
     base = now.strftime("%Y%m%d-%H%M%S")
     taken = set(ModelRun.objects.filter(version__startswith=base).values_list("version", flat=True))
@@ -758,7 +813,8 @@ def model_run_record(*, evaluation: Evaluation, now=None) -> ModelRun:
             f"(needs {MIN_TRAINING_ROWS} and {MIN_TRAINING_POSITIVES})."
         )
     if not evaluation.beats_heuristic:
-        notes.append("It does not beat the heuristic on the holdout, so the heuristic keeps ranking.")
+        notes.append("It does not beat the heuristic on the holdout.")
+    notes.append(fallback_note(evaluation.as_dict()))
     run = ModelRun(
         version=version,
         algorithm=evaluation.ranker.algorithm,
@@ -769,6 +825,7 @@ def model_run_record(*, evaluation: Evaluation, now=None) -> ModelRun:
         metrics=evaluation.as_dict(),
         beats_heuristic=evaluation.beats_heuristic,
         serving=evaluation.serves,
+        fallback=evaluation.fallback,
         file=save_model(evaluation.ranker.model, version=version),
         notes=" ".join(notes),
     )

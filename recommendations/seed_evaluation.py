@@ -133,6 +133,15 @@ def _pooled_reliability(evaluations: list[dict]) -> list[dict]:
     return pooled
 
 
+def ranking_scorer(evaluation: dict) -> str:
+    """The scorer that would rank people's picks after this training run: the model when it
+    serves, else the tuned heuristic when it won on validation and held out, else the fixed one."""
+    if evaluation["serves"]:
+        return "model"
+    tuned = evaluation.get("tuned_heuristic") or {}
+    return "tuned heuristic" if tuned.get("ranks_when_the_model_does_not") else "heuristic"
+
+
 def summarise(results: list[dict]) -> list[dict]:
     """Per planted strength (strongest first), the distribution over its seeds."""
     conditions = []
@@ -149,6 +158,11 @@ def summarise(results: list[dict]) -> list[dict]:
                 "evaluated": len(evaluations),
                 "failed": [{"seed": r["seed"], "error": r["error"]} for r in group if "error" in r],
                 "serves": serves,
+                "ranks": {
+                    name: sum(ranking_scorer(e) == name for e in evaluations)
+                    for name in ("model", "tuned heuristic", "heuristic")
+                },
+                "ranking_ndcg": _spread(e["metrics"][ranking_scorer(e)]["ndcg@3"] for e in evaluations),
                 "model_beats": {b: sum(bool(e["model_beats"][b]) for e in evaluations) for b in BASELINES},
                 "metrics": {
                     scorer: {metric: _spread(e["metrics"][scorer][metric] for e in evaluations) for metric in METRICS}
@@ -184,6 +198,7 @@ def _seed_row(result: dict) -> dict:
     return {
         "seed": result["seed"],
         "serves": e["serves"],
+        "ranks": ranking_scorer(e),
         "ndcg@3": {scorer: round(e["metrics"][scorer]["ndcg@3"], 4) for scorer in SCORERS},
         "gain_over_heuristic": {k: round(v, 4) for k, v in e["ndcg_gain"]["heuristic"].items()},
         "lists_with_a_good_one": e["holdout"]["lists_with_a_good_one"],

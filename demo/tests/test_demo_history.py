@@ -288,7 +288,10 @@ class TestTheFirstAnalysis:
                 assert pick.skill.name.lower() in pick.reason.lower()
                 assert (pick.employee_id, pick.resource.record_key) not in finished
         maya = demo(EMPLOYEE)
-        assert len([pick for pick in by_person[maya.pk] if pick.status == Recommendation.Status.DELIVERED]) == 3
+        # three shown, one per gap since the picks spread; the one for her thinly evidenced gap may
+        # wait for HR (its confidence under the demo's calibrated review threshold)
+        assert len(by_person[maya.pk]) == 3 and len({pick.skill_id for pick in by_person[maya.pk]}) == 3
+        assert len([pick for pick in by_person[maya.pk] if pick.status == Recommendation.Status.DELIVERED]) >= 2
 
 
 @pytest.mark.django_db

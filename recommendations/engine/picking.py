@@ -529,18 +529,38 @@ def recommendation_confidence(candidates: pd.DataFrame) -> np.ndarray:
 
 SAME_FORMAT_PENALTY = 0.15
 """Subtracted from a candidate's score for each item of its format already shown."""
-SAME_SKILL_PENALTY = 0.05
-"""Subtracted for each item already shown for the same skill (spread over the top gaps)."""
+REPEAT_RATIO = 2.0
+"""A calibrated model may show a second item for a gap already served when it gives it at least this
+many times the chance of a good outcome of the best item left for a top gap not yet served."""
 
 
-def pick(candidates: pd.DataFrame, scores: np.ndarray, *, shown: int = SHOWN, keep: int = KEEP) -> pd.DataFrame:
-    """Rank each employee's candidates and mark the ``shown`` first ones, with format diversity.
+def pick(
+    candidates: pd.DataFrame,
+    scores: np.ndarray,
+    *,
+    shown: int = SHOWN,
+    keep: int = KEEP,
+    repeat_ratio: float | None = None,
+) -> pd.DataFrame:
+    """Rank each employee's candidates and mark the ``shown`` first ones, spread over the top gaps
+    and varied in format.
 
-    The diversity rule, in ``shown`` rounds (vectorised over all employees at once): each round
-    shows the candidate with the best *adjusted* score ``score - 0.15 x (items of its format
-    already shown) - 0.05 x (items for its skill already shown)``. So the second and third are of
-    a different format unless a same-format one scores clearly (0.15, then 0.30) higher, or the
-    employee has nothing else. The rest follow by plain score, ``keep`` rows in all.
+    In ``shown`` rounds (vectorised over all employees at once), each shows the candidate with the
+    best *adjusted* score ``score - 0.15 x (items of its format already shown)`` among those the
+    spread rule allows:
+
+    * **one pick per gap** while another of the person's top gaps (the gaps their candidates
+      serve, ``COVERED_GAPS``) still has a candidate left: a second item for a gap already
+      served is allowed only when no unserved gap has one, or
+    * when ``repeat_ratio`` is given (the scores are a calibrated model's chances of a good
+      outcome: ``REPEAT_RATIO``, 2) and the item's score is at least that many times the best
+      score left for an unserved gap: the model expects it to work out at least twice as often
+      as anything for the other gaps. A heuristic's weighted sum is not a chance, so under a
+      heuristic (``repeat_ratio=None``) the picks always spread.
+
+    So the second and third picks are for other gaps and of another format unless the model
+    clearly says otherwise, or the person has nothing else. The rest follow by plain score,
+    ``keep`` rows in all.
 
     Returns the candidates kept with ``score``, ``rank`` (1 = first shown) and ``shown``, sorted by
     employee and rank.
@@ -562,9 +582,16 @@ def pick(candidates: pd.DataFrame, scores: np.ndarray, *, shown: int = SHOWN, ke
     format_shown = np.zeros((len(starts), len(KINDS) + 1))
     skills_shown = np.full((len(starts), shown), -1, dtype="int64")
     for round_number in range(shown):
-        same_skill = (skills_shown[group] == skill[:, None]).sum(axis=1)
-        adjusted = score - SAME_FORMAT_PENALTY * format_shown[group, kind] - SAME_SKILL_PENALTY * same_skill
+        repeat = (skills_shown[group] == skill[:, None]).any(axis=1)
+        adjusted = score - SAME_FORMAT_PENALTY * format_shown[group, kind]
         adjusted[rank > 0] = -np.inf
+        left = rank == 0
+        unserved_left = np.bincount(group, weights=left & ~repeat, minlength=len(starts)) > 0
+        best_unserved = np.maximum.reduceat(np.where(left & ~repeat, score, -np.inf), starts)
+        allowed = ~unserved_left[group]
+        if repeat_ratio is not None:
+            allowed |= (best_unserved[group] >= 0) & (score >= repeat_ratio * best_unserved[group])
+        adjusted[repeat & ~allowed] = -np.inf
         best = np.maximum.reduceat(adjusted, starts)
         hits = np.flatnonzero((adjusted == best[group]) & np.isfinite(adjusted))
         groups_hit, first = np.unique(group[hits], return_index=True)

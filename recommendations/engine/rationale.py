@@ -9,7 +9,7 @@ from math import floor
 import numpy as np
 import pandas as pd
 
-from .picking import MAX_HOURS_PER_LEVEL, hours_per_level
+from .picking import KIND_FIT, MAX_HOURS_PER_LEVEL, hours_per_level
 
 LEVEL_NAMES = {0: "no level yet", 1: "awareness", 2: "working knowledge", 3: "applied expertise", 4: "mastery"}
 
@@ -87,7 +87,6 @@ KIND_NOUNS = {
 }
 FORMAT_WORDS = {"self_paced": "self-paced", "live_virtual": "live virtual", "in_person": "in-person"}
 """Delivery words worth saying before a course or certification (the others go without saying)."""
-FINISHES_WORTH_SAYING = 0.6
 
 
 def _per_distinct(frame: pd.DataFrame, columns: list[str], render) -> np.ndarray:
@@ -169,12 +168,57 @@ def _item(*, kind, format, hours, mentor, mentor_level, long_per_level):  # noqa
     return text + "."
 
 
-def _track(*, kind, format_records, format_completed):
+DESCRIPTION_CHARS = 200
+"""The most of an item's description a reason quotes: its first sentence, cut at a word."""
+
+
+def _description(*, description):
+    """What the item covers, in the catalogue's own words: the description's first sentence."""
+    if _missing(description):
+        return ""
+    text = " ".join(str(description).split())
+    end = text.find(". ")
+    text = text if end < 0 else text[: end + 1]
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    elif not text.endswith((".", "!", "?", "…")):
+        text += "."
+    return f" {text[0].upper()}{text[1:]}"
+
+
+HOW_IT_TEACHES = {
+    "course": "structured lessons with exercises",
+    "certification": "a structured programme with an exam at the end",
+    "mentorship": "it is learned from someone who does it well",
+    "stretch": "it is learned by doing it, on real work",
+    "peer": "it is practised with colleagues on real situations",
+}
+SUITS = 0.9
+"""The format fit (``picking.KIND_FIT``) from which a reason says the format suits the skill."""
+
+
+def _track(*, kind, skill, skill_kind, format_records, format_completed):
+    """Why this format for this person: their own record in it (what they finished of what they
+    started, or that it would be their first), and whether it suits the kind of skill
+    (technical, leadership ...: ``picking.KIND_FIT`` at 0.9 or more)."""
     records = 0 if _missing(format_records) else int(format_records)
     completed = 0 if _missing(format_completed) else int(format_completed)
-    if records < 2 or completed < FINISHES_WORTH_SAYING * records:
-        return ""
-    return f" You have finished {completed} of the {records} {KIND_NOUNS.get(kind, ('', 'learning items'))[1]} you started."
+    plural = KIND_NOUNS.get(kind, ("", "learning items"))[1]
+    text = ""
+    if records >= 2:
+        text = f" You have finished {completed} of the {records} {plural} you started."
+    elif records == 1 and kind in KIND_NOUNS:
+        done = "You finished" if completed else "You did not finish"
+        text = f" {done} the one {KIND_NOUNS[kind][0]} you started."
+    elif records == 0 and kind in KIND_NOUNS:
+        text = f" It would be your first {KIND_NOUNS[kind][0]} on record."
+    if not _missing(skill_kind) and KIND_FIT.get(skill_kind, {}).get(kind, 0.0) >= SUITS and kind in HOW_IT_TEACHES:
+        if skill_kind == "domain":
+            text += f" Any format suits a domain skill like {skill}."
+        else:
+            article = "an" if skill_kind[0] in "aeiou" else "a"
+            text += f" {plural.capitalize()} suit {article} {skill_kind} skill like {skill}: {HOW_IT_TEACHES[kind]}."
+    return text
 
 
 REASON_PARTS = [
@@ -186,25 +230,31 @@ REASON_PARTS = [
     ),
     (["for_demand", "business_unit", "demand_weight"], _demand_clause),
     (["kind", "format", "hours", "mentor", "mentor_level", "long_per_level"], _item),
-    (["kind", "format_records", "format_completed"], _track),
+    (["description"], _description),
+    (["kind", "skill", "skill_kind", "format_records", "format_completed"], _track),
 ]
 FEW = 200
 """Up to this many rows (one employee's recompute), each sentence is simply made row by row."""
 
 
 def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
-    """One sentence per recommendation: the gap, the level it reaches, the goal it serves and
-    what the item is, built from the row's own data. An item over the effort-per-level bound
+    """A few sentences per recommendation, built from the row's own data: the gap, the level it
+    reaches and the goal it serves; what the item is and what it covers (the first sentence of
+    its description); why this format for this person (how many they finished of those they
+    started in it, and whether it suits the kind of skill). An item over the effort-per-level bound
     (``picking.MAX_HOURS_PER_LEVEL``; picked only when nothing proportionate is left for the gap)
     says it is a long commitment.
 
     Columns: skill, current_level, reaches_level, target_level, goal, current_role,
     target_current, core, aspired_role, target_aspired, aspired_gaps_left, business_unit,
-    demand_weight, kind, format, hours, mentor, mentor_level, format_records, format_completed.
+    demand_weight, kind, format, hours, mentor, mentor_level, format_records, format_completed,
+    description, skill_kind (the last two may be missing).
 
     E.g. "Closes your Stakeholder management gap (1 → 3), which Senior Data Analyst needs at
     level 3 (core), and is one of 2 gaps left before Analytics Team Lead, your stated goal. A
-    6-hour mentorship with Priya Shah, who is at level 4."
+    6-hour mentorship with Priya Shah, who is at level 4. Fortnightly one-hour sessions for six
+    months. You have finished 2 of the 2 mentorships you started. Mentorships suit an
+    interpersonal skill like Stakeholder management: it is learned from someone who does it well."
 
     Each part of the sentence (REASON_PARTS) is made once per distinct combination of its
     inputs (``_per_distinct``); only the final join runs per row.
@@ -215,6 +265,8 @@ def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
     for_current = np.isin(goal, ["current", "both"]) & frame["current_role"].notna().to_numpy()
     for_aspired = np.isin(goal, ["aspired", "both"]) & frame["aspired_role"].notna().to_numpy()
     columns = {name: frame[name].to_numpy(dtype=object) for names, _ in REASON_PARTS for name in names if name in frame}
+    for optional in ("description", "skill_kind"):
+        columns.setdefault(optional, np.full(len(frame), None, dtype=object))
     per_level = hours_per_level(
         hours=frame["hours"].to_numpy(dtype="float64"),
         to_level=frame["reaches_level"].to_numpy(dtype="float64"),
@@ -238,8 +290,8 @@ def recommendation_reasons(frame: pd.DataFrame) -> list[str]:
         table = pd.DataFrame(columns)
         parts = [_per_distinct(table, names, render) for names, render in REASON_PARTS]
     return [
-        f"{head}{current}{aspired}{demand}. {item}{track}"
-        for head, current, aspired, demand, item, track in zip(*parts, strict=True)
+        f"{head}{current}{aspired}{demand}. {item}{description}{track}"
+        for head, current, aspired, demand, item, description, track in zip(*parts, strict=True)
     ]
 
 
@@ -249,7 +301,10 @@ THIRD_PERSON = (
     ("your stated goal", "their stated goal"),
     ("your business unit", "their business unit"),
     (" You have finished ", " They have finished "),
+    (" You finished the one ", " They finished the one "),
+    (" You did not finish the one ", " They did not finish the one "),
     (" you started.", " they started."),
+    (" would be your first ", " would be their first "),
 )
 """The second-person phrases of this module's sentences, as a manager reads them about a report."""
 

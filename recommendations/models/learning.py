@@ -167,7 +167,9 @@ class Recommendation(models.Model):
     rank = models.PositiveSmallIntegerField()
     shown = models.BooleanField(default=False, help_text="Among the few shown first (specificity over volume).")
     reason = models.TextField(help_text="The sentence that says why: the gap, the level it reaches, the goal.")
-    scorer = models.CharField(max_length=40, help_text="heuristic, popularity or model-<version>.")
+    scorer = models.CharField(
+        max_length=40, help_text="heuristic, tuned-heuristic-<version>, popularity or model-<version>."
+    )
     features = models.JSONField(
         default=dict, help_text="The feature values when it was made: what the model learns from, with no look-ahead."
     )
@@ -256,6 +258,18 @@ class ModelRun(models.Model):
     beats_heuristic = models.BooleanField(default=False)
     serving = models.BooleanField(
         default=False, help_text="The model ranks recommendations only while it beats the heuristic."
+    )
+
+    class Fallback(models.TextChoices):
+        FIXED = "heuristic", "Fixed heuristic"
+        TUNED = "tuned heuristic", "Tuned heuristic"
+
+    fallback = models.CharField(
+        max_length=20,
+        choices=Fallback.choices,
+        default=Fallback.FIXED,
+        help_text="The heuristic that ranks while no model serves (decided by the newest run): the tuned "
+        "weights when they beat the fixed ones on the validation months and do no worse held out.",
     )
     file = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)

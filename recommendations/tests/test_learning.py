@@ -113,7 +113,9 @@ class TestTheRecompute:
         assert mentorship.reason == (
             "Closes your Stakeholder management gap (1 → 3), which Senior Data Analyst needs at level 3 (core), "
             "and is one of 2 gaps left before Analytics Team Lead, your stated goal. "
-            "A 6-hour mentorship with Priya Shah, who is at level 4."
+            "A 6-hour mentorship with Priya Shah, who is at level 4. It would be your first mentorship on record. "
+            "Mentorships suit an interpersonal skill like Stakeholder management: it is learned from someone who "
+            "does it well."
         )
         assert mentorship.goal == "both" and mentorship.reaches_level == 3 and 0 < mentorship.confidence <= 1
 

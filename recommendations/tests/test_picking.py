@@ -10,6 +10,7 @@ from recommendations.engine.learning_path import learning_path
 from recommendations.engine.picking import (
     FEATURES,
     MAX_HOURS_PER_LEVEL,
+    REPEAT_RATIO,
     SAME_FORMAT_PENALTY,
     candidate_features,
     gap_targets,
@@ -21,7 +22,7 @@ from recommendations.engine.picking import (
     recommendation_confidence,
     resource_stats,
 )
-from recommendations.engine.rationale import recommendation_reasons
+from recommendations.engine.rationale import about_them, recommendation_reasons
 
 ANNA, BEN = 1, 2
 STAKEHOLDERS, SQL, COACHING = 10, 11, 12
@@ -203,7 +204,7 @@ class TestEffortPerLevel:
         [reason] = recommendation_reasons(pd.DataFrame([reason_row()]))
         assert "A 200-hour self-paced certification: a long commitment for this step, about 200 hours a level" in reason
         [short] = recommendation_reasons(pd.DataFrame([reason_row(kind="course", hours=8.0)]))
-        assert "long commitment" not in short and short.endswith("An 8-hour self-paced course.")
+        assert "long commitment" not in short and "An 8-hour self-paced course." in short
 
     def test_a_long_item_stays_where_it_closes_enough_levels(self):
         gaps = gaps_frame([(ANNA, SQL, 1.0, 4, None, 1, 0.9)])  # three levels short
@@ -217,6 +218,41 @@ class TestEffortPerLevel:
         listed = skills_frame([(1, SQL, 2, 3), (1, COACHING, 0, 4), (2, SQL, 2, 3)])
         frame = features(gaps, resources, listed).set_index("resource_id")
         assert frame.loc[1, "skill_id"] == COACHING and frame.loc[2, "skill_id"] == SQL
+
+
+class TestReasons:
+    """Each reason says what its item covers and why its format suits this person."""
+
+    def test_it_quotes_the_first_sentence_of_the_description(self):
+        [reason] = recommendation_reasons(
+            pd.DataFrame([reason_row(kind="peer", hours=12.0, description="Pairs review SQL weekly. Bring coffee.")])
+        )
+        assert "A 12-hour peer-learning group. Pairs review SQL weekly." in reason and "coffee" not in reason
+        long = "word " * 80
+        [cut] = recommendation_reasons(pd.DataFrame([reason_row(description=long)]))
+        assert "…" in cut and len(cut) < len(long) + 250
+
+    def test_it_says_how_the_person_does_in_the_format_and_whether_it_suits_the_skill(self):
+        rows = pd.DataFrame(
+            [
+                reason_row(kind="course", hours=8.0, format_records=4.0, format_completed=1.0, skill_kind="technical"),
+                reason_row(kind="mentorship", hours=6.0, skill="Coaching", skill_kind="leadership"),
+                reason_row(
+                    kind="stretch", hours=30.0, format_records=1.0, format_completed=1.0, skill_kind="technical"
+                ),
+            ]
+        )
+        course, mentorship, stretch = recommendation_reasons(rows)
+        assert "You have finished 1 of the 4 courses you started." in course
+        assert "Courses suit a technical skill like SQL: structured lessons with exercises." in course
+        assert "It would be your first mentorship on record." in mentorship
+        assert "Mentorships suit a leadership skill like Coaching: it is learned from someone" in mentorship
+        assert "You finished the one stretch assignment you started." in stretch
+        assert "suit" not in stretch  # a stretch assignment is no particular fit for a technical skill
+
+    def test_a_manager_reads_it_about_them(self):
+        [reason] = recommendation_reasons(pd.DataFrame([reason_row(kind="mentorship", hours=6.0)]))
+        assert "would be their first mentorship" in about_them(reason)
 
 
 class TestPicking:
@@ -239,6 +275,38 @@ class TestPicking:
         assert clearly["resource_id"].tolist() == [1, 2, 3]
         narrowly = pick(frame, np.array([1.0, 0.9, 0.9 - SAME_FORMAT_PENALTY + 0.01]))
         assert narrowly["resource_id"].tolist() == [1, 3, 2]
+
+    def test_the_three_picks_serve_three_gaps_even_when_one_gap_has_the_three_best_scores(self):
+        """The demo employee's case: the best three items all serve one gap, each of the other top
+        gaps has a weaker one. One pick per gap, the best item of each."""
+        frame = pd.DataFrame(
+            {"employee_id": [ANNA] * 5, "resource_id": [1, 2, 3, 4, 5],
+             "kind": ["course", "peer", "mentorship", "stretch", "course"], "skill_id": [10, 10, 10, 11, 12]}
+        )  # fmt: skip
+        picked = pick(frame, np.array([0.40, 0.38, 0.36, 0.20, 0.25]))
+        # the stretch (0.20) before the second course (0.25 - 0.15 for a course already shown)
+        assert picked.loc[picked["shown"], "resource_id"].tolist() == [1, 4, 5]
+        assert picked["resource_id"].tolist() == [1, 4, 5, 2, 3]
+
+    def test_a_gap_is_served_twice_when_nothing_is_left_for_the_others(self):
+        frame = pd.DataFrame(
+            {"employee_id": [ANNA] * 3, "resource_id": [1, 2, 3], "kind": ["course", "peer", "stretch"],
+             "skill_id": [10, 10, 11]}
+        )  # fmt: skip
+        assert pick(frame, np.array([1.0, 0.9, 0.1]))["resource_id"].tolist() == [1, 3, 2]
+        assert pick(frame.iloc[:2], np.array([1.0, 0.1]))["shown"].tolist() == [True, True]
+
+    def test_a_model_twice_as_sure_of_a_second_item_for_a_gap_shows_it(self):
+        frame = pd.DataFrame(
+            {"employee_id": [ANNA] * 3, "resource_id": [1, 2, 3], "kind": ["course", "peer", "stretch"],
+             "skill_id": [10, 10, 11]}
+        )  # fmt: skip
+        twice = pick(frame, np.array([0.30, 0.12, 0.06]), repeat_ratio=REPEAT_RATIO)
+        assert twice["resource_id"].tolist() == [1, 2, 3]
+        less = pick(frame, np.array([0.30, 0.11, 0.06]), repeat_ratio=REPEAT_RATIO)
+        assert less["resource_id"].tolist() == [1, 3, 2]
+        heuristic = pick(frame, np.array([0.30, 0.12, 0.06]))  # a weighted sum is not a chance
+        assert heuristic["resource_id"].tolist() == [1, 3, 2]
 
     def test_confidence_is_the_gaps_times_the_evidence_behind_the_resource(self):
         frame = pd.DataFrame({"gap_confidence": [0.8, 0.8, 0.0], "resource_evidence": np.log1p([0, 45, 45])})
@@ -412,3 +480,44 @@ def test_a_gap_is_never_served_by_a_long_item_when_a_proportionate_one_for_it_ex
             )  # fmt: skip
             closes = max(min(item.to_level, target) - current, 0.5)
             assert not (eligible and hours[item.resource_id] / closes <= MAX_HOURS_PER_LEVEL), (row, item)
+
+
+@st.composite
+def scored_worlds(draw):
+    """Random candidates of a few employees (skills stand for their gaps), random chances as
+    scores, and whether they are a model's (the ratio exception) or a heuristic's."""
+    rows = []
+    for employee in range(1, draw(st.integers(1, 4)) + 1):
+        for resource in range(draw(st.integers(1, 9))):
+            rows.append((employee, 100 + resource, draw(st.integers(1, 4)), draw(st.sampled_from(KINDS))))
+    frame = pd.DataFrame(rows, columns=["employee_id", "resource_id", "skill_id", "kind"])
+    scores = draw(st.lists(st.floats(0, 1, allow_nan=False), min_size=len(frame), max_size=len(frame)))
+    return frame, np.array(scores, dtype="float64"), draw(st.sampled_from([None, REPEAT_RATIO]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(scored_worlds())
+def test_a_pick_repeats_a_gap_only_when_no_other_gap_is_left_or_a_model_is_twice_as_sure(world):
+    """The spread rule against a plain replay of it: each shown pick is the best adjusted score
+    among the candidates the rule allows, and one for a gap already served is shown only when no
+    other gap has a candidate left or (a model's chances) it has REPEAT_RATIO times the best of them."""
+    frame, scores, ratio = world
+    picked = pick(frame, scores, repeat_ratio=ratio)
+    for employee, rows in frame.assign(score=scores).groupby("employee_id"):
+        shown = picked[(picked["employee_id"] == employee) & picked["shown"]].sort_values("rank")
+        assert len(shown) == min(3, len(rows))
+        earlier: list = []
+        for pick_row in shown.itertuples():
+            served = {row.skill_id for row in earlier}
+            left = rows[~rows["resource_id"].isin([row.resource_id for row in earlier])]
+            adjusted = left["score"] - SAME_FORMAT_PENALTY * left["kind"].map([row.kind for row in earlier].count)
+            unserved = left.loc[~left["skill_id"].isin(served), "score"]
+            allowed = ~left["skill_id"].isin(served) | unserved.empty
+            if ratio is not None and not unserved.empty:
+                allowed |= left["score"] >= ratio * unserved.max()
+            mine = left["resource_id"] == pick_row.resource_id
+            assert bool(allowed[mine].iloc[0]), (pick_row, served)
+            assert adjusted[mine].iloc[0] >= adjusted[allowed].max() - 1e-12
+            earlier.append(pick_row)
+        if ratio is None:
+            assert shown["skill_id"].nunique() == min(3, rows["skill_id"].nunique())

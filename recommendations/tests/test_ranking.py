@@ -5,6 +5,7 @@ import io
 import json
 import random
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -186,6 +187,43 @@ class TestActiveScorer(ModelFiles, TestCase):
         assert name == "model-20260101-000000"
         assert score(candidates).shape == (2,) and ((score(candidates) >= 0) & (score(candidates) <= 1)).all()
 
+    TUNED_WEIGHTS = {**HEURISTIC_WEIGHTS, "format_completion_rate": 0.5, "gap_rank": 0.1}
+
+    def candidates(self):
+        rng = np.random.default_rng(3)
+        return pd.DataFrame(rng.random((20, len(FEATURES))) + 1.0, columns=FEATURES)
+
+    def test_the_tuned_heuristic_ranks_while_no_model_serves_when_the_newest_run_chose_it(self):
+        model_run(version="20260101-000000", serving=False, fallback=ModelRun.Fallback.FIXED)
+        model_run(
+            version="20260201-000000", serving=False, fallback=ModelRun.Fallback.TUNED,
+            metrics={"tuned_heuristic_weights": self.TUNED_WEIGHTS},
+        )  # fmt: skip
+        name, score = scoring.active_scorer()
+        assert name == "tuned-heuristic-20260201-000000"
+        candidates = self.candidates()
+        assert score(candidates) == pytest.approx(ranking.weighted_scorer(self.TUNED_WEIGHTS)(candidates))
+        assert not np.allclose(score(candidates), heuristic_score(candidates))
+
+    def test_the_fixed_heuristic_ranks_when_the_newest_run_kept_it(self):
+        model_run(
+            version="20260101-000000", serving=False, fallback=ModelRun.Fallback.TUNED,
+            metrics={"tuned_heuristic_weights": self.TUNED_WEIGHTS},
+        )  # fmt: skip
+        model_run(version="20260201-000000", serving=False, fallback=ModelRun.Fallback.FIXED)
+        assert scoring.active_scorer() == ("heuristic", heuristic_score)
+
+    def test_a_serving_model_ranks_before_any_heuristic_and_the_tuned_one_stands_in_for_a_missing_file(self):
+        run = model_run(
+            fallback=ModelRun.Fallback.TUNED, metrics={"tuned_heuristic_weights": self.TUNED_WEIGHTS},
+            file=ranking.save_model(tiny_model(), version="20260101-000000"),
+        )  # fmt: skip
+        assert scoring.active_scorer()[0] == "model-20260101-000000"
+        scoring._loaded.clear()
+        ModelRun.objects.filter(pk=run.pk).update(file="var/models/recommendation-gone.joblib")
+        with self.assertLogs("recommendations.scoring", "WARNING"):
+            assert scoring.active_scorer()[0] == "tuned-heuristic-20260101-000000"
+
     def test_without_history_training_and_evaluation_say_so(self):
         assert training_tasks.train_recommender_task() is None
         for command in ("train_recommender", "evaluate_recommendations"):
@@ -292,6 +330,41 @@ class TestTrainingOnTheDemoHistory(ModelFiles, TestCase):
         page = self.client.get(reverse("admin:recommendations_modelrun_change", args=[run.pk])).content.decode()
         assert "<th>tuned heuristic</th>" in page and "reliability" in page
         assert page.count("<td>10</td>") >= 1  # the tenth decile's row
+
+    def declined(self, *, validation: float, fixed: float, tuned_holdout: float):
+        """``self.strong`` with the model declined (its bootstrap interval reaches below zero) and
+        the tuned weights' validation and held-out NDCG@3 as given."""
+        metrics = {**self.strong.metrics, "tuned heuristic": {**self.strong.metrics["tuned heuristic"]}}
+        metrics["tuned heuristic"]["ndcg@3"] = tuned_holdout
+        return replace(
+            self.strong,
+            gains={**self.strong.gains, "heuristic": {"mean": 0.01, "low": -0.02, "high": 0.04}},
+            tuning=ranking.Tuning(weights=self.TUNED, validation_ndcg=validation, fixed_validation_ndcg=fixed),
+            metrics=metrics,
+        )
+
+    TUNED = {**HEURISTIC_WEIGHTS, "format_completion_rate": 0.5}
+
+    def test_when_the_model_is_declined_the_tuned_heuristic_ranks_if_it_won_on_validation(self):
+        fixed_holdout = self.strong.metrics["heuristic"]["ndcg@3"]
+        run = ranking.model_run_record(evaluation=self.declined(validation=0.7, fixed=0.6, tuned_holdout=fixed_holdout))
+        assert not run.serving and run.fallback == ModelRun.Fallback.TUNED
+        assert "the tuned heuristic ranks (validation NDCG@3 0.700 against the fixed weights' 0.600" in run.notes
+        assert scoring.active_scorer()[0] == f"tuned-heuristic-{run.version}"
+        self.client.force_login(User.objects.create_superuser("admin", "admin@example.com", "x"))
+        page = self.client.get(reverse("admin:recommendations_modelrun_change", args=[run.pk])).content.decode()
+        assert "Which scorer ranks now" in page and "This run&#x27;s model does not serve" in page
+        assert "the tuned heuristic ranks" in page
+
+    def test_the_fixed_heuristic_ranks_when_the_tuned_one_lost_on_validation_or_held_out(self):
+        fixed_holdout = self.strong.metrics["heuristic"]["ndcg@3"]
+        lost = ranking.model_run_record(evaluation=self.declined(validation=0.6, fixed=0.6, tuned_holdout=1.0))
+        assert lost.fallback == ModelRun.Fallback.FIXED and "no better on the validation months" in lost.notes
+        worse = ranking.model_run_record(
+            evaluation=self.declined(validation=0.7, fixed=0.6, tuned_holdout=fixed_holdout - 0.01)
+        )
+        assert worse.fallback == ModelRun.Fallback.FIXED and "worse on the held-out months" in worse.notes
+        assert scoring.active_scorer() == ("heuristic", heuristic_score)
 
     def test_with_the_labels_shuffled_the_model_does_not_serve(self):
         serving = ranking.model_run_record(evaluation=self.strong)

@@ -20,7 +20,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations import ranking, seed_evaluation
+from recommendations import ranking, scoring, seed_evaluation
 
 SCORER_LABELS = {
     "heuristic": "heuristic (fixed weights)",
@@ -127,6 +127,7 @@ def report(evaluation: ranking.Evaluation) -> str:
     lines += [
         f"Serving rule (model minus the fixed heuristic, 5th percentile above zero): {verdict}.",
         "Tuned heuristic weights: " + ", ".join(f"{n} {w:g}" for n, w in data["tuned_heuristic_weights"].items()) + ".",
+        scoring.fallback_note(data),
         "Candidate models, NDCG@3 on the validation months (which chose) and on the holdout: "
         + "; ".join(
             f"{name} {figures['validation_ndcg']:.3f} / {figures['holdout_ndcg']:.3f}"
@@ -187,6 +188,17 @@ def seeds_report(conditions: list[dict], verdict: dict) -> str:
             f"  the model has the higher NDCG@3 than: {beats}",
             f"  the serving rule serves it in {condition['serves']}/{n} seeds",
         ]
+        if condition.get("ranks"):
+            ranking_ndcg = condition["ranking_ndcg"]
+            lines.append(
+                "  what would rank people's picks: "
+                + ", ".join(f"{name} in {count}/{n}" for name, count in condition["ranks"].items())
+                + (
+                    f" (its NDCG@3 {ranking_ndcg['mean']:.3f} ± {ranking_ndcg['sd']:.3f})"
+                    if ranking_ndcg.get("n")
+                    else ""
+                )
+            )
         for failure in condition["failed"]:
             lines.append(f"  seed {failure['seed']} failed: {failure['error'][:200]}")
         lines.append("")

@@ -58,7 +58,13 @@ class Command(BaseCommand):
             return
         run = ranking.model_run_record(evaluation=evaluation)
         if verbosity >= 1:
-            verdict = "serving" if run.serving else "not serving: the heuristic keeps ranking"
+            serving = ranking.serving_run()
+            if run.serving:
+                verdict = "serving"
+            elif serving is not None:
+                verdict = f"not serving: model {serving.version} keeps ranking"
+            else:
+                verdict = f"not serving: the {run.get_fallback_display().lower()} ranks"
             message = f"Model {run.version} ({run.file}) {summary}; {verdict}."
             self.stdout.write(self.style.SUCCESS(message) if run.serving else message)
             if not run.serving:
