@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0009_succession_horizon_within_a_year'),
+        ('recommendations', '0012_recommendation_outcome'),
     ]
 
     operations = [
