@@ -24,7 +24,7 @@ Each round, for everyone simulated who had joined by then:
 2. candidates and features with ``picking.candidate_features`` (the top ``TOP_GAPS`` gaps),
    fed with the history as it stood that day (``as_of``, the definitions of
    ``recommendations.learning``), so each ``Recommendation.features`` has no look-ahead;
-3. the heuristic's picks (``picking.heuristic_score`` and ``pick``, eight per person), delivered;
+3. the heuristic's picks (``heuristic.heuristic_score`` and ``pick``, eight per person), delivered;
 4. outcomes drawn from the hidden rules: a manager flags a few off-target picks (HR withdraws
    them); people take one up within 30 days, dismiss it with a reason, take it up late, or let
    it pass (withdrawn when the next picks replace it); what they start they finish or abandon
@@ -50,7 +50,7 @@ that day"; ``recommendation_outcomes`` holds the hidden rules and draws the outc
 import numpy as np
 import pandas as pd
 
-from recommendations.engine import picking
+from recommendations.engine import heuristic, picking
 from recommendations.models import LearningResource, Recommendation
 
 from .context import Context
@@ -102,8 +102,8 @@ def _round(world: World, truth: Truth, when: np.datetime64, rng: np.random.Gener
     if candidates.empty:
         return
     people = world.people.set_index("employee_id")
-    picks = picking.pick(candidates, picking.heuristic_score(candidates))
-    picks["confidence"] = picking.recommendation_confidence(picks)
+    picks = picking.pick(candidates, heuristic.heuristic_score(candidates))
+    picks["confidence"] = heuristic.recommendation_confidence(picks)
     picks["position"] = people.loc[picks["employee_id"], "position"].to_numpy()
     run_at = when + rng.integers(0, 3 * 86_400, len(people)).astype("timedelta64[s]")  # each person's run that month
     picks["created_at"] = run_at[picks["position"].to_numpy()]

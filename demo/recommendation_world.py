@@ -10,7 +10,7 @@ import pandas as pd
 
 from profiles.models import CareerAspiration, Employee, LearningRecord, RoleAssignment, SkillEvidence
 from recommendations import analysis
-from recommendations.engine import picking
+from recommendations.engine import item_outcomes, picking
 from recommendations.engine.gaps import compute_gaps
 from recommendations.engine.proficiency import current_proficiency
 from recommendations.engine.settings import EngineWeights
@@ -149,7 +149,7 @@ def _learning_records(ids: np.ndarray, resources: pd.DataFrame) -> pd.DataFrame:
     frame["kind"] = frame["resource_id"].map(kind_of).fillna(picking.EXTERNAL_FORMAT)
     frame.loc[frame["resource_id"] < 0, "kind"] = picking.EXTERNAL_FORMAT
     started, completed = frame["started_at"].to_numpy(), frame["completed_at"].to_numpy()
-    finished = frame["status"].isin(picking.DECIDED).to_numpy() & (frame["status"] != "abandoned").to_numpy()
+    finished = frame["status"].isin(item_outcomes.DECIDED).to_numpy() & (frame["status"] != "abandoned").to_numpy()
     frame["decided_at"] = np.where(
         finished,
         np.where(np.isnat(completed), started, completed),
@@ -192,7 +192,7 @@ def as_of(world: World, when: np.datetime64) -> dict:
     * engagement: per person and format (an item's kind; anything outside the catalogue is a
       course), the records decided before then, how many finished, and their minutes (of the
       decided ones only: what a record in progress had so far is not known);
-    * resource_stats: ``picking.resource_stats`` over the catalogue records decided before then
+    * resource_stats: ``item_outcomes.resource_stats`` over the catalogue records decided before then
       and the rises their completions show in the evidence observed before then.
     """
     records, evidence = world.records, world.evidence
@@ -206,7 +206,7 @@ def as_of(world: World, when: np.datetime64) -> dict:
         [taken[["employee_id", "resource_id"]], acted[["employee_id", "resource_id"]]], ignore_index=True
     ).assign(status="taken")
 
-    finished = decided["status"].isin(picking.FINISHED).to_numpy()
+    finished = decided["status"].isin(item_outcomes.FINISHED).to_numpy()
     engagement = (
         decided.assign(completed=finished.astype("float64"), records=1.0)
         .groupby(["employee_id", "kind"], as_index=False)[["records", "completed", "minutes"]]
@@ -215,8 +215,8 @@ def as_of(world: World, when: np.datetime64) -> dict:
     )
     catalogue = decided[decided["resource_id"].to_numpy() >= 0]
     counts = catalogue.groupby(["resource_id", "status"], as_index=False).size().rename(columns={"size": "count"})
-    completions = catalogue[catalogue["status"].isin(picking.FINISHED).to_numpy()]
-    stats = picking.resource_stats(
+    completions = catalogue[catalogue["status"].isin(item_outcomes.FINISHED).to_numpy()]
+    stats = item_outcomes.resource_stats(
         records=counts if len(counts) else pd.DataFrame({"resource_id": [], "status": [], "count": []}),
         rises=_measured_rises(world, completions, evidence[evidence["observed_at"].to_numpy() < when]),
     )
@@ -232,13 +232,13 @@ def _measured_rises(world: World, completions: pd.DataFrame, seen: pd.DataFrame)
         world.resource_skills[["resource_id", "skill_id", "from_level"]], on="resource_id"
     )
     rows = rows.assign(row=np.arange(len(rows)), key=pair_key(rows["employee_id"], rows["skill_id"]))
-    rows["window_end"] = rows["completed_at"] + np.timedelta64(picking.OUTCOME_WINDOW_DAYS, "D")
+    rows["window_end"] = rows["completed_at"] + np.timedelta64(item_outcomes.OUTCOME_WINDOW_DAYS, "D")
     seen = pd.DataFrame(
         {
             "key": pair_key(seen["employee_id"], seen["skill_id"]),
             "at": seen["observed_at"].to_numpy(),
             "level": seen["level"].to_numpy(dtype="float64"),
-            "counts": (seen["source"] != picking.OUTCOME_SOURCE_IGNORED).to_numpy(),
+            "counts": (seen["source"] != item_outcomes.OUTCOME_SOURCE_IGNORED).to_numpy(),
         }
     )
     seen = seen[np.isin(seen["key"].to_numpy(), rows["key"].to_numpy())].sort_values("at")

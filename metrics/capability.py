@@ -19,8 +19,8 @@ Supply and demand (``supply_and_demand``): per business unit and skill HR planne
 level today, and projected in 6 and 12 months from the accepted picks in progress that reach
 the level (their finish estimated from the item's hours at ``PACE_HOURS_PER_WEEK`` after
 acceptance), each succeeding with probability completion x uplift, the two rates the ranking
-learns from outcomes (``recommendations.ranking.learned_rates``, over the outcomes stored as each
-window closes, ``ranking.outcomes_label``, and those closed since, labelled when read). The interval is the 10th to
+learns from outcomes (``recommendations.outcome_labels.learned_rates``, over the outcomes stored as each
+window closes, ``outcome_labels.outcomes_label``, and those closed since, labelled when read). The interval is the 10th to
 90th percentile over draws of both rates from their Beta posteriors (uniform before any
 outcome), of who succeeds, and of which planned moves happen. Planned moves
 (``recommendations.PlannedMove``: a person, the unit they move to, the expected date, a

@@ -20,7 +20,7 @@ from core.frames import Select, id_ranges, table, write_frame
 from profiles import frames as profile_frames
 from profiles.frames import IdRange
 from recommendations import frames as recommendation_frames
-from recommendations import ranking
+from recommendations import outcome_labels
 from recommendations.models import EngineSettings
 from taxonomy import frames as taxonomy_frames
 
@@ -37,8 +37,8 @@ def queries(*, now: pd.Timestamp) -> dict[str, Select]:
         "demand": profile_frames.skill_demand_plan_select(),
         "picks": recommendation_frames.picks_in_progress_select(),
         "moves": recommendation_frames.planned_moves_select(after=now.to_pydatetime()),
-        "outcomes": ranking.outcome_rows_select(now=now.to_pydatetime(), unlabelled_only=True),
-        "outcome_counts": ranking.outcome_counts_select(now=now.to_pydatetime()),
+        "outcomes": outcome_labels.outcome_rows_select(now=now.to_pydatetime(), unlabelled_only=True),
+        "outcome_counts": outcome_labels.outcome_counts_select(now=now.to_pydatetime()),
     }
 
 
@@ -169,7 +169,7 @@ def capability_compute(*, now: pd.Timestamp | None = None, progress: Callable[[s
         three_months_ago=three,
         six_months_ago=six,
     )
-    rates = ranking.learned_rates(ranking.label_outcomes(outcomes), stored=read["outcome_counts"])
+    rates = outcome_labels.learned_rates(outcome_labels.label_outcomes(outcomes), stored=read["outcome_counts"])
     supply = capability.supply_and_demand(
         demand,
         people=read["people"][["employee_id", "business_unit_id"]],
@@ -234,7 +234,7 @@ KEEP = 8
 
 
 def capability_take(*, now: pd.Timestamp | None = None) -> CapabilitySnapshot:
-    """Store the outcomes whose window closed since the last time (``ranking.outcomes_label``),
+    """Store the outcomes whose window closed since the last time (``outcome_labels.outcomes_label``),
     then compute and store capability as of ``now`` (default: now)."""
-    ranking.outcomes_label(now=pd.Timestamp(now).to_pydatetime() if now is not None else None)
+    outcome_labels.outcomes_label(now=pd.Timestamp(now).to_pydatetime() if now is not None else None)
     return capability_write(computed=capability_compute(now=now))

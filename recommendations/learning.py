@@ -36,7 +36,7 @@ from profiles.models import LearningRecord, SkillEvidence
 from taxonomy import frames as taxonomy_frames
 
 from . import frames
-from .engine import picking
+from .engine import heuristic, item_outcomes, picking
 from .engine.arrays import lookup, pair_key
 from .engine.proficiency import current_proficiency
 from .engine.rationale import recommendation_reasons
@@ -150,8 +150,8 @@ def read_resource_stats_cached() -> pd.DataFrame:
 
 def _window_end_sql(column: str) -> str:
     if is_postgres():
-        return f"{column} + INTERVAL '{picking.OUTCOME_WINDOW_DAYS} days'"
-    return f"datetime({column}, '+{picking.OUTCOME_WINDOW_DAYS} days')"
+        return f"{column} + INTERVAL '{item_outcomes.OUTCOME_WINDOW_DAYS} days'"
+    return f"datetime({column}, '+{item_outcomes.OUTCOME_WINDOW_DAYS} days')"
 
 
 def read_resource_stats() -> pd.DataFrame:
@@ -168,7 +168,7 @@ def read_resource_stats() -> pd.DataFrame:
         columns=["resource_id", "status", "count"],
         dtypes={"resource_id": "int64", "count": "int64"},
     )
-    evidence, finished = table(SkillEvidence), picking.FINISHED
+    evidence, finished = table(SkillEvidence), item_outcomes.FINISHED
     newest = (
         f"SELECT e.level FROM {evidence} e WHERE e.employee_id = lr.employee_id AND e.skill_id = rs.skill_id AND "  # noqa: S608
         "{when} ORDER BY e.observed_at DESC LIMIT 1"
@@ -185,11 +185,11 @@ def read_resource_stats() -> pd.DataFrame:
         f"JOIN {table(ResourceSkill)} rs ON rs.resource_id = {RESOURCE_ID} "
         f"WHERE lr.status IN ({placeholders(finished)}) AND lr.completed_at IS NOT NULL"
         ") outcomes WHERE level_after IS NOT NULL GROUP BY resource_id",
-        [picking.OUTCOME_SOURCE_IGNORED, *finished],
+        [item_outcomes.OUTCOME_SOURCE_IGNORED, *finished],
         columns=["resource_id", "rise_sum", "rise_n"],
         dtypes={"resource_id": "int64", "rise_sum": "float64", "rise_n": "float64"},
     )
-    return picking.resource_stats(records=records, rises=rises)
+    return item_outcomes.resource_stats(records=records, rises=rises)
 
 
 def within_mentor_levels(resource_skills: pd.DataFrame, mentor_levels: pd.DataFrame) -> pd.DataFrame:
@@ -271,8 +271,10 @@ def read_chunk_learning(*, scope, low, high) -> tuple[pd.DataFrame, pd.DataFrame
         {
             "employee_id": keys // (len(formats) + 1),
             "format": formats[keys % (len(formats) + 1)].astype(object) if len(keys) else np.zeros(0, dtype=object),
-            "records": np.bincount(where, weights=count * np.isin(status, picking.DECIDED), minlength=len(keys)),
-            "completed": np.bincount(where, weights=count * np.isin(status, picking.FINISHED), minlength=len(keys)),
+            "records": np.bincount(where, weights=count * np.isin(status, item_outcomes.DECIDED), minlength=len(keys)),
+            "completed": np.bincount(
+                where, weights=count * np.isin(status, item_outcomes.FINISHED), minlength=len(keys)
+            ),
             "minutes": np.bincount(where, weights=records["minutes"].to_numpy(dtype="float64"), minlength=len(keys)),
         }
     )
@@ -296,7 +298,7 @@ def compute_picks(
     # it is twice as sure of it (``picking.pick``); under a heuristic the picks always spread
     repeat_ratio = picking.REPEAT_RATIO if scorer_name.startswith(MODEL_PREFIX) else None
     picks = picking.pick(candidates, score(candidates), repeat_ratio=repeat_ratio)
-    picks["confidence"] = picking.recommendation_confidence(picks)
+    picks["confidence"] = heuristic.recommendation_confidence(picks)
     picks["reason"] = recommendation_reasons(
         _reason_frame(picks, catalogue=catalogue, employees=employees, gaps=gaps, engagement=engagement)
     )

@@ -21,7 +21,7 @@ A training run (``train_recommender``), in order:
    over ``picking.FEATURES``; the one with the better validation NDCG@3 is refitted on all
    training rows. Both are reported, with their holdout figures.
 4. ``evaluate``: on the holdout, each (employee, month) group of delivered recommendations is
-   ranked by the model, by the heuristic (``picking.heuristic_score``), by the same heuristic
+   ranked by the model, by the heuristic (``heuristic.heuristic_score``), by the same heuristic
    with weights tuned on the training rows by the same validation split (``tune_heuristic``)
    and by popularity (each resource's share of recommendations taken up and completed in the
    training rows); precision@3, recall@3 and NDCG@3 are averaged over the groups with a good
@@ -37,7 +37,6 @@ A training run (``train_recommender``), in order:
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import joblib
@@ -46,7 +45,6 @@ import pandas as pd
 import sklearn
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
 from django.utils import timezone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -56,285 +54,29 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from core.frames import Select
-from profiles.models import SkillEvidence
-
-from .engine.arrays import group_starts, rank_in_groups
-from .engine.picking import FEATURES, HEURISTIC_WEIGHTS, Scorer, heuristic_score
-from .models import Flag, ModelRun, Recommendation
+from .engine.heuristic import HEURISTIC_WEIGHTS, heuristic_score
+from .engine.picking import FEATURES, Scorer
+from .engine.ranking_metrics import (
+    SEED,
+    K,
+    bootstrap_gain,
+    group_means,
+    group_metrics,
+)
+from .models import ModelRun
+from .outcome_labels import NOT_TAKEN, NotEnoughHistory, month_groups, read_outcomes, time_split
 from .scoring import fallback_note
 
-ACT_WITHIN_DAYS = 30
-RISE_WITHIN_DAYS = 90
-RISE_SOURCES = ("manager", "assessment")
-"""Ratings that show a rise: self-ratings run high, and a completion's own learning evidence only
-repeats what the item promises."""
-OUTCOME_DAYS = 120
-"""A recommendation is labelled once this long has passed since delivery (30 days to act, time to
-finish, a rating after): younger ones would look like failures that are not. Only what happened
-inside the window counts, so a label never changes once given."""
 HOLDOUT_MONTHS = 4
 VALIDATION_MONTHS = 3
-K = 3
-METRICS = (f"precision@{K}", f"recall@{K}", f"ndcg@{K}")
 MIN_TO_FIT = 10
 """Good and other outcomes each needed to fit at all (and record a run that does not serve)."""
 MIN_TRAINING_ROWS = 1_000
 MIN_TRAINING_POSITIVES = 100
 """History needed for a model to serve, however well it does."""
-BOOTSTRAP_SAMPLES = 2_000
-BOOTSTRAP_QUANTILE = 0.05
 POPULARITY_PRIOR = 5.0
 """A resource's popularity counts like this many recommendations at the overall rate."""
-SEED = 0
 MODEL_DIR = Path(settings.BASE_DIR) / "var" / "models"
-NOT_TAKEN = ("flagged", "dismissed", "not acted on in 30 days", "not completed")
-
-OUTCOME_COLUMNS = [
-    "id", "employee_id", "resource_id", "skill_id", "created_at", "delivered_at", "acted_at", "completed_at",
-    "status", "current_level", "flagged", "level_before", "level_after",
-]  # fmt: skip
-
-
-class NotEnoughHistory(Exception):
-    """Too few labelled recommendations to split in time and train (nothing is recorded)."""
-
-
-# --- ranking metrics -------------------------------------------------------------------------
-
-
-def group_metrics(
-    *, groups: np.ndarray, scores: np.ndarray, labels: np.ndarray, k: int = K, tiebreak: np.ndarray | None = None
-) -> pd.DataFrame:
-    """precision@k, recall@k and NDCG@k of ranking each group's rows by ``scores``, highest first.
-
-    Binary relevance (``labels`` 1 or 0). Only groups with at least one relevant row are
-    returned (recall and NDCG mean nothing without one), indexed by group:
-
-    * precision@k = relevant rows in the top k / min(k, rows in the group)
-    * recall@k = relevant rows in the top k / relevant rows in the group
-    * NDCG@k = sum over the top k of rel_i / log2(i + 1), over the same for the best order
-
-    Equal scores are ordered by ``tiebreak`` (ascending; default the row order). Give every
-    scorer compared the same one, so none gains from how its ties fall.
-    """
-    groups = np.asarray(groups)
-    scores = np.asarray(scores, dtype="float64")
-    labels = np.asarray(labels, dtype="float64")
-    tiebreak = np.arange(len(groups)) if tiebreak is None else np.asarray(tiebreak)
-    order = np.lexsort((tiebreak, -scores, groups))
-    groups, relevant = groups[order], labels[order]
-    position = rank_in_groups(groups)
-    starts = group_starts(groups)
-    sizes = np.diff(np.r_[starts, len(groups)])
-    index = np.repeat(np.arange(len(starts)), sizes)
-    top = position <= k
-    discount = 1.0 / np.log2(np.arange(2, k + 2))
-    hits = np.bincount(index, weights=relevant * top, minlength=len(starts))
-    positives = np.bincount(index, weights=relevant, minlength=len(starts))
-    dcg = np.bincount(index, weights=relevant * top * discount[np.minimum(position, k) - 1], minlength=len(starts))
-    ideal = np.r_[0.0, np.cumsum(discount)][np.minimum(positives, k).astype("int64")]
-    keep = positives > 0
-    return pd.DataFrame(
-        {
-            f"precision@{k}": hits[keep] / np.minimum(k, sizes[keep]),
-            f"recall@{k}": hits[keep] / positives[keep],
-            f"ndcg@{k}": dcg[keep] / ideal[keep],
-        },
-        index=pd.Index(groups[starts][keep], name="group"),
-    )
-
-
-def ranking_metrics(*, groups, scores, labels, k: int = K, tiebreak=None) -> dict:
-    """The means of ``group_metrics`` over the groups with a relevant row, and how many there are."""
-    per_group = group_metrics(groups=groups, scores=scores, labels=labels, k=k, tiebreak=tiebreak)
-    return _means(per_group)
-
-
-def _means(per_group: pd.DataFrame) -> dict:
-    means = {name: float(per_group[name].mean()) if len(per_group) else 0.0 for name in per_group.columns}
-    return {**means, "groups": len(per_group)}
-
-
-def bootstrap_gain(first: pd.Series, second: pd.Series, *, samples: int = BOOTSTRAP_SAMPLES, seed: int = SEED) -> dict:
-    """The mean of ``first - second`` over groups (aligned Series), with the 5th and 95th
-    percentiles of that mean when the groups are resampled with replacement."""
-    difference = (first - second).to_numpy(dtype="float64")
-    if len(difference) == 0:
-        return {"mean": 0.0, "low": 0.0, "high": 0.0}
-    rng = np.random.default_rng(seed)
-    means = difference[rng.integers(0, len(difference), (samples, len(difference)))].mean(axis=1)
-    low, high = np.quantile(means, [BOOTSTRAP_QUANTILE, 1 - BOOTSTRAP_QUANTILE])
-    return {"mean": float(difference.mean()), "low": float(low), "high": float(high)}
-
-
-# --- the labelled history --------------------------------------------------------------------
-
-
-def read_outcomes(*, now=None) -> pd.DataFrame:
-    """Delivered recommendations whose outcome window has closed by ``now``: OUTCOME_COLUMNS,
-    the FEATURES of their snapshot, ``outcome`` and ``label``, sorted by ``created_at``.
-
-    Rows without a snapshot (made before recommendations kept one) are left out.
-    """
-    rows = _outcome_rows(now=now or timezone.now()).values_list(*OUTCOME_COLUMNS, "features")
-    records = list(rows.iterator(chunk_size=20_000))
-    frame = pd.DataFrame([row[:-1] for row in records], columns=OUTCOME_COLUMNS)
-    features = pd.DataFrame([row[-1] for row in records], columns=FEATURES, dtype="float64").fillna(0.0)
-    for name in ("created_at", "delivered_at", "acted_at", "completed_at"):
-        frame[name] = pd.to_datetime(frame[name], utc=True)
-    frame = frame.astype({"level_before": "float64", "level_after": "float64", "flagged": bool})
-    return label_outcomes(pd.concat([frame, features], axis=1))
-
-
-def _outcome_rows(*, now):
-    """The labelled rows' queryset (see ``read_outcomes``): two index lookups per row."""
-
-    def ratings(**observed):
-        return SkillEvidence.objects.filter(
-            employee_id=OuterRef("employee_id"), skill_id=OuterRef("skill_id"), source__in=RISE_SOURCES, **observed
-        ).order_by()
-
-    def days_after(column, days):
-        return ExpressionWrapper(OuterRef(column) + timedelta(days=days), output_field=DateTimeField())
-
-    first_after = ratings(
-        observed_at__gt=OuterRef("completed_at"),
-        observed_at__lte=days_after("completed_at", RISE_WITHIN_DAYS),
-        observed_at__lt=days_after("delivered_at", OUTCOME_DAYS),
-    ).order_by("observed_at", "pk")
-    newest_before = ratings(observed_at__lte=OuterRef("completed_at")).order_by("-observed_at", "-pk")
-    return (
-        Recommendation.objects.filter(delivered_at__isnull=False, delivered_at__lte=now - timedelta(days=OUTCOME_DAYS))
-        .exclude(features={})
-        .annotate(
-            flagged=Exists(Flag.objects.filter(recommendation_id=OuterRef("pk"))),
-            level_before=Subquery(newest_before.values("level")[:1]),
-            level_after=Subquery(first_after.values("level")[:1]),
-        )
-        .order_by("created_at", "pk")
-    )
-
-
-TAKEN_OUTCOMES = ("not completed", "no rise", "good")
-"""Acted on in time and neither dismissed nor flagged: what a completion rate is a share of."""
-COMPLETED_OUTCOMES = ("no rise", "good")
-
-
-def outcome_rows_select(*, now, unlabelled_only: bool = False) -> Select:
-    """The labelled rows of ``read_outcomes`` taken up (accepted or completed) without their
-    features, as one statement read set-based (COPY on PostgreSQL): what workforce planning learns
-    its rates from. ``unlabelled_only``: those whose outcome is not stored yet (``outcomes_label``)."""
-    # Only picks taken up can count in either rate (the others are dismissed, flagged or never
-    # acted on): leaving the rest out spares their two lookups.
-    taken_up = _outcome_rows(now=now).filter(acted_at__isnull=False, status__in=Recommendation.TAKEN_UP)
-    if unlabelled_only:
-        taken_up = taken_up.filter(outcome="")
-    sql, params = taken_up.values_list(*OUTCOME_COLUMNS).query.sql_with_params()
-    return Select(
-        sql,
-        list(params),
-        columns=OUTCOME_COLUMNS,
-        dtypes={"level_before": "float64", "level_after": "float64", "current_level": "float64"},
-        dates=("created_at", "delivered_at", "acted_at", "completed_at"),
-        flags=("flagged",),
-    )
-
-
-def outcome_counts_select(*, now) -> Select:
-    """outcome, picks: the stored outcomes (``outcomes_label``) of the picks taken up whose window
-    closed by ``now``, counted by the database (one short scan of an index)."""
-    closed = Recommendation.objects.filter(
-        delivered_at__isnull=False, delivered_at__lte=now - timedelta(days=OUTCOME_DAYS)
-    ).exclude(outcome="")
-    sql, params = (
-        closed.values("outcome").annotate(picks=Count("pk")).values_list("outcome", "picks").query.sql_with_params()
-    )
-    return Select(sql, list(params), columns=["outcome", "picks"], dtypes={"picks": "int64"})
-
-
-def outcomes_label(*, now=None) -> int:
-    """Store the outcome of every pick taken up whose outcome window closed by ``now`` and has none
-    yet (``label_outcomes``): what the daily capability snapshot learns its rates from, so it
-    counts them instead of labelling the whole history again. A window that closed never reopens:
-    a rise counts only if rated before it closed. One update per outcome, in blocks of ids.
-    Returns how many were labelled."""
-    labelled = label_outcomes(outcome_rows_select(now=now or timezone.now(), unlabelled_only=True).read())
-    for outcome, rows in labelled.groupby("outcome"):
-        ids = rows["id"].to_numpy().tolist()
-        for start in range(0, len(ids), 10_000):
-            Recommendation.objects.filter(pk__in=ids[start : start + 10_000]).update(outcome=outcome)
-    return len(labelled)
-
-
-def learned_rates(outcomes: pd.DataFrame, *, stored: pd.DataFrame | None = None) -> dict:
-    """From labelled outcomes (``label_outcomes``) and the counts of those already stored
-    (``outcome_counts_select``: outcome, picks): how many picks taken up in time were
-    completed (``completion_rate`` of ``completion_seen``) and how many completed ones were
-    followed by a rated rise (``uplift_rate`` of ``uplift_seen``); a rate is None before any."""
-    counts = outcomes["outcome"].value_counts()
-    if stored is not None and not stored.empty:
-        counts = counts.add(stored.set_index("outcome")["picks"], fill_value=0)
-    taken = int(counts.reindex(TAKEN_OUTCOMES).fillna(0).sum())
-    completed = int(counts.reindex(COMPLETED_OUTCOMES).fillna(0).sum())
-    good = int(counts.get("good", 0))
-    return {
-        "completion_seen": taken,
-        "completion_done": completed,
-        "completion_rate": completed / taken if taken else None,
-        "uplift_seen": completed,
-        "uplift_done": good,
-        "uplift_rate": good / completed if completed else None,
-    }
-
-
-def label_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Adds ``outcome`` (why) and ``label`` (1 good, 0 not) to a frame with OUTCOME_COLUMNS.
-
-    The first that applies: flagged by a manager or HR; dismissed; not acted on within 30 days
-    of delivery; not completed within the outcome window; no rise (the first rating after
-    completing, ``level_after``, is not above ``level_before`` or, without one, the level it
-    was made for, by more than half a level); otherwise good.
-    """
-    delivered = frame["delivered_at"]
-    acted_in_time = frame["acted_at"].notna() & (frame["acted_at"] <= delivered + pd.Timedelta(days=ACT_WITHIN_DAYS))
-    completed = frame["completed_at"].notna() & (frame["completed_at"] < delivered + pd.Timedelta(days=OUTCOME_DAYS))
-    before = frame["level_before"].fillna(frame["current_level"]).to_numpy(dtype="float64")
-    rose = frame["level_after"].to_numpy(dtype="float64") > before + 0.5  # no rating (NaN) is no rise
-    outcome = np.select(
-        [
-            frame["flagged"].to_numpy(dtype=bool),
-            (frame["status"] == Recommendation.Status.DISMISSED).to_numpy(dtype=bool),
-            ~acted_in_time.to_numpy(dtype=bool),
-            ~completed.to_numpy(dtype=bool),
-            ~rose,
-        ],
-        [*NOT_TAKEN, "no rise"],
-        "good",
-    )
-    return frame.assign(outcome=outcome, label=(outcome == "good").astype("int64"))
-
-
-def month_groups(frame: pd.DataFrame) -> np.ndarray:
-    """One integer per (employee, calendar month the recommendation was made): the ranked lists."""
-    created = frame["created_at"].dt.tz_convert("UTC")
-    month = (created.dt.year * 12 + created.dt.month - 1).to_numpy(dtype="int64")
-    return frame["employee_id"].to_numpy(dtype="int64") * 100_000 + month
-
-
-def time_split(frame: pd.DataFrame, *, months: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
-    """(rows made before ``split_at``, rows of the last ``months`` calendar months, ``split_at``):
-    every earlier row was made strictly before every later one."""
-    if frame.empty:
-        raise NotEnoughHistory("There are no labelled recommendations yet.")
-    latest = frame["created_at"].max().tz_convert("UTC").tz_localize(None)
-    split_at = (latest.to_period("M") - (months - 1)).to_timestamp().tz_localize("UTC")
-    earlier, later = frame[frame["created_at"] < split_at], frame[frame["created_at"] >= split_at]
-    if earlier.empty:
-        raise NotEnoughHistory(
-            f"All {len(frame)} labelled recommendations fall in the last {months} months: none is left to learn from."
-        )
-    return earlier, later, split_at
 
 
 # --- the scorers -----------------------------------------------------------------------------
@@ -372,7 +114,7 @@ def popularity_scorer(rates: pd.Series) -> Scorer:
 
 def heuristic_terms(candidates: pd.DataFrame) -> np.ndarray:
     """The heuristic's terms (rows x HEURISTIC_WEIGHTS, in its order), each as
-    ``picking.heuristic_score`` shapes it: ``heuristic_terms(x) @ weights`` is that score."""
+    ``heuristic.heuristic_score`` shapes it: ``heuristic_terms(x) @ weights`` is that score."""
 
     def column(name: str) -> np.ndarray:
         return candidates[name].to_numpy(dtype="float64")
@@ -677,7 +419,7 @@ def _evaluate(frame: pd.DataFrame, *, importances: bool) -> Evaluation:
         holdout_positives=int(holdout["label"].sum()),
         holdout_lists=len(np.unique(month_groups(holdout))),
         outcomes={str(name): int(count) for name, count in train["outcome"].value_counts().items()},
-        metrics={name: _means(table) for name, table in per_group.items()},
+        metrics={name: group_means(table) for name, table in per_group.items()},
         candidates={
             name: {
                 "validation_ndcg": ranker.validation[name],

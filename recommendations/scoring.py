@@ -9,7 +9,8 @@ never rank learning do not pay for it.
 
 import logging
 
-from .engine.picking import Scorer, heuristic_score
+from .engine.heuristic import heuristic_score
+from .engine.picking import Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def heuristic_scorer() -> tuple[str, Scorer]:
     weights)`` when the newest training run chose the tuned weights, else ``("heuristic",
     heuristic_score)`` (also before any run, and when the run's weights are not the heuristic's
     terms of today)."""
-    from .engine.picking import HEURISTIC_WEIGHTS
+    from .engine.heuristic import HEURISTIC_WEIGHTS
     from .models import ModelRun
     from .ranking import latest_run, weighted_scorer
 

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from .ranking import BASELINES, METRICS
+from .engine.ranking_metrics import METRICS
+from .ranking import BASELINES
 
 SCORERS = ("model", *BASELINES)
 GOAL = {"planted": 0.9, "control": 0.1}

@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recommendations.engine.heuristic import heuristic_score, recommendation_confidence
+from recommendations.engine.item_outcomes import resource_stats
 from recommendations.engine.learning_path import learning_path
 from recommendations.engine.picking import (
     FEATURES,
@@ -14,13 +16,10 @@ from recommendations.engine.picking import (
     SAME_FORMAT_PENALTY,
     candidate_features,
     gap_targets,
-    heuristic_score,
     hours_per_level,
     level_fit_of,
     pick,
     prepare,
-    recommendation_confidence,
-    resource_stats,
 )
 from recommendations.engine.rationale import about_them, recommendation_reasons
 

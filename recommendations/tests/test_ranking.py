@@ -25,8 +25,10 @@ from demo.catalogue import catalogue_step
 from demo.context import Context, DemoSummary
 from demo.first_analysis import opportunities
 from demo.recommendation_history import recommendation_history
-from recommendations import ranking, scoring, seed_evaluation, training_tasks
-from recommendations.engine.picking import FEATURES, HEURISTIC_WEIGHTS, KINDS, heuristic_score
+from recommendations import outcome_labels, ranking, scoring, seed_evaluation, training_tasks
+from recommendations.engine.heuristic import HEURISTIC_WEIGHTS, heuristic_score
+from recommendations.engine.picking import FEATURES, KINDS
+from recommendations.engine.ranking_metrics import ranking_metrics
 from recommendations.models import Flag, LearningResource, ModelRun, Recommendation
 
 FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -53,7 +55,7 @@ class TestMetrics:
     def test_lists_without_a_good_recommendation_are_left_out_of_the_means(self):
         table = metrics([1, 1, 2, 2], [0.9, 0.1, 0.9, 0.1], [1, 0, 0, 0])
         assert table.index.tolist() == [1]
-        assert ranking.ranking_metrics(groups=[1, 1, 2, 2], scores=[0.9, 0.1, 0.9, 0.1], labels=[1, 0, 0, 0]) == {
+        assert ranking_metrics(groups=[1, 1, 2, 2], scores=[0.9, 0.1, 0.9, 0.1], labels=[1, 0, 0, 0]) == {
             "precision@3": pytest.approx(1 / 2),
             "recall@3": 1.0,
             "ndcg@3": 1.0,
@@ -114,7 +116,7 @@ class TestLabels:
         ],
     )
     def test_each_outcome_gets_its_label(self, changes, outcome):
-        labelled = ranking.label_outcomes(outcome_rows(**changes))
+        labelled = outcome_labels.label_outcomes(outcome_rows(**changes))
         assert labelled["outcome"].item() == outcome
         assert labelled["label"].item() == (outcome == "good")
 
@@ -266,19 +268,19 @@ class TestTrainingOnTheDemoHistory(ModelFiles, TestCase):
 
     def test_stored_outcomes_count_the_same_as_labelling_the_whole_history(self):
         now = timezone.now()
-        everything = ranking.outcome_rows_select(now=now).read()
-        full = ranking.learned_rates(ranking.label_outcomes(everything))
+        everything = outcome_labels.outcome_rows_select(now=now).read()
+        full = outcome_labels.learned_rates(outcome_labels.label_outcomes(everything))
         assert full["completion_seen"] > 0 and full["uplift_seen"] > 0
         Recommendation.objects.update(outcome="")
         # Stored as of two months ago; the windows closed since are labelled when read.
-        assert 0 < ranking.outcomes_label(now=now - timedelta(days=60)) < len(everything)
-        rest = ranking.outcome_rows_select(now=now, unlabelled_only=True).read()
-        stored = ranking.outcome_counts_select(now=now).read()
+        assert 0 < outcome_labels.outcomes_label(now=now - timedelta(days=60)) < len(everything)
+        rest = outcome_labels.outcome_rows_select(now=now, unlabelled_only=True).read()
+        stored = outcome_labels.outcome_counts_select(now=now).read()
         assert 0 < len(rest) < len(everything)
-        assert ranking.learned_rates(ranking.label_outcomes(rest), stored=stored) == full
-        assert ranking.outcomes_label(now=now) == len(rest)
-        assert ranking.outcome_rows_select(now=now, unlabelled_only=True).read().empty
-        assert ranking.outcomes_label(now=now) == 0  # nothing twice
+        assert outcome_labels.learned_rates(outcome_labels.label_outcomes(rest), stored=stored) == full
+        assert outcome_labels.outcomes_label(now=now) == len(rest)
+        assert outcome_labels.outcome_rows_select(now=now, unlabelled_only=True).read().empty
+        assert outcome_labels.outcomes_label(now=now) == 0  # nothing twice
 
     def test_timestamps_follow_each_other(self):
         frame = self.frame

@@ -21,6 +21,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations import ranking, scoring, seed_evaluation
+from recommendations.engine.ranking_metrics import METRICS
 
 SCORER_LABELS = {
     "heuristic": "heuristic (fixed weights)",
@@ -174,7 +175,7 @@ def seeds_report(conditions: list[dict], verdict: dict) -> str:
             f"  held out per seed: {holdout['lists_with_a_good_one'].get('mean', 0):,.0f} lists with a good "
             f"recommendation (min {holdout['lists_with_a_good_one'].get('min', 0):,.0f}), "
             f"{holdout['positives'].get('mean', 0):,.0f} good of {holdout['rows'].get('mean', 0):,.0f} recommendations",
-            f"  {'scorer':<46}" + "".join(f"{metric + ' mean ± sd':>22}" for metric in ranking.METRICS),
+            f"  {'scorer':<46}" + "".join(f"{metric + ' mean ± sd':>22}" for metric in METRICS),
         ]
         for scorer in seed_evaluation.SCORERS:
             label = "model" if scorer == "model" else SCORER_LABELS[scorer]
