@@ -101,38 +101,10 @@ def text_record(
     return text
 
 
-@transaction.atomic
 def text_tag(*, text: Text, tagger: SkillTagger | None = None) -> list[SkillMention]:
-    """Tag ``text`` and replace its mentions (idempotent)."""
-    tagger = tagger or current_tagger()
-    text = Text.objects.select_for_update().get(pk=text.pk)
-    SkillMention.objects.filter(text=text, evidence__isnull=True).delete()
-    kept = set(SkillMention.objects.filter(text=text).values_list("skill_id", flat=True))
-    if tagger is None:
-        tagged, mentions = None, []
-    else:
-        try:
-            tagged = tagger.tag_one(text.body, top=TOP_MENTIONS)
-        except EmptyText:
-            tagged = None
-        mentions = tagged.mentions if tagged else []
-    rows = [
-        SkillMention(
-            text=text,
-            employee_id=text.employee_id,
-            skill_id=mention.skill_id,
-            score=mention.score,
-            matched_words=list(mention.matched),
-        )
-        for mention in mentions
-        if mention.skill_id not in kept
-    ]
-    SkillMention.objects.bulk_create(rows)
-    text.tagged_at = timezone.now()
-    text.truncated = bool(tagged and tagged.truncated)
-    text.language_supported = bool(tagged is None or tagged.language_supported)
-    text.save(update_fields=["tagged_at", "truncated", "language_supported"])
-    return list(SkillMention.objects.filter(text=text).select_related("skill"))
+    """Tag ``text`` and replace its mentions (idempotent): ``texts_tag`` for one text."""
+    texts_tag(text_ids=[text.pk], tagger=tagger)
+    return list(SkillMention.objects.filter(text_id=text.pk).select_related("skill"))
 
 
 TAG_BATCH = 1_000  # texts per tagging task when many arrive at once (a reviews file)
