@@ -1,10 +1,13 @@
 """HR pages for data coming in: upload a file, and every delivery (file, drop folder, SCIM, xAPI,
 API) with its counts, delay and refused rows."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from .access import hr_required
 from .forms import DataUploadForm
@@ -29,8 +32,13 @@ def upload(request):
         run = upload_import(upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"], user=request.user)
         if run.status != SyncRun.Status.FAILED or run.received:
             text, tone = run_outcome(run)
-            level = {"ok": messages.SUCCESS, "running": messages.INFO, "partial": messages.WARNING}
-            text = f"{run.name} is {text}" if tone == "running" else f"{run.name}: {text}"
+            level = {
+                "ok": messages.SUCCESS,
+                "running": messages.INFO,
+                "queued": messages.INFO,
+                "partial": messages.WARNING,
+            }
+            text = f"{run.name} is {text}" if tone in ("running", "queued") else f"{run.name}: {text}"
             messages.add_message(request, level.get(tone, messages.ERROR), text)
             return redirect("hr_data:sync", pk=run.pk)
         form.add_error("file", run.error)
@@ -86,6 +94,8 @@ def run_outcome(run) -> tuple[str, str]:
     every row was refused imported nothing, whatever its stored status says."""
     landed = run.created + run.updated + run.unchanged
     rows = f"{run.rejected:,} row{'s' if run.rejected != 1 else ''}"
+    if run.status == SyncRun.Status.QUEUED:
+        return _queued_outcome(run)
     if run.status == SyncRun.Status.RUNNING:
         return "being imported in the background; reload this page to see how far it got.", "running"
     if run.status == SyncRun.Status.FAILED:
@@ -100,11 +110,30 @@ def run_outcome(run) -> tuple[str, str]:
     return f"imported ({counts}).", "ok"
 
 
+# Past this, a queued upload says no task worker seems to be running (a worker takes a task in seconds).
+WORKER_LATE = dt.timedelta(minutes=5)
+
+
+def _queued_outcome(run) -> tuple[str, str]:
+    waited = timezone.now() - run.started_at
+    queued_at = timezone.localtime(run.started_at)
+    if waited < WORKER_LATE:
+        return f"queued for the task worker at {queued_at:%H:%M}; reload this page to see it start.", "queued"
+    return (
+        f"still waiting for the task worker: queued at {queued_at:%Y-%m-%d %H:%M}, {duration_text(waited.total_seconds())} "
+        "ago, and no worker has started it. Check that the task worker (manage.py qcluster) is running: the file is "
+        "kept and will be imported as soon as a worker takes it.",
+        "waiting",
+    )
+
+
 STATUS_WORDS = {
     "ok": "Imported",
     "partial": "Imported, some rows rejected",
     "failed": "Nothing imported",
     "running": "Running",
+    "queued": "Queued",
+    "waiting": "Waiting for the task worker",
 }
 
 

@@ -350,6 +350,7 @@ class SyncRun(models.Model):
         API = "api", "REST API"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the task worker"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Succeeded with rejected rows"
@@ -375,8 +376,8 @@ class SyncRun(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="A file import's last sign of life (start, each chunk, finish); empty while an upload waits for "
-        "the task worker. A run silent too long died (core.heartbeat).",
+        help_text="A file import's last sign of life (start, each chunk, finish); empty while an upload is queued "
+        "for the task worker. A running import silent too long died (core.heartbeat).",
     )
 
     class Meta:

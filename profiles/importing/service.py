@@ -180,7 +180,7 @@ def _import(*, path, kind: Kind, source, name, triggered_by, run, chunk_rows, on
             triggered_by=triggered_by,
             heartbeat_at=timezone.now(),
         )
-    else:  # an upload that waited for the task worker starts now
+    else:  # an upload that was queued for the task worker, claimed by it (``tasks``), starts now
         _beat(run)
     totals = Totals()
     run.totals = totals
@@ -477,10 +477,10 @@ def abandoned_imports_fail(*, now) -> int:
     """Mark as failed the file imports still "running" that gave no sign of life for
     ``core.heartbeat.ABANDONED_AFTER``: their process died. Returns how many.
 
-    An upload waiting for the task worker has no heartbeat yet and is left alone: its task imports
-    it when a worker takes it."""
+    An upload queued for the task worker is not running and is left alone, however long no worker
+    runs: its task imports it when a worker takes it."""
     return silent_runs_fail(
-        SyncRun.objects.filter(heartbeat_at__isnull=False),
+        SyncRun.objects.all(),
         now=now,
         running=SyncRun.Status.RUNNING,
         failed=SyncRun.Status.FAILED,

@@ -6,18 +6,25 @@ file that would need gigabytes fails its own run, not the worker.
 
 from pathlib import Path
 
+from django.utils import timezone
+
 from ..models import SyncRun
 from .service import file_import
 
 
 def uploaded_file_import(run_id: int, path: str) -> int:
-    """Import the stored upload into its waiting ``SyncRun``, then delete the file.
+    """Import the stored upload into its queued ``SyncRun``, then delete the file.
 
-    django-q2 delivers at least once: a run that is no longer "running" was done already (or its
-    first worker died and the sweep marked it failed). A delivery again while it is still "running"
-    (the worker died less than ``ABANDONED_AFTER`` ago) imports the file again into the same run:
-    the rows already in count as unchanged.
+    The worker claims the run by moving it from "queued" to "running" (with its first heartbeat)
+    in one update, so HR sees it start. django-q2 delivers at least once: a run that is neither
+    queued nor running was done already (or its first worker died and the sweep marked it
+    failed). A delivery again while it is still "running" (the worker died less than
+    ``ABANDONED_AFTER`` ago) imports the file again into the same run: the rows already in count
+    as unchanged.
     """
+    SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now()
+    )
     run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).first()
     try:
         if run is not None:

@@ -4,9 +4,10 @@ The upload is streamed to a file under ``DROP_FOLDER/uploads/`` (never held in m
 itself spools uploads over 2.5 MB to disk). When reading it means parsing at most
 ``IN_REQUEST_MAX_BYTES`` (a CSV file's size, an Excel workbook's unpacked size: a 300 KB
 workbook may unpack to 100 MB) the import runs in the request and the page shows its result; a
-bigger file gets a ``SyncRun`` in status "running" at once and a django-q2 task does the import
+bigger file gets a ``SyncRun`` in status "queued" at once and a django-q2 task does the import
 (reading the file in a child process with a memory limit, see ``isolated``), so the request
-returns in a second whatever the size. A workbook over the size limits is refused in the
+returns in a second whatever the size; the run turns "running" when a task worker takes it, so
+HR can tell a file still waiting for a worker (none running?) from one being imported. A workbook over the size limits is refused in the
 request, unopened, and the page says why.
 The uploads folder sits beside the drop folder so a task worker on another machine sharing that
 folder finds the file; the drop-folder sync ignores subfolders.
@@ -33,7 +34,7 @@ def uploads_folder() -> Path:
 
 
 def upload_import(*, upload: UploadedFile, kind: str, user) -> SyncRun:
-    """Store ``upload`` and import it now or queue it; returns the run (finished, or running)."""
+    """Store ``upload`` and import it now or queue it; returns the run (finished, or queued)."""
     folder = uploads_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
@@ -45,7 +46,13 @@ def upload_import(*, upload: UploadedFile, kind: str, user) -> SyncRun:
             return file_import(path=path, kind=kind, name=upload.name, triggered_by=user)
         finally:
             path.unlink(missing_ok=True)
-    run = SyncRun.objects.create(source=SyncRun.Source.FILE, kind=kind, name=upload.name[:300], triggered_by=user)
+    run = SyncRun.objects.create(
+        source=SyncRun.Source.FILE,
+        kind=kind,
+        name=upload.name[:300],
+        triggered_by=user,
+        status=SyncRun.Status.QUEUED,
+    )
     transaction.on_commit(lambda: _queue(run_id=run.pk, path=path))
     return run
 

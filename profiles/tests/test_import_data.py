@@ -468,12 +468,12 @@ class TestImportsWhoseProcessDied:
 
         beating = runs(heartbeat_at=timezone.now() - timedelta(minutes=5))
         done = runs(status=SyncRun.Status.SUCCEEDED)
-        waiting = runs(heartbeat_at=None)
+        waiting = runs(status=SyncRun.Status.QUEUED, heartbeat_at=None)
         assert abandoned_imports_task() == 0
         assert [SyncRun.objects.get(pk=run.pk).status for run in (beating, done, waiting)] == [
             SyncRun.Status.RUNNING,
             SyncRun.Status.SUCCEEDED,
-            SyncRun.Status.RUNNING,
+            SyncRun.Status.QUEUED,
         ]
 
     def test_the_next_import_sweeps_first_and_beats_its_own_heartbeat(self, runs, tmp_path, people):

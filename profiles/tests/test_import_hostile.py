@@ -9,6 +9,7 @@ import io
 import re
 import time
 import zipfile
+from datetime import timedelta
 from io import StringIO
 
 import openpyxl
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from core import isolated
 from core.readers import UnreadableFile, dataset_read
@@ -288,7 +290,7 @@ class TestBigFilesAreReadInAChildProcess:
         with django_capture_on_commit_callbacks(execute=True):
             response = upload(client, org, path)
 
-        assert "is being imported in the background" in response.content.decode()
+        assert "is queued for the task worker at" in response.content.decode()
         run = SyncRun.objects.get()
         assert (run.status, run.created, run.rejected) == (SyncRun.Status.PARTIAL, 1, 1)
         assert notes(run)[0][0] == 3
@@ -321,6 +323,38 @@ class TestBigFilesAreReadInAChildProcess:
 
         assert run.status == SyncRun.Status.FAILED and "An opening quote on line 3 is never closed" in run.error
 
+    def test_an_upload_no_worker_takes_says_so_and_is_imported_when_one_does(
+        self, client, org, tmp_path, person, monkeypatch, drop_folder, django_capture_on_commit_callbacks
+    ):
+        """The task worker down: the run waits as "queued" (not "running", which the sweep would
+        fail after half an hour of silence), HR is told to start the worker, and nothing is lost."""
+        from profiles.importing.service import abandoned_imports_fail
+        from profiles.importing.tasks import uploaded_file_import
+
+        monkeypatch.setattr(uploads, "IN_REQUEST_MAX_BYTES", 10)
+        path = write_csv(tmp_path / "reviews.csv", REVIEWS_HEADER, [review()])
+        queued = []
+        monkeypatch.setattr(uploads, "_queue", lambda **task: queued.append(task))  # the worker is down
+
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(client, org, path)
+        run = SyncRun.objects.get()
+        page = client.get(reverse("hr_data:sync", args=[run.pk])).content.decode()
+        assert run.status == SyncRun.Status.QUEUED and run.heartbeat_at is None
+        assert "Queued" in page and "Queued for the task worker at" in page and "Every row was accepted" not in page
+
+        SyncRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(days=1))
+        assert abandoned_imports_fail(now=timezone.now()) == 0
+        page = client.get(reverse("hr_data:sync", args=[run.pk])).content.decode()
+        assert "Waiting for the task worker" in page
+        assert "no worker has started it. Check that the task worker (manage.py qcluster) is running" in page
+        assert not PerformanceReview.objects.exists()
+
+        uploaded_file_import(queued[0]["run_id"], str(queued[0]["path"]))  # the worker is back
+        run.refresh_from_db()
+        assert (run.status, run.created) == (SyncRun.Status.SUCCEEDED, 1) and run.heartbeat_at is not None
+        assert PerformanceReview.objects.count() == 1 and not queued[0]["path"].exists()
+
     def test_an_excel_upload_that_unpacks_past_the_threshold_goes_to_the_background(
         self, client, org, tmp_path, person, monkeypatch, drop_folder, django_capture_on_commit_callbacks
     ):
@@ -333,7 +367,7 @@ class TestBigFilesAreReadInAChildProcess:
         with django_capture_on_commit_callbacks(execute=True):
             response = upload(client, org, path)
 
-        assert "is being imported in the background" in response.content.decode()
+        assert "is queued for the task worker at" in response.content.decode()
         assert SyncRun.objects.get().created == 1
 
 
